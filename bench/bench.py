@@ -1,0 +1,166 @@
+"""Benchmark the feedpub CLI (check, build, no-change rebuild) on generated corpora.
+
+Usage: python bench/bench.py [--sizes 1000,10000,50000] [--repeat 3]
+                             [--feedpub PATH] [--only check|build] [--seed S] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generate import generate
+
+# Bump when generate.py changes output, so stale cached corpora are not reused.
+GENERATOR_VERSION = 1
+REPO = Path(__file__).resolve().parent.parent
+CACHE = Path(tempfile.gettempdir()) / "feedpub-bench"
+CONFIG = 'base_url = "https://presse.example.de/feeds/"\n'
+# (label, size, metric, limit)
+TARGETS = [
+    ("check 10,000 < 1.0 s (median)", 10_000, "check", 1.0),
+    ("build 10,000 < 1.5 s (median)", 10_000, "build", 1.5),
+    ("build peak RSS at 50,000 < 150 MB", 50_000, "rss", 150.0),
+]
+
+
+@dataclass
+class Result:
+    size: int
+    check: list[float] = field(default_factory=list)
+    build: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    rebuild: list[float] = field(default_factory=list)
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Run cmd, return (wall seconds, peak RSS in MB); exit(1) on failure or output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - t0
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if code != 0 or stdout:
+        sys.exit(
+            f"FAILED: {' '.join(cmd)}\nexit code {code}\n"
+            f"--- stdout ---\n{stdout.decode(errors='replace')[-2000:]}"
+            f"--- stderr ---\n{stderr.decode(errors='replace')[-2000:]}"
+        )
+    # ru_maxrss: KiB on Linux, bytes on macOS.
+    rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return elapsed, rss
+
+
+def corpus(size: int, seed: int) -> Path:
+    """Return a releases dir with `size` files, generating it unless cached."""
+    base = CACHE / f"v{GENERATOR_VERSION}-n{size}-s{seed}"
+    releases, done = base / "releases", base / "complete"
+    if not done.exists():
+        shutil.rmtree(base, ignore_errors=True)
+        t0 = time.perf_counter()
+        generate(releases, size, seed)
+        done.touch()
+        print(f"generated {size} releases in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return releases
+
+
+def bench_size(exe: str, size: int, args: argparse.Namespace, work: Path) -> Result:
+    releases = str(corpus(size, args.seed))
+    cfg = work / "config.toml"
+    cfg.write_text(CONFIG, encoding="utf-8")
+    res = Result(size)
+    for i in range(args.repeat):
+        if args.only in (None, "check"):
+            res.check.append(run([exe, "check", "--releases", releases])[0])
+        if args.only in (None, "build"):
+            out = work / f"out-{size}"
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            build = [exe, "build", "--releases", releases, "--out", str(out), "--config", str(cfg)]
+            secs, rss = run(build)
+            res.build.append(secs)
+            res.rss_mb.append(rss)
+            res.rebuild.append(run(build)[0])
+        print(f"size {size}: run {i + 1}/{args.repeat} done", file=sys.stderr)
+    return res
+
+
+def fmt(xs: list[float], median: bool = True) -> str:
+    if not xs:
+        return "–"
+    return f"{min(xs):.3f} / {statistics.median(xs):.3f}" if median else f"{min(xs):.3f}"
+
+
+def report(exe: str, results: list[Result]) -> None:
+    try:
+        ver = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+        version = ver.stdout.strip() if ver.returncode == 0 else "unknown (--version failed)"
+    except (OSError, subprocess.TimeoutExpired):
+        version = "unknown"
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
+    print(f"- nproc: {os.cpu_count()} (usable: {usable})")
+    print(f"- python: {platform.python_version()} ({platform.platform()})")
+    print(f"- feedpub: {version} ({exe})\n")
+    cols = ["size", "check best / median s", "build best / median s"]
+    cols += ["build peak RSS MB", "rebuild (no change) best s"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + " ---: |" * len(cols))
+    for r in results:
+        rss = f"{max(r.rss_mb):.1f}" if r.rss_mb else "–"
+        row = [f"{r.size:,}", fmt(r.check), fmt(r.build), rss, fmt(r.rebuild, median=False)]
+        print("| " + " | ".join(row) + " |")
+    print("\nTargets:")
+    by_size = {r.size: r for r in results}
+    for label, size, metric, limit in TARGETS:
+        found = by_size.get(size)
+        values = (
+            {"check": found.check, "build": found.build, "rss": found.rss_mb}[metric]
+            if found
+            else []
+        )
+        if not values:
+            print(f"- {label}: not measured")
+            continue
+        value = max(values) if metric == "rss" else statistics.median(values)
+        print(f"- {label}: {value:.3f} -> {'OK' if value < limit else 'MISSED'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000,50000")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--feedpub", default=str(REPO / ".venv" / "bin" / "feedpub"))
+    ap.add_argument("--only", choices=["check", "build"])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", action="store_true", help=f"keep generated corpora in {CACHE}")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    exe = shutil.which(args.feedpub)
+    if exe is None:
+        sys.exit(f"feedpub executable not found: {args.feedpub} (use --feedpub PATH)")
+    if args.repeat < 1:
+        sys.exit("--repeat must be >= 1")
+    try:
+        with tempfile.TemporaryDirectory(prefix="feedpub-bench-") as tmp:
+            results = [bench_size(exe, n, args, Path(tmp)) for n in sizes]
+    finally:
+        if not args.keep:
+            shutil.rmtree(CACHE, ignore_errors=True)
+    report(exe, results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""``feedpub.toml`` → :class:`Config`, with defaults that make a valid build on their own.
+
+Every key is optional. Unknown keys and wrong types are errors that name the key (a typo must
+not silently fall back to a default). This module only reads the one file it is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+#: Where a build looks for its configuration when no ``--config`` is given.
+DEFAULT_PATH = Path("feedpub.toml")
+
+DEFAULT_BASE_URL = "http://localhost:8000/"
+DEFAULT_TITLE = "Pressemitteilungen"
+DEFAULT_DESCRIPTION = "Aktuelle Pressemitteilungen der Verwaltung"
+DEFAULT_PUBLISHER = "Pressestelle"
+DEFAULT_TAG_DATE = "2024-01-01"
+DEFAULT_MAX_ENTRIES = 50
+
+_HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the file and the key."""
+
+    def __init__(self, path: Path | None, key: str | None, reason: str) -> None:
+        super().__init__(path, key, reason)
+        self.path = path
+        self.key = key
+        self.reason = reason
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path is not None else ""
+        key = f"{self.key}: " if self.key else ""
+        return f"{where}{key}{self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentConfig:
+    """Display names of one department; both default to the folder name."""
+
+    title: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """The settings of one site. See README, "Configuration", for each key."""
+
+    #: Absolute URL where the ``feeds/`` folder is served, always ending in ``/``.
+    base_url: str = DEFAULT_BASE_URL
+    title: str = DEFAULT_TITLE
+    description: str = DEFAULT_DESCRIPTION
+    publisher: str = DEFAULT_PUBLISHER
+    email: str | None = None
+    max_entries: int = DEFAULT_MAX_ENTRIES
+    #: ``str.format`` template with ``{slug}`` and ``{stem}`` for release links on the office's
+    #: own website; None means feedpub writes the release pages itself.
+    link_template: str | None = None
+    #: Domain (or e-mail address) in entry ids; defaults to the host of ``base_url``.
+    tag_authority: str = "localhost"
+    #: A date on which the site owned ``tag_authority`` (RFC 4151); fixed forever.
+    tag_date: str = DEFAULT_TAG_DATE
+    #: Per department, keyed by folder name or by slug.
+    departments: dict[str, DepartmentConfig] = field(default_factory=dict)
+
+    @property
+    def tag_prefix(self) -> str:
+        """The start of every entry id, e.g. ``tag:presse.example.de,2024-01-01:``."""
+        return f"tag:{self.tag_authority},{self.tag_date}:"
+
+    def department(self, name: str, slug: str) -> DepartmentConfig:
+        return self.departments.get(name) or self.departments.get(slug) or DepartmentConfig()
+
+
+_TOP_KEYS = {
+    "base_url",
+    "title",
+    "description",
+    "publisher",
+    "email",
+    "max_entries",
+    "link_template",
+    "tag_authority",
+    "tag_date",
+    "departments",
+}
+
+
+def load_config(path: Path | None) -> Config:
+    """Read ``path``; with None, read ``./feedpub.toml`` if it exists, else use the defaults."""
+    if path is None:
+        if not DEFAULT_PATH.is_file():
+            return make_config({}, None)
+        path = DEFAULT_PATH
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(path, None, "file not found") from None
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, f"not valid TOML: {exc}") from None
+    return make_config(data, path)
+
+
+def make_config(data: dict[str, Any], path: Path | None) -> Config:
+    """Check a parsed TOML table and turn it into a Config (errors name the key)."""
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise ConfigError(
+            path, unknown[0], f"unknown key; known keys are {', '.join(sorted(_TOP_KEYS))}"
+        )
+
+    def text(key: str, default: str | None) -> str | None:
+        value = data.get(key, default)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(path, key, f"must be a non-empty string, got {value!r}")
+        return value.strip() if isinstance(value, str) else None
+
+    base_url = text("base_url", DEFAULT_BASE_URL)
+    assert base_url is not None
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            path, "base_url", f"must be an absolute http(s) URL such as "
+            f"https://presse.example.de/feeds/, got {base_url!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(path, "base_url", "must not have a query or fragment")
+    if not base_url.endswith("/"):
+        base_url += "/"
+
+    max_entries = data.get("max_entries", DEFAULT_MAX_ENTRIES)
+    if isinstance(max_entries, bool) or not isinstance(max_entries, int) or not (
+        1 <= max_entries <= 10_000
+    ):
+        raise ConfigError(path, "max_entries", f"must be a whole number 1–10000, got {max_entries!r}")
+
+    email = text("email", None)
+    if email is not None and not _EMAIL.match(email):
+        raise ConfigError(path, "email", f"is not an e-mail address: {email!r}")
+
+    link_template = text("link_template", None)
+    if link_template is not None:
+        try:
+            sample = link_template.format(slug="jobcenter", stem="2024-07-10-beispiel")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ConfigError(
+                path, "link_template", f"may only use {{slug}} and {{stem}}: {exc}"
+            ) from None
+        sample_parts = urlsplit(sample)
+        if sample_parts.scheme not in ("http", "https") or not sample_parts.hostname:
+            raise ConfigError(path, "link_template", f"must be an absolute http(s) URL, got {link_template!r}")
+        if "{stem}" not in link_template:
+            raise ConfigError(path, "link_template", "must contain {stem}, or links collide")
+
+    tag_authority = text("tag_authority", parts.hostname)
+    assert tag_authority is not None
+    if not (_HOSTNAME.match(tag_authority.lower()) or _EMAIL.match(tag_authority)):
+        raise ConfigError(path, "tag_authority", f"must be a domain name, got {tag_authority!r}")
+    tag_date_value = data.get("tag_date", DEFAULT_TAG_DATE)
+    if isinstance(tag_date_value, dt.date) and not isinstance(tag_date_value, dt.datetime):
+        tag_date = tag_date_value.isoformat()
+    elif isinstance(tag_date_value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", tag_date_value):
+        tag_date = tag_date_value
+    else:
+        raise ConfigError(path, "tag_date", f"must be a date like 2024-01-01, got {tag_date_value!r}")
+
+    departments_data = data.get("departments", {})
+    if not isinstance(departments_data, dict):
+        raise ConfigError(path, "departments", "must be a table of [departments.\"Name\"] tables")
+    departments: dict[str, DepartmentConfig] = {}
+    for name, table in departments_data.items():
+        key = f"departments.{name}"
+        if not isinstance(table, dict):
+            raise ConfigError(path, key, "must be a table with title and description")
+        extra = sorted(set(table) - {"title", "description"})
+        if extra:
+            raise ConfigError(path, f"{key}.{extra[0]}", "unknown key; known: title, description")
+        for sub in ("title", "description"):
+            value = table.get(sub)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ConfigError(path, f"{key}.{sub}", f"must be a non-empty string, got {value!r}")
+        departments[name] = DepartmentConfig(
+            title=_strip(table.get("title")), description=_strip(table.get("description"))
+        )
+
+    return Config(
+        base_url=base_url,
+        title=text("title", DEFAULT_TITLE) or DEFAULT_TITLE,
+        description=text("description", DEFAULT_DESCRIPTION) or DEFAULT_DESCRIPTION,
+        publisher=text("publisher", DEFAULT_PUBLISHER) or DEFAULT_PUBLISHER,
+        email=email,
+        max_entries=max_entries,
+        link_template=link_template,
+        tag_authority=tag_authority,
+        tag_date=tag_date,
+        departments=departments,
+    )
+
+
+def _strip(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) else None

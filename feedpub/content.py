@@ -1,0 +1,76 @@
+"""A release's text → the HTML fragment that feeds and pages show as its full content.
+
+Every piece of text is escaped exactly once, here; callers put the fragment into XML (which
+escapes it again as the ``type="html"`` rules demand) or straight into a page. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from feedpub.release import Release
+
+# URLs and e-mail addresses in running text become links. Trailing punctuation belongs to the
+# sentence, not the URL ("Mehr unter https://example.de/info." → link without the dot).
+_LINKABLE = re.compile(
+    r"(?P<url>\bhttps?://[^\s<>\"„“”«»]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>\"„“”«»]*)"
+    r"|(?P<mail>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b)",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?)]}'’“”"
+
+
+def linkify(text: str) -> str:
+    """Escape ``text`` for HTML and turn URLs and e-mail addresses into links."""
+    out: list[str] = []
+    pos = 0
+    for match in _LINKABLE.finditer(text):
+        found = match.group()
+        stripped = found.rstrip(_TRAILING)
+        # Keep a closing parenthesis that closes one opened inside the URL (Wikipedia style).
+        while stripped.count("(") > stripped.count(")") and len(stripped) < len(found):
+            stripped = found[: len(stripped) + 1]
+        end = match.start() + len(stripped)
+        out.append(escape(text[pos : match.start()], quote=False))
+        if match.group("mail"):
+            href = "mailto:" + stripped
+        elif stripped.lower().startswith("www."):
+            href = "https://" + stripped
+        else:
+            href = stripped
+        out.append(f'<a href="{escape(href)}">{escape(stripped, quote=False)}</a>')
+        pos = end
+    out.append(escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def paragraph_html(paragraph: str) -> str:
+    """One paragraph of the model: a list (lines starting ``- ``) or running text."""
+    if paragraph.startswith("- "):
+        items = "".join(f"<li>{linkify(line[2:])}</li>" for line in paragraph.split("\n"))
+        return f"<ul>{items}</ul>"
+    return f"<p>{linkify(paragraph)}</p>"
+
+
+def body_html(release: Release) -> str:
+    """The full text as HTML: teaser (bold), captions as figures with their credit, body."""
+    parts: list[str] = []
+    if release.teaser:
+        parts.append(f"<p><strong>{escape(release.teaser, quote=False)}</strong></p>")
+    for caption in release.captions:
+        credit = f" © {escape(caption.credit, quote=False)}" if caption.credit else ""
+        parts.append(
+            f"<figure><figcaption>{escape(caption.text, quote=False)}{credit}</figcaption></figure>"
+        )
+    parts.extend(paragraph_html(p) for p in release.paragraphs)
+    return "\n".join(parts)
+
+
+def summary_text(release: Release) -> str:
+    """Plain-text summary: the teaser, else the first paragraph (lists flattened)."""
+    if release.teaser:
+        return release.teaser
+    if release.paragraphs:
+        return release.paragraphs[0].replace("\n- ", " – ").removeprefix("- ")
+    return release.title

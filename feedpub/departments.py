@@ -1,0 +1,89 @@
+"""Group releases by department and keep only what the feeds show: the newest ``max_entries``.
+
+Order (the same for every feed, so two builds give the same bytes): newest ``published``
+first; releases with the same time (e.g. two date-only releases of one day) by id, which is
+department slug, then file name. Only the newest ``max_entries`` per feed are kept in memory,
+so a folder of 50,000 releases costs no more memory than one of 500.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from feedpub.release import Release
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    """One department as the feeds and the index show it."""
+
+    #: Folder name as written.
+    name: str
+    slug: str
+    #: Display title (config, else the folder name) and description.
+    title: str
+    description: str
+    #: How many good releases it has in this build.
+    count: int
+
+
+def order_key(release: Release) -> tuple[float, str]:
+    """Sort key for "newest first, then by id"."""
+    return (-release.published.timestamp(), release.id)
+
+
+class _Newest:
+    """The ``limit`` smallest releases by :func:`order_key`, kept with bounded memory."""
+
+    __slots__ = ("limit", "items", "count")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.items: list[tuple[tuple[float, str], Release]] = []
+        self.count = 0
+
+    def add(self, release: Release) -> None:
+        self.count += 1
+        self.items.append((order_key(release), release))
+        if len(self.items) >= 2 * self.limit + 64:
+            self._trim()
+
+    def _trim(self) -> None:
+        self.items.sort(key=lambda pair: pair[0])
+        del self.items[self.limit :]
+
+    def newest(self) -> list[Release]:
+        self._trim()
+        return [release for _, release in self.items]
+
+
+class Selection:
+    """Collects releases one by one; answers which ones each feed shows, in feed order."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._all = _Newest(max_entries)
+        self._by_slug: dict[str, _Newest] = {}
+        self._names: dict[str, str] = {}
+
+    def add(self, release: Release) -> None:
+        self._all.add(release)
+        group = self._by_slug.get(release.slug)
+        if group is None:
+            group = self._by_slug[release.slug] = _Newest(self.max_entries)
+            self._names[release.slug] = release.department
+        group.add(release)
+
+    def slugs(self) -> list[str]:
+        """Department slugs with at least one good release, sorted."""
+        return sorted(self._by_slug)
+
+    def name(self, slug: str) -> str:
+        return self._names[slug]
+
+    def count(self, slug: str | None = None) -> int:
+        return self._all.count if slug is None else self._by_slug[slug].count
+
+    def newest(self, slug: str | None = None) -> list[Release]:
+        """The newest releases of one department (or of all with None), newest first."""
+        return self._all.newest() if slug is None else self._by_slug[slug].newest()

@@ -1,0 +1,117 @@
+"""Find the release files under ``releases/``: which files count, and which department each is.
+
+Rules (README, "Release files"): ``releases/<Department>/<name>.txt``; deeper folders are
+allowed (e.g. one per year) and belong to the top folder's department. Hidden files and
+folders, editor backups (``~``, ``.swp``, ``.#…``, ``#…#``) and files not ending in ``.txt``
+are ignored. Symlinks are followed only while they stay inside ``releases/``; one that leaves
+it, dangles or loops is an error. This module reads directory entries, never file contents.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedpub.release import ReleaseError
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file that should be a release."""
+
+    #: The path as shown in messages: the releases folder as given, plus the relative part.
+    path: Path
+    #: The path relative to the releases folder, with ``/`` separators (for ``check --json``).
+    relative: str
+    #: The top folder's name, NFC (macOS writes NFD names).
+    department: str
+
+
+def is_ignored(name: str) -> bool:
+    """Whether a directory entry is not ours: hidden, an editor's backup or lock file."""
+    return (
+        name.startswith((".", "#", "~"))
+        or name.endswith(("~", ".swp", ".swo", ".swx", ".bak", ".tmp"))
+    )
+
+
+def find_releases(root: Path) -> tuple[list[Candidate], list[ReleaseError]]:
+    """All release files under ``root``, sorted by relative path, and the entries refused.
+
+    Raises FileNotFoundError/NotADirectoryError when ``root`` itself is missing: that is a
+    usage error, not a bad release.
+    """
+    if not root.is_dir():
+        if root.exists():
+            raise NotADirectoryError(f"{root} is not a folder")
+        raise FileNotFoundError(f"{root} does not exist")
+    real_root = os.path.realpath(root)
+    found: list[Candidate] = []
+    errors: list[ReleaseError] = []
+    visited: set[str] = {real_root}
+    _walk(root, (), real_root, visited, found, errors)
+    found.sort(key=lambda c: c.relative)
+    errors.sort(key=lambda e: str(e.path))
+    return found, errors
+
+
+def _walk(
+    folder: Path,
+    parts: tuple[str, ...],
+    real_root: str,
+    visited: set[str],
+    found: list[Candidate],
+    errors: list[ReleaseError],
+) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        errors.append(ReleaseError(folder, None, f"cannot list folder: {exc.strerror or exc}"))
+        return
+    for entry in entries:
+        name = entry.name
+        if is_ignored(name):
+            continue
+        path = folder / name
+        is_txt = name.lower().endswith(".txt")
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir and not is_txt:
+            continue
+        if entry.is_symlink():
+            try:
+                real = os.path.realpath(path, strict=True)
+            except OSError as exc:
+                reason = "symlink loops" if "loop" in str(exc).lower() else "symlink is broken"
+                errors.append(ReleaseError(path, None, f"{reason}; remove it"))
+                continue
+            if not (real == real_root or real.startswith(real_root + os.sep)):
+                errors.append(
+                    ReleaseError(path, None, "symlink points outside the releases folder; "
+                                 "copy the file in instead")
+                )
+                continue
+        if is_dir:
+            real = os.path.realpath(path)
+            if real in visited:
+                errors.append(ReleaseError(path, None, "symlink loops back to a parent folder"))
+                continue
+            _walk(path, (*parts, name), real_root, visited | {real}, found, errors)
+            continue
+        if not parts:
+            errors.append(
+                ReleaseError(
+                    path, None, "release is not in a department folder; move it to "
+                    "releases/<Fachdienst>/"
+                )
+            )
+            continue
+        relative = "/".join((*parts, name))
+        found.append(
+            Candidate(path, unicodedata.normalize("NFC", relative),
+                      unicodedata.normalize("NFC", parts[0]))
+        )

@@ -1,0 +1,123 @@
+"""Releases → Atom 1.0 and RSS 2.0 bytes, with feedgen. No I/O.
+
+feedgen fills in the wall clock and its own version unless told otherwise (entry and feed
+``updated`` default to ``now()``, entries are prepended, ``generator`` names feedgen's
+version). Readers would then see every item as changed on every cron run, and two builds
+would differ. So every date here is set explicitly, entries are appended in our order and the
+generator is pinned. Checked by the golden-file and determinism tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from feedpub.content import body_html, summary_text
+from feedpub.layout import ATOM, RSS, Urls
+from feedpub.release import Release
+
+GENERATOR = "feedpub"
+GENERATOR_URI = "https://pypi.org/project/feedpub/"
+#: RFC 4287 xml:lang and the RSS Best Practices Profile's <language> (RFC 5646 tags).
+ATOM_LANG = "de"
+RSS_LANG = "de-DE"
+
+
+class _EntryLinkFix(BaseEntryExtension):  # type: ignore[misc]
+    """Restore ``rel`` and ``type`` on Atom entry links.
+
+    feedgen 1.0.0 drops them (its ``atom_entry`` reuses the loop variable for the new element,
+    lkiesow/python-feedgen#135), leaving ``<link href="…"/>``. That still means "alternate" in
+    RFC 4287, but readers and validators do better with it spelt out. Registered as a feedgen
+    extension, the public hook that runs on each finished ``<entry>``.
+    """
+
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
+        for link in entry.findall("link"):
+            if "rel" not in link.attrib:
+                link.set("rel", "alternate")
+                link.set("type", "text/html")
+        return entry
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """Everything about one feed that is not its entries."""
+
+    #: Department slug, or None for the feed of every department.
+    slug: str | None
+    id: str
+    title: str
+    subtitle: str
+    publisher: str
+    email: str | None
+    #: When there are no entries: the feed's fixed ``updated`` (never the wall clock).
+    empty_updated: datetime
+
+
+def render_feeds(info: FeedInfo, releases: list[Release], urls: Urls) -> tuple[bytes, bytes]:
+    """The Atom and RSS documents of one feed; ``releases`` already in feed order."""
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.register_extension("linkfix", BaseExtension, _EntryLinkFix, atom=True, rss=False)
+    fg.id(info.id)
+    fg.title(info.title)
+    fg.subtitle(info.subtitle)  # also RSS <description>
+    author = {"name": info.publisher}
+    if info.email:
+        author["email"] = info.email
+    fg.author(author)
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.docs("https://www.rssboard.org/rss-specification")
+    updated = max((r.published for r in releases), default=info.empty_updated)
+    fg.updated(updated)  # Atom <updated> and RSS <lastBuildDate>
+    fg.pubDate(updated)
+    for release in releases:
+        _add_entry(fg, release, urls, info)
+
+    alternate = urls.department(info.slug)
+    # Links are set anew for each format: feedgen writes the first rel=self link into RSS as
+    # atom:link and takes the last link's href as the RSS <link>, so the order matters.
+    fg.link(
+        [
+            {"href": urls.feed(info.slug, ATOM), "rel": "self", "type": "application/atom+xml"},
+            {"href": alternate, "rel": "alternate", "type": "text/html"},
+        ],
+        replace=True,
+    )
+    fg.language(ATOM_LANG)
+    atom = fg.atom_str(pretty=True)
+    fg.link(
+        [
+            {"href": urls.feed(info.slug, RSS), "rel": "self", "type": "application/rss+xml"},
+            {"href": alternate, "rel": "alternate", "type": "text/html"},
+        ],
+        replace=True,
+    )
+    fg.language(RSS_LANG)
+    rss = fg.rss_str(pretty=True)
+    return atom, rss
+
+
+def _add_entry(fg: FeedGenerator, release: Release, urls: Urls, info: FeedInfo) -> None:
+    fe = fg.add_entry(order="append")
+    fe.id(release.id)  # also RSS <guid isPermaLink="false">
+    fe.title(release.title)
+    fe.published(release.published)
+    # Until edits are tracked, an entry changes only when it is published.
+    fe.updated(release.published)
+    fe.link(href=urls.release(release), rel="alternate", type="text/html")
+    if release.authors:
+        for name in release.authors:
+            fe.author({"name": name})
+            fe.dc.dc_creator(name)
+    else:
+        fe.author({"name": info.publisher})
+        fe.dc.dc_creator(info.publisher)
+    fe.category(term=release.department)
+    fe.summary(summary_text(release))  # also RSS <description>
+    fe.content(body_html(release), type="html")  # also RSS <content:encoded>

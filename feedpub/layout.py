@@ -1,0 +1,54 @@
+"""The output layout: which file goes where under ``feeds/``, and its public URL.
+
+These paths are what subscribers keep in their readers, so they never change (README,
+"Output layout")::
+
+    feeds/atom.xml, feeds/rss.xml              every department
+    feeds/<slug>/atom.xml, feeds/<slug>/rss.xml one department
+    feeds/<slug>/<stem>.html                    one page per release (unless link_template)
+    feeds/index.html                            the subscription page
+    feeds/feeds.opml                            all feeds as OPML 2.0
+"""
+
+from __future__ import annotations
+
+from feedpub.config import Config
+from feedpub.release import Release
+
+ATOM = "atom.xml"
+RSS = "rss.xml"
+INDEX = "index.html"
+OPML = "feeds.opml"
+
+
+def feed_path(slug: str | None, name: str) -> str:
+    """Relative path of a feed file; ``slug`` None is the feed of every department."""
+    return name if slug is None else f"{slug}/{name}"
+
+
+def page_path(slug: str, stem: str) -> str:
+    return f"{slug}/{stem}.html"
+
+
+class Urls:
+    """Absolute URLs of everything published, from the config's ``base_url``."""
+
+    def __init__(self, config: Config) -> None:
+        self.base = config.base_url
+        self.template = config.link_template
+
+    def of(self, path: str) -> str:
+        return self.base + path
+
+    def feed(self, slug: str | None, name: str) -> str:
+        return self.base + feed_path(slug, name)
+
+    def release(self, release: Release) -> str:
+        """Where an entry links to: the generated page, or the office's own site."""
+        if self.template is not None:
+            return self.template.format(slug=release.slug, stem=release.stem)
+        return self.base + page_path(release.slug, release.stem)
+
+    def department(self, slug: str | None) -> str:
+        """The human page of a feed: the department's section of the index page."""
+        return self.base + INDEX + ("" if slug is None else f"#{slug}")

@@ -1,0 +1,179 @@
+"""Release pages, the subscription page ``index.html`` and ``feeds.opml`` → bytes. No I/O.
+
+Small, valid HTML5 in German that reads well on a phone, with feed autodiscovery links, no
+JavaScript and no external resources. All text is escaped here exactly once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from feedpub.content import body_html
+from feedpub.dates import BERLIN
+from feedpub.departments import Department
+from feedpub.layout import ATOM, OPML, RSS, Urls
+from feedpub.release import Release
+
+_STYLE = (
+    "body{max-width:42rem;margin:0 auto;padding:1rem;font:1.05rem/1.55 system-ui,sans-serif;"
+    "color:#1a1a1a;background:#fff}a{color:#0b57a4}h1{font-size:1.6rem;line-height:1.25}"
+    "figure{margin:1rem 0;padding:.5rem .75rem;border-left:3px solid #ccc}"
+    "figcaption{font-size:.9rem;color:#555}.meta{color:#555}code{word-break:break-all}"
+    "table{border-collapse:collapse}td,th{padding:.3rem .5rem;text-align:left;"
+    "vertical-align:top;border-bottom:1px solid #ddd}"
+)
+
+
+def _head(title: str, links: list[tuple[str, str, str]], canonical: str) -> str:
+    alternates = "".join(
+        f'<link rel="alternate" type="{kind}" title="{escape(label)}" href="{escape(href)}">\n'
+        for kind, label, href in links
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="de">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title, quote=False)}</title>\n"
+        f'<link rel="canonical" href="{escape(canonical)}">\n'
+        f"{alternates}<style>{_STYLE}</style>\n</head>\n"
+    )
+
+
+def _feed_links(urls: Urls, slug: str | None, label: str) -> list[tuple[str, str, str]]:
+    return [
+        ("application/atom+xml", f"{label} (Atom)", urls.feed(slug, ATOM)),
+        ("application/rss+xml", f"{label} (RSS)", urls.feed(slug, RSS)),
+    ]
+
+
+def format_published(release: Release) -> str:
+    """German display form: ``10.07.2024`` or ``10.07.2024, 14:30 Uhr``."""
+    local = release.published.astimezone(BERLIN)
+    return f"{local:%d.%m.%Y}" + (f", {local:%H:%M} Uhr" if release.has_time else "")
+
+
+def render_release_page(release: Release, department_title: str, urls: Urls) -> bytes:
+    """The HTML page an entry links to."""
+    page_url = urls.release(release)
+    authors = ""
+    if release.authors:
+        authors = f'<p class="meta">Autor/in: {escape(", ".join(release.authors), quote=False)}</p>\n'
+    html = (
+        _head(
+            f"{release.title} – {department_title}",
+            _feed_links(urls, release.slug, department_title),
+            page_url,
+        )
+        + "<body>\n<header><p><a href=\""
+        + escape(urls.department(release.slug))
+        + f'">{escape(department_title, quote=False)}</a></p></header>\n'
+        + "<main>\n<article>\n"
+        + f"<h1>{escape(release.title, quote=False)}</h1>\n"
+        + f'<p class="meta"><time datetime="{release.published.isoformat()}">'
+        + f"{format_published(release)}</time></p>\n"
+        + body_html(release)
+        + "\n"
+        + authors
+        + "</article>\n</main>\n</body>\n</html>\n"
+    )
+    return html.encode("utf-8")
+
+
+def render_index(
+    title: str, description: str, departments: list[Department], urls: Urls
+) -> bytes:
+    """The subscription page: every feed's URLs, how to subscribe, and the OPML file."""
+    rows = "".join(
+        f'<tr id="{escape(d.slug)}"><th scope="row">{escape(d.title, quote=False)}'
+        + (
+            f'<br><small>{escape(d.description, quote=False)}</small>'
+            if d.description != d.title
+            else ""
+        )
+        + f"</th><td>{_feed_cell(urls, d.slug)}</td><td>{d.count}</td></tr>\n"
+        for d in departments
+    )
+    total = sum(d.count for d in departments)
+    html = (
+        _head(title, _feed_links(urls, None, title), urls.of("index.html"))
+        + "<body>\n<main>\n"
+        + f"<h1>{escape(title, quote=False)}</h1>\n"
+        + f"<p>{escape(description, quote=False)}</p>\n"
+        + "<h2>Wie abonniere ich?</h2>\n"
+        + "<p>Kopieren Sie die Adresse eines Feeds (Atom oder RSS, beide enthalten dasselbe) "
+        + "und fügen Sie sie in Ihren Feedreader ein, zum Beispiel Thunderbird, Feedly, "
+        + "Inoreader, NetNewsWire, Miniflux oder newsboat. Neue Pressemitteilungen erscheinen "
+        + "dann automatisch dort. Alle Feeds auf einmal übernehmen Sie mit der "
+        + f'<a href="{escape(urls.of(OPML))}">OPML-Datei</a>, die die meisten Feedreader '
+        + "importieren können.</p>\n"
+        + "<h2>Feeds</h2>\n<table>\n<thead><tr><th>Fachdienst</th><th>Feed-Adressen</th>"
+        + "<th>Meldungen</th></tr></thead>\n<tbody>\n"
+        + f'<tr id="alle"><th scope="row">Alle Fachdienste</th><td>{_feed_cell(urls, None)}'
+        + f"</td><td>{total}</td></tr>\n"
+        + rows
+        + "</tbody>\n</table>\n</main>\n</body>\n</html>\n"
+    )
+    return html.encode("utf-8")
+
+
+def _feed_cell(urls: Urls, slug: str | None) -> str:
+    atom, rss = urls.feed(slug, ATOM), urls.feed(slug, RSS)
+    return (
+        f'Atom: <a href="{escape(atom)}"><code>{escape(atom, quote=False)}</code></a><br>'
+        f'RSS: <a href="{escape(rss)}"><code>{escape(rss, quote=False)}</code></a>'
+    )
+
+
+def render_opml(
+    title: str,
+    publisher: str,
+    email: str | None,
+    departments: list[Department],
+    updated: datetime | None,
+    urls: Urls,
+) -> bytes:
+    """OPML 2.0 with the Atom feed of every department and the feed of all of them.
+
+    ``dateModified`` is the newest entry's date (never the wall clock), so the file only
+    changes when a feed does.
+    """
+    head = [f"<title>{escape(title, quote=False)}</title>"]
+    if updated is not None:
+        head.append(f"<dateModified>{_rfc822(updated)}</dateModified>")
+    head.append(f"<ownerName>{escape(publisher, quote=False)}</ownerName>")
+    if email:
+        head.append(f"<ownerEmail>{escape(email, quote=False)}</ownerEmail>")
+    outlines = [
+        _outline("Alle Fachdienste", title, urls.feed(None, ATOM), urls.department(None))
+    ]
+    outlines.extend(
+        _outline(d.title, d.description, urls.feed(d.slug, ATOM), urls.department(d.slug))
+        for d in departments
+    )
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n<head>\n'
+        + "".join(f"  {line}\n" for line in head)
+        + "</head>\n<body>\n"
+        + "".join(f"  {line}\n" for line in outlines)
+        + "</body>\n</opml>\n"
+    )
+    return text.encode("utf-8")
+
+
+def _outline(text: str, description: str, xml_url: str, html_url: str) -> str:
+    return (
+        f'<outline type="rss" text="{escape(text)}" title="{escape(text)}" '
+        f'description="{escape(description)}" xmlUrl="{escape(xml_url)}" '
+        f'htmlUrl="{escape(html_url)}"/>'
+    )
+
+
+def _rfc822(value: datetime) -> str:
+    # Locale-independent RFC 822 date, as OPML 2.0 requires.
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    return (
+        f"{days[value.weekday()]}, {value.day:02d} {months[value.month - 1]} {value.year} "
+        f"{value:%H:%M:%S %z}"
+    )

@@ -1,0 +1,151 @@
+"""The only module that writes: a lock against overlapping runs, skip-if-identical, atomic
+replace, and removal of files that earlier builds made and nothing makes any more.
+
+Why each piece:
+
+* **Lock** (``flock`` on ``feeds/.feedpub.lock``): cron starts a run every few minutes; a slow
+  run must not interleave with the next. The second run fails at once (exit 3) instead of
+  waiting, so runs never pile up. The kernel drops the lock when a process dies.
+* **Skip if identical**: a file whose bytes did not change is not touched (mtime, inode and
+  ETag stay), so web caches and readers' conditional GETs keep working.
+* **Atomic replace**: new bytes go to a temporary file in the same folder, then ``os.replace``
+  swaps it in; a web server serves either the old or the new file, never half of one.
+  (No fsync: after a power failure a file may be old, never torn; the next run repairs it.)
+* **Manifest** (``feeds/.feedpub-manifest``): the list of files feedpub wrote. Only files on
+  it are ever deleted, so anything else an admin puts into ``feeds/`` is safe.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+
+LOCK_NAME = ".feedpub.lock"
+MANIFEST_NAME = ".feedpub-manifest"
+#: Permissions of written files before the umask: readable by the web server.
+FILE_MODE = 0o644
+
+
+class LockHeld(Exception):
+    """Another feedpub run holds the lock on this output folder."""
+
+
+class Lock:
+    """Exclusive, non-blocking lock on an output folder (creates the folder)."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / LOCK_NAME
+        self._fd: int | None = None
+
+    def __enter__(self) -> Lock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise LockHeld(f"{self.path}: another feedpub build is running") from None
+            raise
+        self._fd = fd
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the flock
+            self._fd = None
+
+
+class Publisher:
+    """Writes files below ``out_dir`` only when their bytes change; remembers what it made."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.written: list[str] = []
+        self.unchanged = 0
+        self.removed: list[str] = []
+        self._made_dirs: set[str] = set()
+        self._previous = self._read_manifest()
+        self._current: set[str] = set()
+
+    def _read_manifest(self) -> set[str]:
+        try:
+            text = (self.out_dir / MANIFEST_NAME).read_text("utf-8")
+        except FileNotFoundError:
+            return set()
+        return {line for line in text.splitlines() if line and not line.startswith("#")}
+
+    def write(self, relative: str, data: bytes) -> bool:
+        """Publish ``data`` at ``out_dir/relative``; returns whether the file was rewritten."""
+        self._current.add(relative)
+        target = os.path.join(self.out_dir, relative)
+        try:
+            with open(target, "rb") as handle:
+                if handle.read(len(data) + 1) == data:
+                    self.unchanged += 1
+                    return False
+        except FileNotFoundError:
+            folder = os.path.dirname(target)
+            if folder not in self._made_dirs:
+                os.makedirs(folder, exist_ok=True)
+                self._made_dirs.add(folder)
+        _atomic_write(target, data)
+        self.written.append(relative)
+        return True
+
+    def keep(self, relative: str) -> None:
+        """Keep a file of an earlier build that this build did not write (see ``finish``)."""
+        if relative in self._previous:
+            self._current.add(relative)
+
+    def finish(self) -> None:
+        """Delete files that earlier builds wrote and this one neither wrote nor kept, then
+        record the new manifest."""
+        for relative in sorted(self._previous - self._current):
+            path = self.out_dir / relative
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            self.removed.append(relative)
+            folder = path.parent
+            while folder != self.out_dir:
+                try:
+                    folder.rmdir()  # only succeeds when empty
+                except OSError:
+                    break
+                folder = folder.parent
+        if self._current != self._previous:
+            manifest = "# files written by feedpub; do not edit\n" + "".join(
+                f"{line}\n" for line in sorted(self._current)
+            )
+            self.write_hidden(MANIFEST_NAME, manifest.encode("utf-8"))
+
+    def write_hidden(self, relative: str, data: bytes) -> None:
+        """Atomically write a bookkeeping file that is not part of the published output."""
+        os.makedirs(self.out_dir, exist_ok=True)
+        _atomic_write(os.path.join(self.out_dir, relative), data)
+
+
+def _atomic_write(target: str, data: bytes) -> None:
+    folder, name = os.path.split(target)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        os.close(fd)
+        os.unlink(temporary)
+        raise
+    os.close(fd)
+    os.replace(temporary, target)

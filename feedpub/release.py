@@ -1,0 +1,105 @@
+"""The data model: one press release, and the one error type of the project.
+
+Names only, no parsing or rendering logic: every other module imports from here, this module
+imports from none of them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    """An image caption as the release prints it under a picture."""
+
+    #: The caption text, without the credit.
+    text: str
+    #: Who holds the rights (the part after ``©``), or None when the office gave none.
+    credit: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Release:
+    """One press release, parsed and normalised.
+
+    Invariants: ``published`` is timezone-aware (Europe/Berlin); every string is NFC, free of
+    XML-illegal characters and stripped; ``title`` is never empty; tuples keep source order.
+    """
+
+    #: The file the release came from (as found under the releases folder).
+    source: Path
+    #: The folder name below ``releases/``, exactly as written (umlauts and spaces included).
+    department: str
+    #: ASCII form of ``department`` used in URLs and ids, e.g. ``amt-fuer-bau-und-planung``.
+    slug: str
+    #: ASCII form of the file name stem used in URLs and ids.
+    stem: str
+    #: The stable entry id (see :func:`make_id` for the rule).
+    id: str
+    #: When the release was published, Europe/Berlin; 00:00 local when no time was given.
+    published: datetime
+    #: False when the date line named only a day (then ``published`` is 00:00 local).
+    has_time: bool
+    title: str
+    #: The short subheading under the title, if the release has one.
+    teaser: str | None = None
+    captions: tuple[Caption, ...] = ()
+    #: Body paragraphs. A bulleted list is one paragraph whose lines all start with ``"- "``.
+    paragraphs: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+
+
+class ReleaseError(Exception):
+    """A release file that cannot be published: which file, which line, and why.
+
+    ``line`` is 1-based, or None when the fault belongs to the whole file (e.g. it is too big).
+    ``str()`` gives the compiler-style ``path:line: reason`` that editors and cron mails show.
+    """
+
+    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
+        super().__init__(path, line, reason)
+        self.path = Path(path)
+        self.line = line
+        self.reason = reason
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else f"{self.path}"
+        return f"{where}: {self.reason}"
+
+
+# German transliteration first, so that "Straße" becomes "strasse" and not "strae".
+_TRANSLITERATE = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"}
+)
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(name: str) -> str:
+    """ASCII, lower-case, hyphenated form of a folder or file name; stable across releases.
+
+    German letters are transliterated (``ä`` → ``ae``, ``ß`` → ``ss``), other accents dropped
+    (``é`` → ``e``), everything else that is not a letter or digit becomes one ``-``.
+    Returns "" when nothing is left; callers turn that into an error.
+    """
+    text = unicodedata.normalize("NFC", name).translate(_TRANSLITERATE)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_SLUG.sub("-", text.lower()).strip("-")
+
+
+def make_id(tag_prefix: str, slug: str, stem: str) -> str:
+    """The entry id of a release: ``<tag_prefix><department slug>/<stem slug>``.
+
+    Why this rule: feed readers de-duplicate by id, so an id must survive every edit a press
+    office makes to a release (title fixed, body corrected, even the date corrected). The
+    department folder and the file name are the only things an edit does not touch, so the id
+    is built from them alone, never from content or from the release's own date. The prefix is
+    an RFC 4151 ``tag:`` URI head with the site's domain and one fixed date of the site, e.g.
+    ``tag:presse.example.de,2024-01-01:`` (config keys ``tag_authority`` and ``tag_date``).
+    Renaming or moving a file therefore publishes a new entry; that is documented.
+    """
+    return f"{tag_prefix}{slug}/{stem}"

@@ -27,6 +27,7 @@ _releases_option = click.option(
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("releases"),
     show_default=True,
+    envvar="FEEDPUB_RELEASES",
     help="Folder with one subfolder per department.",
 )
 _config_option = click.option(
@@ -34,6 +35,7 @@ _config_option = click.option(
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
+    envvar="FEEDPUB_CONFIG",
     help="Configuration file [default: ./feedpub.toml if present].",
 )
 
@@ -102,6 +104,7 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("feeds"),
     show_default=True,
+    envvar="FEEDPUB_OUT",
     help="Folder the web server publishes.",
 )
 @_config_option
@@ -136,5 +139,6 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def main() -> None:
-    """Console-script entry point; ``FEEDPUB_*`` environment variables set options."""
-    cli(auto_envvar_prefix="FEEDPUB")
+    """Console-script entry point. ``FEEDPUB_RELEASES``, ``FEEDPUB_OUT`` and
+    ``FEEDPUB_CONFIG`` set the options of the same name (handy in a crontab)."""
+    cli()

@@ -1,0 +1,219 @@
+"""build(): the cron promises. Same input, same bytes; nothing changed, nothing rewritten; a
+bad release is skipped without taking any feed down or losing what was published."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from feedpub.build import build
+from feedpub.config import Config, load_config
+from feedpub.publish import Lock, LockHeld
+from tests.conftest import SAMPLE_CONFIG
+
+BAD_RELEASE = "Seiteninhalt\n31.02.2025\n\nEin Titel\n\nText.\n"
+
+
+@pytest.fixture
+def config() -> Config:
+    return load_config(SAMPLE_CONFIG)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every published file with its bytes, mtime and inode (hidden bookkeeping excluded)."""
+    result = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            stat = path.stat()
+            result[path.relative_to(folder).as_posix()] = (
+                path.read_bytes(),
+                stat.st_mtime_ns,
+                stat.st_ino,
+            )
+    return result
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {name: data for name, (data, _, _) in snapshot(folder).items()}
+
+
+def test_build_writes_the_documented_layout(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    report = build(sample_releases, out, config)
+    assert report.errors == []
+    assert report.releases == 21
+    files = set(contents(out))
+    for name in ("atom.xml", "rss.xml", "index.html", "feeds.opml"):
+        assert name in files
+    for slug in (
+        "jobcenter",
+        "gesundheitsamt",
+        "strassenverkehrsamt",
+        "amt-fuer-bau-und-planung",
+        "kreisvolkshochschule",
+    ):
+        assert f"{slug}/atom.xml" in files
+        assert f"{slug}/rss.xml" in files
+    assert "jobcenter/2024-09-18-jobmesse-musterstadt.html" in files
+    assert len([f for f in files if f.endswith(".html") and "/" in f]) == 21
+
+
+def test_two_builds_give_the_same_bytes(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    build(sample_releases, tmp_path / "a", config)
+    build(sample_releases, tmp_path / "b", config)
+    assert contents(tmp_path / "a") == contents(tmp_path / "b")
+
+
+def test_a_run_with_nothing_changed_rewrites_nothing(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    before = snapshot(out)
+    report = build(sample_releases, out, config)
+    assert report.written == []
+    assert report.removed == []
+    assert snapshot(out) == before  # same bytes, same mtimes, same inodes
+
+
+def test_an_edit_rewrites_only_what_shows_it(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    path = sample_releases / "Gesundheitsamt" / "2025-07-09-badegewaesser-saison.txt"
+    text = path.read_text("utf-8").replace("Badegewässer", "Badestellen", 1)
+    path.write_text(text, "utf-8")
+    report = build(sample_releases, out, config)
+    assert sorted(report.written) == [
+        "atom.xml",
+        "gesundheitsamt/2025-07-09-badegewaesser-saison.html",
+        "gesundheitsamt/atom.xml",
+        "gesundheitsamt/rss.xml",
+        "rss.xml",
+    ]
+
+
+def test_a_bad_release_is_skipped_and_other_feeds_are_untouched(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    clean = tmp_path / "clean"
+    build(sample_releases, clean, config)
+    bad = sample_releases / "Jobcenter" / "2025-12-01-kaputt.txt"
+    bad.write_text(BAD_RELEASE, "utf-8")
+    out = tmp_path / "feeds"
+    report = build(sample_releases, out, config)
+    assert len(report.errors) == 1
+    message = str(report.errors[0])
+    assert message.startswith(f"{bad}:2: ")
+    assert "'31.02.2025' is not a real date" in message
+    assert report.releases == 21
+    # Every feed is written from the good releases, exactly as without the bad file.
+    assert contents(out) == contents(clean)
+
+
+def test_a_release_that_turns_bad_keeps_its_page(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    page = out / "jobcenter" / "2024-09-18-jobmesse-musterstadt.html"
+    published = page.read_bytes()
+    (sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt").write_text(
+        BAD_RELEASE, "utf-8"
+    )
+    report = build(sample_releases, out, config)
+    assert len(report.errors) == 1
+    assert page.read_bytes() == published
+    assert "jobmesse" not in (out / "jobcenter" / "atom.xml").read_text("utf-8")
+
+
+def test_a_department_whose_releases_are_all_bad_keeps_its_feeds(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    before = (out / "kreisvolkshochschule" / "atom.xml").read_bytes()
+    for path in (sample_releases / "Kreisvolkshochschule").glob("*.txt"):
+        path.write_text(BAD_RELEASE, "utf-8")
+    report = build(sample_releases, out, config)
+    assert len(report.errors) == 4
+    assert (out / "kreisvolkshochschule" / "atom.xml").read_bytes() == before
+    assert (out / "kreisvolkshochschule" / "rss.xml").exists()
+
+
+def test_a_deleted_release_disappears(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    (sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt").unlink()
+    report = build(sample_releases, out, config)
+    assert report.removed == ["jobcenter/2024-09-18-jobmesse-musterstadt.html"]
+    assert not (out / "jobcenter" / "2024-09-18-jobmesse-musterstadt.html").exists()
+    assert "jobmesse" not in (out / "atom.xml").read_text("utf-8")
+
+
+def test_a_deleted_department_disappears_but_foreign_files_stay(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    (out / "robots.txt").write_text("User-agent: *\n", "utf-8")
+    shutil.rmtree(sample_releases / "Kreisvolkshochschule")
+    build(sample_releases, out, config)
+    assert not (out / "kreisvolkshochschule").exists()
+    assert (out / "robots.txt").exists()
+
+
+def test_a_second_build_while_one_runs_is_refused(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    with Lock(out), pytest.raises(LockHeld, match="another feedpub build is running"):
+        build(sample_releases, out, config)
+    build(sample_releases, out, config)  # the lock is gone with its holder
+
+
+def test_same_slug_departments_and_same_ids_are_errors(tmp_path: Path, config: Config) -> None:
+    releases = tmp_path / "releases"
+    good = "10.07.2024\n\nTitel\n\nText.\n"
+    for relative in (
+        "Jobcenter/2024-07-10-a.txt",
+        "jobcenter/2024-07-10-b.txt",
+        "Jobcenter/2024/2024-07-10-a.txt",
+        "Jobcenter/2024-07-10 A.txt",
+    ):
+        path = releases / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(good, "utf-8")
+    report = build(releases, tmp_path / "feeds", config)
+    assert report.releases == 1
+    reasons = sorted(e.reason for e in report.errors)
+    assert len(reasons) == 3
+    assert sum("same URL and id jobcenter/2024-07-10-a" in r for r in reasons) == 2
+    assert sum("same URL name 'jobcenter'" in r for r in reasons) == 1
+
+
+def test_missing_releases_folder(tmp_path: Path, config: Config) -> None:
+    with pytest.raises(FileNotFoundError):
+        build(tmp_path / "nope", tmp_path / "feeds", config)
+    assert not (tmp_path / "feeds").exists()
+
+
+def test_written_files_are_readable_by_the_web_server(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    old = os.umask(0o022)
+    try:
+        build(sample_releases, tmp_path / "feeds", config)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "feeds" / "atom.xml").stat().st_mode & 0o777 == 0o644

@@ -1,0 +1,226 @@
+"""The command line: exit codes, quiet success, ``path:line: reason`` on stderr, --json."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from feedpub import __version__
+from feedpub.cli import EXIT_BAD_RELEASES, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli
+from feedpub.publish import Lock
+from tests.conftest import ROOT, SAMPLE_CONFIG
+
+JSON_KEYS = {
+    "path",
+    "department",
+    "slug",
+    "id",
+    "published",
+    "date_only",
+    "title",
+    "teaser",
+    "authors",
+    "captions",
+    "paragraphs",
+}
+
+
+def run(*args: str | Path) -> Result:
+    runner = CliRunner()
+    return runner.invoke(
+        cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["build"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+    assert "--releases" in result.stdout or not command
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert __version__ in result.stdout
+
+
+def test_check_samples_is_silent_and_succeeds(sample_releases: Path) -> None:
+    result = run("check", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert (result.exit_code, result.stdout, result.stderr) == (EXIT_OK, "", "")
+
+
+def test_check_json_prints_one_object_per_release(sample_releases: Path) -> None:
+    result = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert result.exit_code == EXIT_OK
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 21
+    for record in records:
+        assert set(record) == JSON_KEYS
+    by_path = {r["path"]: r for r in records}
+    seed_like = by_path["Jobcenter/2025-06-04-ausbildungsbonus-betriebe.txt"]
+    assert seed_like["department"] == "Jobcenter"
+    assert seed_like["slug"] == "jobcenter"
+    assert seed_like["id"] == (
+        "tag:presse.example.de,2024-01-01:jobcenter/2025-06-04-ausbildungsbonus-betriebe"
+    )
+    assert seed_like["published"] == "2025-06-04T14:30:00+02:00"
+    assert seed_like["date_only"] is False
+    umlaut = by_path["Amt für Bau und Planung/2024-11-27-digitaler-bauantrag.txt"]
+    assert umlaut["slug"] == "amt-fuer-bau-und-planung"
+    assert umlaut["date_only"] is True
+    assert umlaut["published"] == "2024-11-27T00:00:00+01:00"
+    assert all(isinstance(c, dict) and set(c) == {"text", "credit"} for c in umlaut["captions"])
+
+
+def test_check_reports_bad_files_and_exits_1(sample_releases: Path) -> None:
+    bad = sample_releases / "Jobcenter" / "kaputt.txt"
+    bad.write_text("Seiteninhalt\nheute\n\nTitel\n\nText.\n", "utf-8")
+    empty = sample_releases / "Gesundheitsamt" / "leer.txt"
+    empty.write_bytes(b"")
+    result = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert result.exit_code == EXIT_BAD_RELEASES
+    errors = result.stderr.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith(f"{empty}:1: ")
+    assert "empty file" in errors[0]
+    assert errors[1].startswith(f"{bad}:2: ")
+    assert "the date line 'heute' is relative" in errors[1]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    bad_records = [r for r in records if "error" in r]
+    assert bad_records == [
+        {"path": "Gesundheitsamt/leer.txt", "line": 1, "error": bad_records[0]["error"]},
+        {"path": "Jobcenter/kaputt.txt", "line": 2, "error": bad_records[1]["error"]},
+    ]
+    assert len(records) == 23
+
+
+def test_check_reports_refused_symlinks_in_json(sample_releases: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
+    (sample_releases / "Jobcenter" / "link.txt").symlink_to(outside)
+    result = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert result.exit_code == EXIT_BAD_RELEASES
+    assert "symlink points outside the releases folder" in result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"path": "Jobcenter/link.txt", "line": None} .items() <= next(
+        r for r in records if "error" in r
+    ).items()
+
+
+def test_build_is_silent_on_success(sample_releases: Path, tmp_path: Path) -> None:
+    out = tmp_path / "feeds"
+    result = run("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    assert (result.exit_code, result.stdout, result.stderr) == (EXIT_OK, "", "")
+    assert (out / "atom.xml").exists()
+
+
+def test_build_with_a_bad_release_writes_feeds_and_exits_1(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    bad = sample_releases / "Jobcenter" / "kaputt.txt"
+    bad.write_text("Seiteninhalt\n\n\nNur ein Titel\n", "utf-8")
+    out = tmp_path / "feeds"
+    result = run("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    assert result.exit_code == EXIT_BAD_RELEASES
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"{bad}:4: ")
+    assert (out / "jobcenter" / "atom.xml").exists()
+
+
+def test_warnings_go_to_stderr_but_do_not_fail(sample_releases: Path, tmp_path: Path) -> None:
+    path = sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
+    text = path.read_text("utf-8").replace("Musterstadt", "Muster\x0cstadt", 1)
+    path.write_text(text, "utf-8")
+    result = run("check", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert result.exit_code == EXIT_OK
+    assert result.stderr.startswith(f"{path}:")
+    assert "warning: removed 1 control character(s) (U+000C)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("config_text", "key"),
+    [
+        ("max_entries = 0\n", "max_entries"),
+        ('base_url = "feeds/"\n', "base_url"),
+        ('colour = "blau"\n', "colour"),
+    ],
+)
+def test_bad_config_names_the_key_and_exits_2(
+    sample_releases: Path, tmp_path: Path, config_text: str, key: str
+) -> None:
+    config = tmp_path / "feedpub.toml"
+    config.write_text(config_text, "utf-8")
+    for command in ("check", "build"):
+        result = run(command, "--releases", sample_releases, "--config", config)
+        assert result.exit_code == EXIT_USAGE
+        assert result.stderr.startswith(f"feedpub: {config}: {key}: ")
+        assert result.stdout == ""
+
+
+def test_missing_config_file_is_a_usage_error(sample_releases: Path, tmp_path: Path) -> None:
+    result = run("check", "--releases", sample_releases, "--config", tmp_path / "nope.toml")
+    assert result.exit_code == EXIT_USAGE
+    assert "file not found" in result.stderr
+
+
+def test_missing_releases_folder_is_a_usage_error(tmp_path: Path) -> None:
+    for command in ("check", "build"):
+        result = run(command, "--releases", tmp_path / "nope")
+        assert result.exit_code == EXIT_USAGE
+        assert "no such folder" in result.stderr
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    assert run("build", "--colour").exit_code == EXIT_USAGE
+
+
+def test_a_locked_output_folder_exits_3(sample_releases: Path, tmp_path: Path) -> None:
+    out = tmp_path / "feeds"
+    with Lock(out):
+        result = run("build", "--releases", sample_releases, "--out", out)
+    assert result.exit_code == EXIT_LOCKED
+    assert "another feedpub build is running" in result.stderr
+
+
+def test_defaults_read_releases_and_config_from_the_working_directory(
+    sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "feedpub.toml").write_text('base_url = "https://amt.example.org/presse/"\n')
+    result = run("build")
+    assert result.exit_code == EXIT_OK, result.stderr
+    assert "https://amt.example.org/presse/atom.xml" in (tmp_path / "feeds/atom.xml").read_text()
+
+
+def test_options_can_come_from_the_environment(
+    sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "elsewhere"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FEEDPUB_RELEASES", str(sample_releases))
+    monkeypatch.setenv("FEEDPUB_OUT", str(out))
+    monkeypatch.setenv("FEEDPUB_CONFIG", str(SAMPLE_CONFIG))
+    result = run("build")
+    assert result.exit_code == EXIT_OK, result.stderr
+    assert (out / "rss.xml").exists()
+    assert not (tmp_path / "feeds").exists()
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "feedpub", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert result.returncode == 0
+    assert __version__ in result.stdout

@@ -1,9 +1,10 @@
 """Runs the steps: find → parse → group → render → publish. The CLI and the tests call this.
 
 Error policy: a bad release (:class:`ReleaseError`) is recorded and skipped, one file at a
-time, and the build goes on; every feed is written from the good releases. The page of a
-release that turned bad stays as it was, and so do the feeds of a department whose releases
-are all bad, until the files are fixed. Any other exception is a bug and propagates.
+time, and the build goes on; every feed is written from the good releases. Nothing published
+is lost: a release that was in the feeds and turns bad keeps its last good version in them
+(see :mod:`feedpub.state`) and its page stays as it was, until the file is fixed or deleted.
+Any other exception is a bug and propagates.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, feed_path, page_path
 from feedpub.pages import render_index, render_opml, render_release_page
 from feedpub.parse import Notice, read_release
 from feedpub.publish import Lock, Publisher
-from feedpub.release import Release, ReleaseError, slugify
+from feedpub.release import Release, ReleaseError, make_id, slugify
+from feedpub.state import STATE_NAME, dump_state, load_state
 
 #: ``updated`` of a feed that has no entries (all its releases are bad): fixed, not now().
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=BERLIN)
@@ -133,6 +135,7 @@ def build(releases_dir: Path, out_dir: Path, config: Config) -> Report:
     report.errors.extend(refused)
     with Lock(out_dir):
         publisher = Publisher(out_dir)
+        previous = load_state(out_dir)
         selection = Selection(config.max_entries)
         touched_slugs: set[str] = set()
         for item in scanned:
@@ -141,7 +144,18 @@ def build(releases_dir: Path, out_dir: Path, config: Config) -> Report:
             if isinstance(item.result, ReleaseError):
                 report.errors.append(item.result)
                 # Keep what was published for this file until it is fixed.
-                publisher.keep(page_path(slug, slugify(item.candidate.path.stem)))
+                stem = slugify(item.candidate.path.stem)
+                publisher.keep(page_path(slug, stem))
+                last_good = previous.get(make_id(config.tag_prefix, slug, stem))
+                if last_good is not None:
+                    selection.add(last_good)
+                    report.notices.append(
+                        Notice(
+                            item.candidate.path,
+                            None,
+                            "the feeds keep showing its last good version until it is fixed",
+                        )
+                    )
                 continue
             release = item.result
             report.releases += 1
@@ -173,6 +187,8 @@ def build(releases_dir: Path, out_dir: Path, config: Config) -> Report:
                 urls,
             ),
         )
+        shown = [r for slug in [None, *selection.slugs()] for r in selection.newest(slug)]
+        publisher.write_hidden(STATE_NAME, dump_state(shown))
         publisher.finish()
     report.written = publisher.written
     report.unchanged = publisher.unchanged

@@ -132,7 +132,6 @@ def test_a_release_that_turns_bad_keeps_its_page(
     report = build(sample_releases, out, config)
     assert len(report.errors) == 1
     assert page.read_bytes() == published
-    assert "jobmesse" not in (out / "jobcenter" / "atom.xml").read_text("utf-8")
 
 
 def test_a_department_whose_releases_are_all_bad_keeps_its_feeds(
@@ -217,3 +216,35 @@ def test_written_files_are_readable_by_the_web_server(
     finally:
         os.umask(old)
     assert (tmp_path / "feeds" / "atom.xml").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_published_release_that_turns_bad_stays_in_the_feeds(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    before = contents(out)
+    path = sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
+    path.write_text(BAD_RELEASE, "utf-8")
+    report = build(sample_releases, out, config)
+    assert [e.path for e in report.errors] == [path]
+    assert any("last good version" in n.reason for n in report.notices)
+    # The feeds still show the last good version: nothing published is lost.
+    assert contents(out) == before
+    # Once the file is deleted, the entry goes.
+    path.unlink()
+    report = build(sample_releases, out, config)
+    assert report.errors == []
+    assert "jobmesse" not in (out / "jobcenter" / "atom.xml").read_text("utf-8")
+
+
+def test_a_new_release_that_is_bad_is_not_published(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    (sample_releases / "Jobcenter" / "2026-11-20-neu.txt").write_text(BAD_RELEASE, "utf-8")
+    report = build(sample_releases, out, config)
+    assert len(report.errors) == 1
+    assert report.notices == []
+    assert not (out / "jobcenter" / "2026-11-20-neu.html").exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,19 +133,27 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            path, "base_url", f"must be an absolute http(s) URL such as "
-            f"https://presse.example.de/feeds/, got {base_url!r}"
+            path,
+            "base_url",
+            f"must be an absolute http(s) URL such as "
+            f"https://presse.example.de/feeds/, got {base_url!r}",
         )
-    if parts.query or parts.fragment:
+    # "?" or "#" with nothing after it gives an empty query/fragment, but still breaks every
+    # URL built by appending a path.
+    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
         raise ConfigError(path, "base_url", "must not have a query or fragment")
     if not base_url.endswith("/"):
         base_url += "/"
 
     max_entries = data.get("max_entries", DEFAULT_MAX_ENTRIES)
-    if isinstance(max_entries, bool) or not isinstance(max_entries, int) or not (
-        1 <= max_entries <= 10_000
+    if (
+        isinstance(max_entries, bool)
+        or not isinstance(max_entries, int)
+        or not (1 <= max_entries <= 10_000)
     ):
-        raise ConfigError(path, "max_entries", f"must be a whole number 1–10000, got {max_entries!r}")
+        raise ConfigError(
+            path, "max_entries", f"must be a whole number 1–10000, got {max_entries!r}"
+        )
 
     email = text("email", None)
     if email is not None and not _EMAIL.match(email):
@@ -154,13 +163,15 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
     if link_template is not None:
         try:
             sample = link_template.format(slug="jobcenter", stem="2024-07-10-beispiel")
-        except (KeyError, IndexError, ValueError) as exc:
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
             raise ConfigError(
                 path, "link_template", f"may only use {{slug}} and {{stem}}: {exc}"
             ) from None
         sample_parts = urlsplit(sample)
         if sample_parts.scheme not in ("http", "https") or not sample_parts.hostname:
-            raise ConfigError(path, "link_template", f"must be an absolute http(s) URL, got {link_template!r}")
+            raise ConfigError(
+                path, "link_template", f"must be an absolute http(s) URL, got {link_template!r}"
+            )
         if "{stem}" not in link_template:
             raise ConfigError(path, "link_template", "must contain {stem}, or links collide")
 
@@ -171,14 +182,16 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
     tag_date_value = data.get("tag_date", DEFAULT_TAG_DATE)
     if isinstance(tag_date_value, dt.date) and not isinstance(tag_date_value, dt.datetime):
         tag_date = tag_date_value.isoformat()
-    elif isinstance(tag_date_value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", tag_date_value):
+    elif isinstance(tag_date_value, str) and _is_tag_date(tag_date_value):
         tag_date = tag_date_value
     else:
-        raise ConfigError(path, "tag_date", f"must be a date like 2024-01-01, got {tag_date_value!r}")
+        raise ConfigError(
+            path, "tag_date", f"must be a date like 2024-01-01, got {tag_date_value!r}"
+        )
 
     departments_data = data.get("departments", {})
     if not isinstance(departments_data, dict):
-        raise ConfigError(path, "departments", "must be a table of [departments.\"Name\"] tables")
+        raise ConfigError(path, "departments", 'must be a table of [departments."Name"] tables')
     departments: dict[str, DepartmentConfig] = {}
     for name, table in departments_data.items():
         key = f"departments.{name}"
@@ -190,8 +203,12 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
         for sub in ("title", "description"):
             value = table.get(sub)
             if value is not None and (not isinstance(value, str) or not value.strip()):
-                raise ConfigError(path, f"{key}.{sub}", f"must be a non-empty string, got {value!r}")
-        departments[name] = DepartmentConfig(
+                raise ConfigError(
+                    path, f"{key}.{sub}", f"must be a non-empty string, got {value!r}"
+                )
+        # Folder names are compared in NFC (discover.py); a key pasted from a macOS folder
+        # name is NFD and would otherwise never match.
+        departments[unicodedata.normalize("NFC", name)] = DepartmentConfig(
             title=_strip(table.get("title")), description=_strip(table.get("description"))
         )
 
@@ -207,6 +224,17 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
         tag_date=tag_date,
         departments=departments,
     )
+
+
+def _is_tag_date(text: str) -> bool:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` naming a real date (RFC 4151 ``date``)."""
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        return False
+    try:
+        dt.date.fromisoformat((text + "-01-01")[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def _strip(value: object) -> str | None:

@@ -4,11 +4,13 @@ Rules (README, "Release files"): ``releases/<Department>/<name>.txt``; deeper fo
 allowed (e.g. one per year) and belong to the top folder's department. Hidden files and
 folders, editor backups (``~``, ``.swp``, ``.#…``, ``#…#``) and files not ending in ``.txt``
 are ignored. Symlinks are followed only while they stay inside ``releases/``; one that leaves
-it, dangles or loops is an error. This module reads directory entries, never file contents.
+it, dangles or loops is an error, and so is a ``.txt`` that is no regular file (a FIFO would
+block the reader). This module reads directory entries, never file contents.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import unicodedata
 from dataclasses import dataclass
@@ -31,9 +33,8 @@ class Candidate:
 
 def is_ignored(name: str) -> bool:
     """Whether a directory entry is not ours: hidden, an editor's backup or lock file."""
-    return (
-        name.startswith((".", "#", "~"))
-        or name.endswith(("~", ".swp", ".swo", ".swx", ".bak", ".tmp"))
+    return name.startswith((".", "#", "~")) or name.endswith(
+        ("~", ".swp", ".swo", ".swx", ".bak", ".tmp")
     )
 
 
@@ -86,13 +87,17 @@ def _walk(
             try:
                 real = os.path.realpath(path, strict=True)
             except OSError as exc:
-                reason = "symlink loops" if "loop" in str(exc).lower() else "symlink is broken"
+                # ELOOP's message is "Too many levels of symbolic links": test the number.
+                reason = "symlink loops" if exc.errno == errno.ELOOP else "symlink is broken"
                 errors.append(ReleaseError(path, None, f"{reason}; remove it"))
                 continue
             if not (real == real_root or real.startswith(real_root + os.sep)):
                 errors.append(
-                    ReleaseError(path, None, "symlink points outside the releases folder; "
-                                 "copy the file in instead")
+                    ReleaseError(
+                        path,
+                        None,
+                        "symlink points outside the releases folder; copy the file in instead",
+                    )
                 )
                 continue
         if is_dir:
@@ -102,16 +107,26 @@ def _walk(
                 continue
             _walk(path, (*parts, name), real_root, visited | {real}, found, errors)
             continue
+        try:
+            is_file = entry.is_file()
+        except OSError:
+            is_file = False
+        if not is_file:
+            # A FIFO or device named *.txt would block (or never end) when parse.py reads it.
+            errors.append(ReleaseError(path, None, "not a regular file; remove it"))
+            continue
         if not parts:
             errors.append(
                 ReleaseError(
-                    path, None, "release is not in a department folder; move it to "
-                    "releases/<Fachdienst>/"
+                    path,
+                    None,
+                    "release is not in a department folder; move it to releases/<Fachdienst>/",
                 )
             )
             continue
         relative = "/".join((*parts, name))
         found.append(
-            Candidate(path, unicodedata.normalize("NFC", relative),
-                      unicodedata.normalize("NFC", parts[0]))
+            Candidate(
+                path, unicodedata.normalize("NFC", relative), unicodedata.normalize("NFC", parts[0])
+            )
         )

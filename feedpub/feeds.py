@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
-from lxml import etree
 
 from feedpub.content import body_html, summary_text
 from feedpub.layout import ATOM, RSS, Urls
@@ -36,7 +36,7 @@ class _EntryLinkFix(BaseEntryExtension):  # type: ignore[misc]
     extension, the public hook that runs on each finished ``<entry>``.
     """
 
-    def extend_atom(self, entry: etree._Element) -> etree._Element:
+    def extend_atom(self, entry: Any) -> Any:  # an lxml element
         for link in entry.findall("link"):
             if "rel" not in link.attrib:
                 link.set("rel", "alternate")

@@ -58,14 +58,16 @@ def render_release_page(release: Release, department_title: str, urls: Urls) -> 
     page_url = urls.release(release)
     authors = ""
     if release.authors:
-        authors = f'<p class="meta">Autor/in: {escape(", ".join(release.authors), quote=False)}</p>\n'
+        authors = (
+            f'<p class="meta">Autor/in: {escape(", ".join(release.authors), quote=False)}</p>\n'
+        )
     html = (
         _head(
             f"{release.title} – {department_title}",
             _feed_links(urls, release.slug, department_title),
             page_url,
         )
-        + "<body>\n<header><p><a href=\""
+        + '<body>\n<header><p><a href="'
         + escape(urls.department(release.slug))
         + f'">{escape(department_title, quote=False)}</a></p></header>\n'
         + "<main>\n<article>\n"
@@ -80,14 +82,12 @@ def render_release_page(release: Release, department_title: str, urls: Urls) -> 
     return html.encode("utf-8")
 
 
-def render_index(
-    title: str, description: str, departments: list[Department], urls: Urls
-) -> bytes:
+def render_index(title: str, description: str, departments: list[Department], urls: Urls) -> bytes:
     """The subscription page: every feed's URLs, how to subscribe, and the OPML file."""
     rows = "".join(
         f'<tr id="{escape(d.slug)}"><th scope="row">{escape(d.title, quote=False)}'
         + (
-            f'<br><small>{escape(d.description, quote=False)}</small>'
+            f"<br><small>{escape(d.description, quote=False)}</small>"
             if d.description != d.title
             else ""
         )
@@ -144,9 +144,7 @@ def render_opml(
     head.append(f"<ownerName>{escape(publisher, quote=False)}</ownerName>")
     if email:
         head.append(f"<ownerEmail>{escape(email, quote=False)}</ownerEmail>")
-    outlines = [
-        _outline("Alle Fachdienste", title, urls.feed(None, ATOM), urls.department(None))
-    ]
+    outlines = [_outline("Alle Fachdienste", title, urls.feed(None, ATOM), urls.department(None))]
     outlines.extend(
         _outline(d.title, d.description, urls.feed(d.slug, ATOM), urls.department(d.slug))
         for d in departments

@@ -25,7 +25,7 @@ from types import TracebackType
 
 LOCK_NAME = ".feedpub.lock"
 MANIFEST_NAME = ".feedpub-manifest"
-#: Permissions of written files before the umask: readable by the web server.
+#: Permissions of written files, whatever the umask: readable by the web server.
 FILE_MODE = 0o644
 
 
@@ -81,7 +81,13 @@ class Publisher:
             text = (self.out_dir / MANIFEST_NAME).read_text("utf-8")
         except FileNotFoundError:
             return set()
-        return {line for line in text.splitlines() if line and not line.startswith("#")}
+        # Only plain relative paths inside out_dir: a damaged manifest must never make
+        # finish() delete anything outside the output folder.
+        return {
+            line
+            for line in text.splitlines()
+            if line and not line.startswith(("#", "/")) and ".." not in line.split("/")
+        }
 
     def write(self, relative: str, data: bytes) -> bool:
         """Publish ``data`` at ``out_dir/relative``; returns whether the file was rewritten."""
@@ -130,22 +136,35 @@ class Publisher:
             self.write_hidden(MANIFEST_NAME, manifest.encode("utf-8"))
 
     def write_hidden(self, relative: str, data: bytes) -> None:
-        """Atomically write a bookkeeping file that is not part of the published output."""
-        os.makedirs(self.out_dir, exist_ok=True)
-        _atomic_write(os.path.join(self.out_dir, relative), data)
+        """Atomically write a bookkeeping file that is not part of the published output
+        (not in the manifest, not counted), again only when its bytes change."""
+        target = os.path.join(self.out_dir, relative)
+        try:
+            with open(target, "rb") as handle:
+                if handle.read(len(data) + 1) == data:
+                    return
+        except FileNotFoundError:
+            os.makedirs(self.out_dir, exist_ok=True)
+        _atomic_write(target, data)
 
 
 def _atomic_write(target: str, data: bytes) -> None:
     folder, name = os.path.split(target)
     temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    closed = False
     try:
+        # Explicit mode: cron may run with umask 077, and the web server must read the files.
+        os.fchmod(fd, FILE_MODE)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-    except BaseException:
+        closed = True  # even a failing close() frees the descriptor on Linux
         os.close(fd)
+        # Inside the try: a failing replace (or close) must not leave the temporary behind.
+        os.replace(temporary, target)
+    except BaseException:
+        if not closed:
+            os.close(fd)
         os.unlink(temporary)
         raise
-    os.close(fd)
-    os.replace(temporary, target)

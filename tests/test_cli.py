@@ -33,8 +33,7 @@ JSON_KEYS = {
 
 def run(*args: str | Path) -> Result:
     runner = CliRunner()
-    return runner.invoke(
-        cli, [str(a) for a in args], catch_exceptions=False)
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.mark.parametrize("command", [[], ["check"], ["build"]])
@@ -109,7 +108,7 @@ def test_check_reports_refused_symlinks_in_json(sample_releases: Path, tmp_path:
     assert result.exit_code == EXIT_BAD_RELEASES
     assert "symlink points outside the releases folder" in result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert {"path": "Jobcenter/link.txt", "line": None} .items() <= next(
+    assert {"path": "Jobcenter/link.txt", "line": None}.items() <= next(
         r for r in records if "error" in r
     ).items()
 

@@ -1,0 +1,216 @@
+"""content.py: release text → HTML fragment (escaping once, links, lists, figures, summary)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from lxml import html as lxml_html
+
+from feedpub.content import body_html, linkify, paragraph_html, summary_text
+from feedpub.release import Caption, Release
+
+
+def make_release(**fields: object) -> Release:
+    values: dict[str, object] = {
+        "source": Path("releases/Jobcenter/2024-07-10-jobmesse.txt"),
+        "department": "Jobcenter",
+        "slug": "jobcenter",
+        "stem": "2024-07-10-jobmesse",
+        "id": "tag:presse.example.de,2024-01-01:jobcenter/2024-07-10-jobmesse",
+        "published": datetime(2024, 7, 10, 9, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+        "has_time": True,
+        "title": "Jobmesse in Musterstadt",
+    }
+    values.update(fields)
+    return Release(**values)  # type: ignore[arg-type]
+
+
+#: (id, text, expected HTML)
+LINKIFY_CASES: list[tuple[str, str, str]] = [
+    ("plain text", "Kein Link hier", "Kein Link hier"),
+    ("ampersand and angle", "A & B < C > D", "A &amp; B &lt; C &gt; D"),
+    ("entity text escaped once", "&amp; bleibt Text", "&amp;amp; bleibt Text"),
+    ("german quotes untouched", "„Zitat“ und ‚halb‘", "„Zitat“ und ‚halb‘"),
+    ("straight quotes in text", "Er sagte \"ja\" und 'nein'", "Er sagte \"ja\" und 'nein'"),
+    (
+        "url at sentence end",
+        "Mehr unter https://example.de/info.",
+        'Mehr unter <a href="https://example.de/info">https://example.de/info</a>.',
+    ),
+    (
+        "url before comma",
+        "Siehe https://example.de/a, dann",
+        'Siehe <a href="https://example.de/a">https://example.de/a</a>, dann',
+    ),
+    (
+        "url in parentheses",
+        "(siehe https://example.de/a)",
+        '(siehe <a href="https://example.de/a">https://example.de/a</a>)',
+    ),
+    (
+        "url with own parentheses",
+        "Siehe https://de.wikipedia.org/wiki/Foo_(Bar).",
+        'Siehe <a href="https://de.wikipedia.org/wiki/Foo_(Bar)">'
+        "https://de.wikipedia.org/wiki/Foo_(Bar)</a>.",
+    ),
+    (
+        "url with own parentheses in parentheses",
+        "(https://x.de/Foo_(Bar)).",
+        '(<a href="https://x.de/Foo_(Bar)">https://x.de/Foo_(Bar)</a>).',
+    ),
+    (
+        "unbalanced parenthesis keeps the dot outside",
+        "Siehe https://x.de/(a.",
+        'Siehe <a href="https://x.de/(a">https://x.de/(a</a>.',
+    ),
+    (
+        "url in german quotes",
+        "„https://example.de/a“",
+        '„<a href="https://example.de/a">https://example.de/a</a>“',
+    ),
+    (
+        "www becomes https",
+        "Infos: www.landkreis.example/presse.",
+        'Infos: <a href="https://www.landkreis.example/presse">www.landkreis.example/presse</a>.',
+    ),
+    (
+        "url with ampersand escaped once",
+        "https://x.de/?a=1&b=2",
+        '<a href="https://x.de/?a=1&amp;b=2">https://x.de/?a=1&amp;b=2</a>',
+    ),
+    (
+        "url with apostrophe in href",
+        "https://x.de/it's",
+        '<a href="https://x.de/it&#x27;s">https://x.de/it\'s</a>',
+    ),
+    (
+        "url stops at angle bracket",
+        "<https://x.de/a>",
+        '&lt;<a href="https://x.de/a">https://x.de/a</a>&gt;',
+    ),
+    (
+        "http url",
+        "http://x.de",
+        '<a href="http://x.de">http://x.de</a>',
+    ),
+    (
+        "email to mailto",
+        "Kontakt: presse@landkreis.example.",
+        'Kontakt: <a href="mailto:presse@landkreis.example">presse@landkreis.example</a>.',
+    ),
+    (
+        "email with plus and dots",
+        "an vorname.name+presse@kreis.example",
+        'an <a href="mailto:vorname.name+presse@kreis.example">'
+        "vorname.name+presse@kreis.example</a>",
+    ),
+    (
+        "two links and text between",
+        "a https://x.de & b@c.de <",
+        'a <a href="https://x.de">https://x.de</a> &amp; <a href="mailto:b@c.de">b@c.de</a> &lt;',
+    ),
+    (
+        "scheme alone is no link",
+        "Adressen beginnen mit https://.",
+        "Adressen beginnen mit https://.",
+    ),
+    ("at sign without domain", "Treffen @ Rathaus", "Treffen @ Rathaus"),
+]
+assert len({c[0] for c in LINKIFY_CASES}) == len(LINKIFY_CASES), "duplicate case id"
+assert len({c[1] for c in LINKIFY_CASES}) == len(LINKIFY_CASES), "duplicate case text"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in LINKIFY_CASES], ids=[c[0] for c in LINKIFY_CASES]
+)
+def test_linkify(text: str, expected: str) -> None:
+    result = linkify(text)
+    assert result == expected
+    # Whatever it made is well-formed and shows the original text.
+    assert lxml_html.fragment_fromstring(result, create_parent="p").text_content() == text
+
+
+#: (id, paragraph, expected HTML)
+PARAGRAPH_CASES: list[tuple[str, str, str]] = [
+    ("running text", "Ein Satz & mehr.", "<p>Ein Satz &amp; mehr.</p>"),
+    (
+        "list",
+        "- erstens\n- zweitens <b>",
+        "<ul><li>erstens</li><li>zweitens &lt;b&gt;</li></ul>",
+    ),
+    ("one item list", "- nur eins", "<ul><li>nur eins</li></ul>"),
+    (
+        "list with link",
+        "- Anmeldung: www.kreis.example",
+        '<ul><li>Anmeldung: <a href="https://www.kreis.example">www.kreis.example</a></li></ul>',
+    ),
+    ("dash without space is text", "-5 Grad", "<p>-5 Grad</p>"),
+]
+assert len({c[0] for c in PARAGRAPH_CASES}) == len(PARAGRAPH_CASES), "duplicate case id"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"), [c[1:] for c in PARAGRAPH_CASES], ids=[c[0] for c in PARAGRAPH_CASES]
+)
+def test_paragraph_html(paragraph: str, expected: str) -> None:
+    assert paragraph_html(paragraph) == expected
+
+
+def test_body_html_teaser_figures_paragraphs() -> None:
+    release = make_release(
+        teaser="Am 10. Juli & danach",
+        captions=(
+            Caption("Landrat <Müller> eröffnet", "Landkreis & Co"),
+            Caption("Ohne Angabe"),
+        ),
+        paragraphs=("Erster Absatz.", "- a\n- b"),
+    )
+    assert body_html(release) == "\n".join(
+        [
+            "<p><strong>Am 10. Juli &amp; danach</strong></p>",
+            "<figure><figcaption>Landrat &lt;Müller&gt; eröffnet © Landkreis &amp; Co"
+            "</figcaption></figure>",
+            "<figure><figcaption>Ohne Angabe</figcaption></figure>",
+            "<p>Erster Absatz.</p>",
+            "<ul><li>a</li><li>b</li></ul>",
+        ]
+    )
+
+
+def test_body_html_without_teaser_or_captions() -> None:
+    release = make_release(paragraphs=("Nur Text.",))
+    assert body_html(release) == "<p>Nur Text.</p>"
+    assert "strong" not in body_html(release)
+    assert "©" not in body_html(make_release(captions=(Caption("Bild"),)))
+
+
+def test_body_html_is_well_formed() -> None:
+    release = make_release(
+        teaser="T <", captions=(Caption("C &", "D >"),), paragraphs=("P https://x.de?a&b", "- L")
+    )
+    fragment = lxml_html.fragment_fromstring(body_html(release), create_parent="div")
+    assert [child.tag for child in fragment] == ["p", "figure", "p", "ul"]
+    assert fragment.xpath("string(//strong)") == "T <"
+    assert fragment.xpath("string(//figcaption)") == "C & © D >"
+    assert fragment.xpath("//a/@href") == ["https://x.de?a&b"]
+
+
+#: (id, release fields, expected summary)
+SUMMARY_CASES: list[tuple[str, dict[str, object], str]] = [
+    ("teaser wins", {"teaser": "Kurz", "paragraphs": ("Lang.",)}, "Kurz"),
+    ("first paragraph", {"paragraphs": ("Erster.", "Zweiter.")}, "Erster."),
+    ("list flattened", {"paragraphs": ("- a\n- b\n- c",)}, "a – b – c"),
+    ("no text falls back to title", {}, "Jobmesse in Musterstadt"),
+    ("not escaped", {"paragraphs": ("A & B <C>",)}, "A & B <C>"),
+]
+assert len({c[0] for c in SUMMARY_CASES}) == len(SUMMARY_CASES), "duplicate case id"
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"), [c[1:] for c in SUMMARY_CASES], ids=[c[0] for c in SUMMARY_CASES]
+)
+def test_summary_text(fields: dict[str, object], expected: str) -> None:
+    assert summary_text(make_release(**fields)) == expected

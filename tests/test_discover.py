@@ -1,0 +1,221 @@
+"""discover.py: which files under ``releases/`` count, their department, and what is refused."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from feedpub.discover import find_releases, is_ignored
+
+
+def touch(path: Path, text: str = "x\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+#: (name, ignored?) for a single directory entry.
+IGNORE_CASES: list[tuple[str, bool]] = [
+    ("2024-07-10-jobmesse.txt", False),
+    ("UPPER.TXT", False),
+    ("Jobcenter", False),
+    (".hidden.txt", True),
+    (".git", True),
+    ("x.txt~", True),
+    (".x.txt.swp", True),
+    ("x.swp", True),
+    ("x.swo", True),
+    (".#x.txt", True),
+    ("#x.txt#", True),
+    ("~$x.txt", True),
+    ("x.txt.bak", True),
+    ("x.txt.tmp", True),
+]
+assert len({name for name, _ in IGNORE_CASES}) == len(IGNORE_CASES), "duplicate case"
+
+
+@pytest.mark.parametrize(("name", "ignored"), IGNORE_CASES)
+def test_is_ignored(name: str, ignored: bool) -> None:
+    assert is_ignored(name) is ignored
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A releases folder with every kind of entry; see the expectations below."""
+    root = tmp_path / "releases"
+    a = root / "Jobcenter"
+    touch(a / "2024-01-01-a.txt")
+    touch(a / "UPPER.TXT")
+    touch(a / "2024" / "nested.txt")  # year folder: department is still the top folder
+    touch(root / "Gesundheitsamt" / "b.txt")
+    # Not ours: hidden, backups, other types.
+    touch(a / ".hidden.txt")
+    touch(root / ".hidden" / "x.txt")
+    touch(a / ".git" / "x.txt")
+    touch(a / "x.txt~")
+    touch(a / ".x.swp")
+    touch(a / ".#x.txt")
+    touch(a / "#x.txt#")
+    touch(a / "notes.md")
+    touch(a / "Bild.jpg")
+    touch(root / ".DS_Store")
+    # Refused.
+    touch(root / "top.txt")
+    outside = touch(tmp_path / "outside.txt")
+    (a / "outside.txt").symlink_to(outside)
+    (a / "dangling.txt").symlink_to(a / "nowhere.txt")
+    (a / "self.txt").symlink_to("self.txt")
+    (a / "loop").symlink_to("..")  # a folder symlink to its parent's parent
+    (a / "2024" / "back").symlink_to("..")  # a folder symlink to its parent
+    # Followed: a symlink that stays inside.
+    (a / "link.txt").symlink_to(a / "2024" / "nested.txt")
+    return root
+
+
+def test_found_files_sorted_by_relative_path(tree: Path) -> None:
+    found, _ = find_releases(tree)
+    assert [c.relative for c in found] == [
+        "Gesundheitsamt/b.txt",
+        "Jobcenter/2024-01-01-a.txt",
+        "Jobcenter/2024/nested.txt",
+        "Jobcenter/UPPER.TXT",
+        "Jobcenter/link.txt",
+    ]
+    assert [c.department for c in found] == ["Gesundheitsamt"] + ["Jobcenter"] * 4
+    for candidate in found:
+        assert candidate.path == tree / candidate.relative
+        assert candidate.path.is_file()
+
+
+def test_refused_entries_with_reasons(tree: Path) -> None:
+    _, errors = find_releases(tree)
+    a = tree / "Jobcenter"
+    reasons = {e.path: e.reason for e in errors}
+    assert set(reasons) == {
+        a / "2024" / "back",
+        a / "dangling.txt",
+        a / "loop",
+        a / "outside.txt",
+        a / "self.txt",
+        tree / "top.txt",
+    }
+    assert reasons[tree / "top.txt"].startswith("release is not in a department folder")
+    assert reasons[a / "outside.txt"].startswith("symlink points outside the releases folder")
+    assert reasons[a / "dangling.txt"] == "symlink is broken; remove it"
+    assert reasons[a / "self.txt"] == "symlink loops; remove it"
+    assert reasons[a / "loop"] == "symlink loops back to a parent folder"
+    assert reasons[a / "2024" / "back"] == "symlink loops back to a parent folder"
+    assert all(e.line is None for e in errors)
+    assert [str(e.path) for e in errors] == sorted(str(e.path) for e in errors)
+
+
+def test_error_message_is_path_and_reason(tmp_path: Path) -> None:
+    touch(tmp_path / "top.txt")
+    _, errors = find_releases(tmp_path)
+    assert [str(e) for e in errors] == [
+        f"{tmp_path / 'top.txt'}: release is not in a department folder; "
+        "move it to releases/<Fachdienst>/"
+    ]
+
+
+def test_symlinked_department_folder_inside_is_followed(tmp_path: Path) -> None:
+    root = tmp_path / "releases"
+    touch(root / "Archiv" / "Jobcenter" / "a.txt")
+    (root / "Jobcenter").symlink_to(root / "Archiv" / "Jobcenter")
+    found, errors = find_releases(root)
+    assert errors == []
+    assert [(c.relative, c.department) for c in found] == [
+        ("Archiv/Jobcenter/a.txt", "Archiv"),
+        ("Jobcenter/a.txt", "Jobcenter"),
+    ]
+
+
+def test_symlinked_folder_outside_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "releases"
+    touch(tmp_path / "elsewhere" / "a.txt")
+    root.mkdir()
+    (root / "Jobcenter").symlink_to(tmp_path / "elsewhere")
+    found, errors = find_releases(root)
+    assert found == []
+    assert [e.reason.split(";")[0] for e in errors] == [
+        "symlink points outside the releases folder"
+    ]
+
+
+def test_root_symlink_to_itself_does_not_recurse_forever(tmp_path: Path) -> None:
+    root = tmp_path / "releases"
+    touch(root / "Jobcenter" / "a.txt")
+    (root / "Jobcenter" / "root").symlink_to(root)
+    (root / "alias").symlink_to(".")
+    found, errors = find_releases(root)
+    assert [c.relative for c in found] == ["Jobcenter/a.txt"]
+    assert {e.path.name for e in errors} == {"root", "alias"}
+
+
+def test_fifo_named_txt_is_refused_not_read(tmp_path: Path) -> None:
+    # Reading a FIFO blocks forever: it must never become a candidate.
+    fifo = tmp_path / "Jobcenter" / "pipe.txt"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    found, errors = find_releases(tmp_path)
+    assert found == []
+    assert [(e.path, e.reason) for e in errors] == [(fifo, "not a regular file; remove it")]
+
+
+def test_nfd_department_name_becomes_nfc(tmp_path: Path) -> None:
+    name = "Amt für Bau und Planung"
+    nfd = unicodedata.normalize("NFD", name)
+    assert nfd != name
+    path = touch(tmp_path / nfd / "Bücher.txt".replace("ü", "u\u0308"))
+    found, errors = find_releases(tmp_path)
+    assert errors == []
+    [candidate] = found
+    assert candidate.department == name
+    assert candidate.relative == f"{name}/Bücher.txt"
+    assert candidate.path == path  # the real name on disk, so it can still be opened
+    assert candidate.path.exists()
+
+
+def test_unlistable_folder_is_an_error_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    touch(tmp_path / "Jobcenter" / "a.txt")
+    touch(tmp_path / "Gesperrt" / "b.txt")
+    real_scandir = os.scandir
+
+    def scandir(path: Path) -> object:
+        if Path(path).name == "Gesperrt":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found, errors = find_releases(tmp_path)
+    assert [c.relative for c in found] == ["Jobcenter/a.txt"]
+    assert [str(e) for e in errors] == [
+        f"{tmp_path / 'Gesperrt'}: cannot list folder: Permission denied"
+    ]
+
+
+def test_relative_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    touch(tmp_path / "releases" / "Jobcenter" / "a.txt")
+    monkeypatch.chdir(tmp_path)
+    found, errors = find_releases(Path("releases"))
+    assert errors == []
+    assert [c.path for c in found] == [Path("releases/Jobcenter/a.txt")]
+
+
+def test_empty_root(tmp_path: Path) -> None:
+    assert find_releases(tmp_path) == ([], [])
+
+
+def test_missing_root(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        find_releases(tmp_path / "releases")
+
+
+def test_root_is_a_file(tmp_path: Path) -> None:
+    with pytest.raises(NotADirectoryError):
+        find_releases(touch(tmp_path / "releases"))

@@ -1,0 +1,315 @@
+"""publish.py: the lock, skip-if-identical, atomic replace, and manifest-based removal."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from feedpub.publish import LOCK_NAME, MANIFEST_NAME, Lock, LockHeld, Publisher
+
+
+def all_files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
+
+
+def manifest(folder: Path) -> list[str]:
+    lines = (folder / MANIFEST_NAME).read_text("utf-8").splitlines()
+    return [line for line in lines if not line.startswith("#")]
+
+
+def publish(out: Path, files: dict[str, bytes], keep: tuple[str, ...] = ()) -> Publisher:
+    """One build that writes ``files`` and keeps ``keep``."""
+    publisher = Publisher(out)
+    for relative, data in files.items():
+        publisher.write(relative, data)
+    for relative in keep:
+        publisher.keep(relative)
+    publisher.finish()
+    return publisher
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+# --- Lock ----------------------------------------------------------------------------------
+
+
+def test_lock_creates_folder_and_lock_file(tmp_path: Path) -> None:
+    out = tmp_path / "feeds" / "deep"
+    with Lock(out) as lock:
+        assert lock.path == out / LOCK_NAME
+        assert lock.path.is_file()
+
+
+def test_second_lock_in_same_process_is_refused(tmp_path: Path) -> None:
+    # flock belongs to the open file description, so a second open() conflicts even here.
+    with Lock(tmp_path):
+        with pytest.raises(LockHeld) as info:
+            with Lock(tmp_path):
+                pytest.fail("second lock taken")  # pragma: no cover
+        assert str(tmp_path / LOCK_NAME) in str(info.value)
+        # A refused attempt does not break the held lock.
+        with pytest.raises(LockHeld):
+            Lock(tmp_path).__enter__()
+    with Lock(tmp_path):
+        pass  # released after exit
+
+
+def test_lock_released_when_body_raises(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError):
+        with Lock(tmp_path):
+            raise RuntimeError("boom")
+    with Lock(tmp_path):
+        pass
+
+
+def test_lock_is_per_folder(tmp_path: Path) -> None:
+    with Lock(tmp_path / "a"), Lock(tmp_path / "b"):
+        pass
+
+
+HOLD_LOCK = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.parametrize("ending", ["exit", "kill"])
+def test_lock_held_by_other_process(tmp_path: Path, ending: str) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-I", "-c", HOLD_LOCK, str(tmp_path / LOCK_NAME)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None and process.stdin is not None
+        try:
+            assert process.stdout.readline() == "locked\n"
+            with pytest.raises(LockHeld):
+                with Lock(tmp_path):
+                    pytest.fail("lock taken while another process holds it")  # pragma: no cover
+        finally:
+            if ending == "kill":
+                process.kill()  # the kernel drops the lock of a dead process
+            else:
+                process.stdin.close()
+            process.wait(timeout=10)
+    with Lock(tmp_path):
+        pass
+
+
+# --- Publisher.write -----------------------------------------------------------------------
+
+
+def test_write_creates_folders_and_file(tmp_path: Path, umask_022: None) -> None:
+    out = tmp_path / "feeds"
+    publisher = Publisher(out)
+    assert publisher.write("jobcenter/atom.xml", b"<feed/>") is True
+    target = out / "jobcenter" / "atom.xml"
+    assert target.read_bytes() == b"<feed/>"
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert publisher.written == ["jobcenter/atom.xml"]
+    assert publisher.unchanged == 0
+
+
+def test_identical_bytes_are_not_touched(tmp_path: Path) -> None:
+    publish(tmp_path, {"a/rss.xml": b"same"})
+    target = tmp_path / "a" / "rss.xml"
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))  # so a rewrite would show
+    before = target.stat()
+    publisher = Publisher(tmp_path)
+    assert publisher.write("a/rss.xml", b"same") is False
+    after = target.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert publisher.written == []
+    assert publisher.unchanged == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b"old bytes", b"new bytes"),  # same length
+        (b"old", b"old and more"),  # old is a prefix of new
+        (b"old and more", b"old"),  # new is a prefix of old
+        (b"something", b""),  # emptied
+        (b"", b"filled"),
+    ],
+)
+def test_changed_bytes_replace_via_new_inode(
+    tmp_path: Path, umask_022: None, old: bytes, new: bytes
+) -> None:
+    target = tmp_path / "atom.xml"
+    target.write_bytes(old)
+    os.chmod(target, 0o600)
+    before = target.stat()
+    with target.open("rb") as reader:  # a web server reading the old file meanwhile
+        publisher = Publisher(tmp_path)
+        assert publisher.write("atom.xml", new) is True
+        assert reader.read() == old  # it keeps the complete old file
+    after = target.stat()
+    assert target.read_bytes() == new
+    assert after.st_ino != before.st_ino
+    assert after.st_mode & 0o777 == 0o644
+    assert all_files(tmp_path) == ["atom.xml"]  # no temporary left
+
+
+def test_large_file_is_written_completely(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 40_000  # 10 MB: more than one os.write may take
+    Publisher(tmp_path).write("big.xml", data)
+    assert (tmp_path / "big.xml").read_bytes() == data
+
+
+def fail_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    def write(fd: int, data: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", write)
+
+
+def fail_replace(monkeypatch: pytest.MonkeyPatch) -> None:
+    def replace(src: object, dst: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+@pytest.mark.parametrize("breaker", [fail_write, fail_replace], ids=["write", "replace"])
+def test_failing_write_leaves_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, breaker: Callable[[pytest.MonkeyPatch], None]
+) -> None:
+    # Root ignores read-only folders, so the failure is injected instead.
+    target = tmp_path / "jobcenter" / "atom.xml"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    publisher = Publisher(tmp_path)
+    breaker(monkeypatch)
+    with pytest.raises(OSError):
+        publisher.write("jobcenter/atom.xml", b"new")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"old"
+    assert all_files(tmp_path) == ["jobcenter/atom.xml"]
+    assert publisher.written == []
+
+
+# --- manifest ------------------------------------------------------------------------------
+
+
+def test_manifest_lists_written_and_unchanged_files(tmp_path: Path) -> None:
+    publish(tmp_path, {"atom.xml": b"1", "a/atom.xml": b"2"})
+    assert manifest(tmp_path) == ["a/atom.xml", "atom.xml"]
+    publish(tmp_path, {"atom.xml": b"1", "a/atom.xml": b"2"})  # all unchanged
+    assert manifest(tmp_path) == ["a/atom.xml", "atom.xml"]
+
+
+def test_files_not_written_again_are_removed_with_empty_folders(tmp_path: Path) -> None:
+    publish(
+        tmp_path,
+        {
+            "atom.xml": b"all",
+            "a/atom.xml": b"a",
+            "a/2024/x.html": b"x",
+            "b/atom.xml": b"b",
+            "b/y.html": b"y",
+        },
+    )
+    (tmp_path / "robots.txt").write_text("User-agent: *\n")  # the admin's own files
+    (tmp_path / "b" / "README.txt").write_text("von Hand\n")
+    second = publish(tmp_path, {"atom.xml": b"all"})
+    assert second.removed == ["a/2024/x.html", "a/atom.xml", "b/atom.xml", "b/y.html"]
+    assert all_files(tmp_path) == [MANIFEST_NAME, "atom.xml", "b/README.txt", "robots.txt"]
+    assert not (tmp_path / "a").exists()  # emptied folders go, including a/2024
+    assert (tmp_path / "b").is_dir()  # a folder with the admin's file stays
+    assert manifest(tmp_path) == ["atom.xml"]
+
+
+def test_files_outside_manifest_are_never_removed(tmp_path: Path) -> None:
+    (tmp_path / "robots.txt").write_text("User-agent: *\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "old.html").write_text("from before feedpub\n")
+    publish(tmp_path, {"atom.xml": b"1"})
+    publish(tmp_path, {})
+    assert (tmp_path / "robots.txt").is_file()
+    assert (tmp_path / "sub" / "old.html").is_file()
+    assert not (tmp_path / "atom.xml").exists()
+
+
+def test_keep_preserves_a_previous_file(tmp_path: Path) -> None:
+    publish(tmp_path, {"a/x.html": b"x", "a/y.html": b"y"})
+    second = publish(tmp_path, {"a/y.html": b"y"}, keep=("a/x.html",))
+    assert second.removed == []
+    assert (tmp_path / "a" / "x.html").read_bytes() == b"x"
+    assert manifest(tmp_path) == ["a/x.html", "a/y.html"]
+    # Once no longer kept, it goes.
+    third = publish(tmp_path, {"a/y.html": b"y"})
+    assert third.removed == ["a/x.html"]
+
+
+def test_keep_does_not_adopt_files_feedpub_never_wrote(tmp_path: Path) -> None:
+    (tmp_path / "robots.txt").write_text("User-agent: *\n")
+    publish(tmp_path, {"atom.xml": b"1"}, keep=("robots.txt",))
+    assert manifest(tmp_path) == ["atom.xml"]
+    publish(tmp_path, {})
+    assert (tmp_path / "robots.txt").is_file()
+
+
+def test_previous_file_already_gone_is_not_reported(tmp_path: Path) -> None:
+    publish(tmp_path, {"a.xml": b"1", "b.xml": b"2"})
+    (tmp_path / "a.xml").unlink()
+    second = publish(tmp_path, {})
+    assert second.removed == ["b.xml"]
+    assert manifest(tmp_path) == []
+
+
+def test_unchanged_manifest_is_not_rewritten(tmp_path: Path) -> None:
+    publish(tmp_path, {"atom.xml": b"1"})
+    before = (tmp_path / MANIFEST_NAME).stat()
+    publish(tmp_path, {"atom.xml": b"1"})
+    after = (tmp_path / MANIFEST_NAME).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_no_manifest_when_nothing_was_ever_written(tmp_path: Path) -> None:
+    publish(tmp_path, {})
+    assert not (tmp_path / MANIFEST_NAME).exists()
+
+
+def test_manifest_comments_and_blank_lines_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / "x.xml").write_text("x")
+    (tmp_path / MANIFEST_NAME).write_text("# comment\n\nx.xml\n")
+    assert publish(tmp_path, {}).removed == ["x.xml"]
+
+
+def test_files_are_readable_by_the_web_server_under_a_strict_umask(tmp_path: Path) -> None:
+    old = os.umask(0o077)
+    try:
+        Publisher(tmp_path).write("a/feed.xml", b"<x/>")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a" / "feed.xml").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_damaged_manifest_never_reaches_outside_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "feeds"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", "utf-8")
+    (out / MANIFEST_NAME).write_text(f"../victim.txt\n{victim}\nsub/../../victim.txt\n", "utf-8")
+    publisher = Publisher(out)
+    publisher.finish()
+    assert victim.read_text("utf-8") == "keep me"
+    assert publisher.removed == []

@@ -9,7 +9,12 @@ Rules worth knowing (they are also in the README):
 
 * Two-digit years are 2000–2099 (``10.07.24`` is 2024), whatever today's date is.
 * A text without a time is 00:00 local time; ``has_time`` tells the two apart.
-* Ranges (``8. bis 10. Juli 2024``, ``9:00 bis 12:00 Uhr``) mean their start.
+* Ranges (``8. bis 10. Juli 2024``, ``30.06. bis 02.07.2024``, ``9:00 bis 12:00 Uhr``) mean
+  their start; a start without a year takes the end's (``28.12. bis 2.1.2025`` is 28.12.2024).
+* Numeric dates are day first (``10.07.2024``) unless they start with a four-digit year
+  (``2024-07-10``, ``2024/7/10``: ISO order). Runs of five or more digits (``20240710``) are
+  refused rather than guessed.
+* Years have four digits or two; ``10.07.4`` and ``10.07.202`` are typing errors.
 * A weekday that contradicts the date is an error, never silently ignored.
 * Daylight saving: a local time that does not exist (``31.03.2024, 02:30 Uhr``: clocks jump from
   02:00 to 03:00) is an error that names the gap; a time that happens twice (the last Sunday
@@ -55,8 +60,10 @@ class GermanParserInfo(du_parser.parserinfo):
     press office never writes "of" or "th".
     """
 
-    JUMP = [" ", ".", ",", ";", "-", "/", "'", "am", "den", "um", "vom", "t"]
-    WEEKDAYS = [
+    # types-python-dateutil declares the tables as pairs or triples, but dateutil accepts any
+    # number of spellings per entry; hence the ``type: ignore`` on the wider tables.
+    JUMP = [" ", ".", ",", ";", "-", "/", "'", "am", "den", "dem", "um", "vom", "t"]
+    WEEKDAYS: list[tuple[str, ...]] = [  # type: ignore[assignment]
         ("Mo", "Montag"),
         ("Di", "Dienstag"),
         ("Mi", "Mittwoch"),
@@ -65,7 +72,7 @@ class GermanParserInfo(du_parser.parserinfo):
         ("Sa", "Samstag", "Sonnabend"),
         ("So", "Sonntag"),
     ]
-    MONTHS = [
+    MONTHS: list[tuple[str, ...]] = [  # type: ignore[assignment]
         ("Jan", "Januar", "Jän", "Jänner"),
         ("Feb", "Febr", "Februar"),
         ("Mär", "Mrz", "März", "Maerz"),
@@ -79,8 +86,8 @@ class GermanParserInfo(du_parser.parserinfo):
         ("Nov", "November"),
         ("Dez", "Dezember"),
     ]
-    HMS = [("h", "std"), ("min",), ("sek",)]
-    AMPM: list[tuple[str, ...]] = []
+    HMS: list[tuple[str, ...]] = [("h", "std"), ("min",), ("sek",)]  # type: ignore[assignment]
+    AMPM: list[tuple[str, str]] = []
     PERTAIN: list[str] = []
     UTCZONE: list[str] = []
 
@@ -93,28 +100,82 @@ class GermanParserInfo(du_parser.parserinfo):
 
 
 # One parser for the process: building it converts every table, which costs more than a parse.
-_PARSER = du_parser.parser(GermanParserInfo())
+_INFO = GermanParserInfo()
+_PARSER = du_parser.parser(_INFO)
 
 _SPACES = re.compile(r"\s+")
-_DASHES = re.compile(r"\s*[–—]\s*")
+# En dash, em dash, hyphen, non-breaking hyphen, figure dash and minus all mean "bis" in a range.
+_DASHES = re.compile(r"\s*[\u2010-\u2015\u2212]\s*")
+# "20240710", "10072024": day-first or year-first? We cannot tell, so we refuse to guess.
+_LONG_NUMBER = re.compile(r"\d{5,}")
+# "14:30-16:00" without "Uhr": dateutil would read "-16:00" as a UTC offset. Not after a
+# letter, so ISO "2024-07-10T14:30-02:00" keeps its offset (and is refused for it).
+_CLOCK_RANGE = re.compile(r"(?<![\w.:])(\d{1,2}:\d{2})\s*(?:bis|-)\s*\d{1,2}:\d{2}(?![\d:])")
 # "9:00 bis 12:00 Uhr", "9 - 12 Uhr", "9.30–11 Uhr": keep the start.
 _TIME_RANGE = re.compile(
     r"(?<![\d.:])(\d{1,2}(?:[:.]\d{2})?)\s*(?:uhr\s*)?(?:bis|-)\s*\d{1,2}(?:[:.]\d{2})?\s*uhr\b",
     re.IGNORECASE,
 )
-# "14.30 Uhr" and "14:30 Uhr" → "14:30"; "14 Uhr" → "14:00".
-_CLOCK_UHR = re.compile(r"(?<![\d.:])(\d{1,2})[:.](\d{2})\s*uhr\b", re.IGNORECASE)
+# "14.30 Uhr", "14:30 Uhr" → "14:30"; "14:30:15 Uhr" → "14:30:15"; "14 Uhr" → "14:00".
+_CLOCK_UHR = re.compile(r"(?<![\d.:])(\d{1,2})[:.](\d{2}(?::\d{2})?)\s*uhr\b", re.IGNORECASE)
 _HOUR_UHR = re.compile(r"(?<![\d.:])(\d{1,2})\s*uhr\b", re.IGNORECASE)
-# "8. bis 10. Juli 2024", "8.-10.07.2024": keep the start day.
-_DAY_RANGE = re.compile(r"(?<![\d.:])(\d{1,2})\.?\s*(?:bis|-)\s*\d{1,2}\.", re.IGNORECASE)
+# "30.06. bis 02.07.2024", "10.07.2024 - 12.07.2024": keep the start; a start without a year
+# takes the end's year (the year before when the range crosses New Year: "28.12. bis 2.1.2025").
+_NUMERIC_DATE_RANGE = re.compile(
+    r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?\s*(?:bis|-)\s*(?:zum\s+)?"
+    r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?![\d:])",
+    re.IGNORECASE,
+)
+# "30. Juni bis 2. Juli 2024", "30. Juni 2024 - 2. Juli 2024": the same with month names.
+_NAMED_DATE_RANGE = re.compile(
+    r"(?<![\d.:])(\d{1,2})\.?\s*([^\W\d_]{3,})\.?\s*(\d{4})?\s*(?:bis|-)\s*(?:zum\s+)?"
+    r"(\d{1,2})\.?\s*([^\W\d_]{3,})\.?\s*(\d{4})?(?!\d)",
+    re.IGNORECASE,
+)
+# "8. bis 10. Juli 2024", "8.-10.07.2024", "vom 8. bis zum 10. Juli": keep the start day.
+_DAY_RANGE = re.compile(
+    r"(?<![\d.:])(\d{1,2})\.?\s*(?:bis|-)\s*(?:zum\s+)?\d{1,2}\.", re.IGNORECASE
+)
 # "10.07." (no year): dateutil reads "10.07" as a day only, so split the parts.
 _DAY_MONTH = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(?![\d])")
 # "10.07.2024", "1.7.24", "10.07.": checked before dateutil, which would silently swap day and
-# month when one of them is too big for a month ("10.13.2024" → 13 October).
-_NUMERIC_DATE = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(?:\d{4}|\d{2})?(?![\d:])")
+# month when one of them is too big for a month ("10.13.2024" → 13 October) and would read a
+# one-digit year as 200x ("10.07.4").
+_NUMERIC_DATE = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d+)?(?![\d:])")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$")
+# "2024-7-10", "2024/07/10", "2024.07.10": with dayfirst=True dateutil reads these as year, day,
+# month (10 July becomes 7 October), so turn them into "10.7.2024" first.
+_YEAR_FIRST = re.compile(r"(?<![\w.:/-])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d/-])")
+# Two clock times ("14:30 Uhr 16:00 Uhr"): dateutil would silently keep the last one. Not after
+# "+" or "-": "14:30+02:00" is a time and a UTC offset, refused below for the offset.
+_CLOCK = re.compile(r"(?<![\d:+-])\d{1,2}:\d{2}")
 _RELATIVE = {"vorgestern": -2, "gestern": -1, "heute": 0, "morgen": 1, "übermorgen": 2}
 _RELATIVE_WORD = re.compile(r"\b(" + "|".join(_RELATIVE) + r")\b", re.IGNORECASE)
+
+
+def _start_year(
+    start: tuple[int, int], start_year: str | None, end: tuple[int, int], end_year: str | None
+) -> str:
+    """The year of a range's start: its own, else the end's (minus one across New Year)."""
+    if start_year is not None or end_year is None:
+        return start_year or ""
+    year = _INFO.convertyear(int(end_year), len(end_year) > 2)
+    return str(year - 1 if start > end else year)
+
+
+def _numeric_range_start(match: re.Match[str]) -> str:
+    day, month, year, end_day, end_month, end_year = match.groups()
+    start, end = (int(month), int(day)), (int(end_month), int(end_day))
+    return f"{day}.{month}.{_start_year(start, year, end, end_year)}"
+
+
+def _named_range_start(match: re.Match[str]) -> str:
+    day, month, year, end_day, end_month, end_year = match.groups()
+    month_no, end_month_no = _INFO.month(month), _INFO.month(end_month)
+    if month_no is None or end_month_no is None:
+        return match[0]  # not two month names: leave it for dateutil to judge
+    start, end = (month_no, int(day)), (end_month_no, int(end_day))
+    return f"{day}. {month} {_start_year(start, year, end, end_year)}".rstrip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +207,17 @@ class ParsedDate:
 def _normalise(text: str) -> tuple[str, int | None]:
     """Rewrite what dateutil's tables can't express; return the text and the relative days."""
     text = shown = _SPACES.sub(" ", text).strip()
+    long_number = _LONG_NUMBER.search(text)
+    if long_number:
+        raise ValueError(
+            f"{shown!r}: {long_number[0]} is too long for a day, month, year or time; "
+            "write the date with dots, e.g. 10.07.2024"
+        )
     text = _DASHES.sub(" - ", text)
     relative: int | None = None
     words = _RELATIVE_WORD.findall(text)
     if len(words) > 1:
-        raise ValueError(f"{text!r} names more than one relative day ({', '.join(words)})")
+        raise ValueError(f"{shown!r} names more than one relative day ({', '.join(words)})")
     if words:
         relative = _RELATIVE[words[0].lower()]
         text = _RELATIVE_WORD.sub(" ", text).strip(" ,")
@@ -158,16 +225,32 @@ def _normalise(text: str) -> tuple[str, int | None]:
     if iso:
         y, m, d, hh, mm, ss = iso.groups()
         text = f"{d}.{m}.{y}" + (f" {hh}:{mm}:{ss or '00'}" if hh else "")
-    text = _TIME_RANGE.sub(r"\1 Uhr", text)
-    text = _CLOCK_UHR.sub(r"\1:\2", text)
-    text = _HOUR_UHR.sub(r"\1:00", text)
-    text = _DAY_RANGE.sub(r"\1.", text)
+    text = _YEAR_FIRST.sub(r"\4.\3.\1", text)
+    # Most date lines have no range and no "Uhr": skip those rewrites cheaply.
+    lower = text.lower()
+    is_range = "-" in text or "bis" in lower
+    if is_range:
+        text = _CLOCK_RANGE.sub(r"\1", text)
+        text = _TIME_RANGE.sub(r"\1 Uhr", text)
+    if "uhr" in lower:
+        text = _CLOCK_UHR.sub(r"\1:\2", text)
+        text = _HOUR_UHR.sub(r"\1:00", text)
+    if len(_CLOCK.findall(text)) > 1:
+        raise ValueError(f"{shown!r} names more than one time; write one, e.g. 14:30 Uhr")
+    if is_range:
+        text = _NUMERIC_DATE_RANGE.sub(_numeric_range_start, text)
+        text = _NAMED_DATE_RANGE.sub(_named_range_start, text)
+        text = _DAY_RANGE.sub(r"\1.", text)
     for match in _NUMERIC_DATE.finditer(text):
-        day, month = int(match[1]), int(match[2])
+        day, month, year = int(match[1]), int(match[2]), match[3]
         if not 1 <= month <= 12:
             raise ValueError(f"{shown!r}: {month} is not a month (1–12)")
         if not 1 <= day <= 31:
             raise ValueError(f"{shown!r}: {day} is not a day of a month (1–31)")
+        if year is not None and len(year) not in (2, 4):
+            raise ValueError(
+                f"{shown!r}: the year {year} needs four digits (or two), e.g. 10.07.2024"
+            )
     text = _DAY_MONTH.sub(r"\1. \2.", text)
     return text, relative
 
@@ -188,33 +271,41 @@ def parse_parts(text: str) -> DateParts:
             raise ValueError(f"no date in {shown!r}")
         return DateParts(None, None, None, None, None, None, None, relative)
     try:
-        res, _ = _PARSER._parse(normal, dayfirst=True)  # noqa: SLF001 - see below
-    except (ValueError, OverflowError, TypeError):
+        res, _ = _PARSER._parse(normal, dayfirst=True)  # type: ignore[attr-defined]  # see below
+    except (ValueError, ArithmeticError, IndexError, TypeError):
+        # dateutil's own errors are ValueErrors, but absurd numbers reach int() and Decimal
+        # ("99999:7.9" → OverflowError, decimal.InvalidOperation): they are no date either.
         res = None
     # We call dateutil's ``_parse`` rather than ``parse(default=...)`` on purpose: ``parse``
     # fills every unsaid part from ``default`` and so cannot tell "1. Juli" from "Juli" or
     # "Montag" (which it would turn into next Monday). ``_parse`` reports what the text said.
-    if res is None or "uhr" in normal.lower():
+    if "uhr" in normal.lower():
+        raise ValueError(f"{shown!r}: cannot read the time; write it as 14:30 Uhr or 14 Uhr")
+    if res is None:
         raise ValueError(f"{shown!r} is not a date; expected a date such as 10.07.2024")
     if res.tzoffset is not None or res.tzname is not None:
         raise ValueError(f"{shown!r} names a time zone; dates are always German local time")
     if res.ampm is not None:  # pragma: no cover - AMPM table is empty
         raise ValueError(f"{shown!r} uses am/pm; write 14:30 Uhr")
+    if res.hour is None and (res.minute is not None or res.second is not None):
+        raise ValueError(f"{shown!r} names minutes or seconds but no hour; write 14:30 Uhr")
+    if res.hour is not None and not (0 <= res.hour <= 23):
+        raise ValueError(f"{shown!r}: {res.hour} is not an hour (0–23)")
+    if res.minute is not None and not (0 <= res.minute <= 59):
+        raise ValueError(f"{shown!r}: {res.minute} is not a minute (0–59)")
+    if res.second is not None and not (0 <= res.second <= 59):
+        raise ValueError(f"{shown!r}: {res.second} is not a second (0–59)")
+    if res.microsecond:
+        raise ValueError(f"{shown!r}: fractions of a second are not supported")
     has_date = res.day is not None or res.month is not None or res.year is not None
     if relative is not None and has_date:
         raise ValueError(f"{shown!r} mixes a relative day with a date")
     if relative is None and (res.day is None or res.month is None):
         if res.hour is not None and not has_date:  # a time alone: today at that time
-            return DateParts(None, None, None, res.hour, res.minute, res.second, None, 0)
+            return DateParts(None, None, None, res.hour, res.minute, res.second, res.weekday, 0)
         raise ValueError(
             f"{shown!r} names no day; expected a date such as 10.07.2024 or 10. Juli 2024"
         )
-    if res.hour is not None and not (0 <= res.hour <= 23):
-        raise ValueError(f"{shown!r}: {res.hour} is not an hour (0–23)")
-    if res.minute is not None and not (0 <= res.minute <= 59):  # pragma: no cover - dateutil
-        raise ValueError(f"{shown!r}: {res.minute} is not a minute (0–59)")
-    if res.microsecond:
-        raise ValueError(f"{shown!r}: fractions of a second are not supported")
     return DateParts(
         res.year, res.month, res.day, res.hour, res.minute, res.second, res.weekday, relative
     )
@@ -222,12 +313,12 @@ def parse_parts(text: str) -> DateParts:
 
 def parse_date_text(text: str, *, now: datetime | None = None) -> ParsedDate:
     """Like :func:`parse_date`, but also says whether a time was given and the date absolute."""
-    parts = parse_parts(text)
-    shown = _SPACES.sub(" ", text).strip()
     if now is None:
         now = datetime.now(BERLIN)
-    elif now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
+    elif now.utcoffset() is None:
+        raise ValueError(f"now must be timezone-aware, got the naive datetime {now!r}")
+    parts = parse_parts(text)
+    shown = _SPACES.sub(" ", text).strip()
     today = now.astimezone(BERLIN).date()
     if parts.relative_days is not None:
         day = today + timedelta(days=parts.relative_days)
@@ -239,9 +330,7 @@ def parse_date_text(text: str, *, now: datetime | None = None) -> ParsedDate:
         try:
             day = date(year, parts.month, parts.day)
         except ValueError as exc:
-            raise ValueError(
-                f"{shown!r} is not a real date ({exc}); check day and month"
-            ) from None
+            raise ValueError(f"{shown!r} is not a real date ({exc}); check day and month") from None
     if parts.weekday is not None and parts.weekday != day.weekday():
         raise ValueError(
             f"{shown!r}: {day:%d.%m.%Y} is a {WEEKDAY_NAMES[day.weekday()]}, "
@@ -304,6 +393,9 @@ _FIXED_NOW = datetime(2000, 1, 1, tzinfo=BERLIN)
 
 def format_date_line(value: datetime, *, with_time: bool) -> str:
     """The canonical date line for ``value``: ``10.07.2024`` or ``10.07.2024, 14:30 Uhr``."""
+    if value.utcoffset() is None:
+        # astimezone() would silently read a naive value as the machine's local time.
+        raise ValueError(f"value must be timezone-aware, got the naive datetime {value!r}")
     local = value.astimezone(BERLIN)
     text = f"{local:%d.%m.%Y}"
     if with_time:

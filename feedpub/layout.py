@@ -50,5 +50,11 @@ class Urls:
         return self.base + page_path(release.slug, release.stem)
 
     def department(self, slug: str | None) -> str:
-        """The human page of a feed: the department's section of the index page."""
-        return self.base + INDEX + ("" if slug is None else f"#{slug}")
+        """The human page of a feed: the department's row of the index page."""
+        return self.base + INDEX + ("" if slug is None else f"#{anchor(slug)}")
+
+
+def anchor(slug: str) -> str:
+    """HTML id of a department's row in index.html. Prefixed, so that no department (not even
+    one named "Alle") can take the id of the row for all departments, ``alle``."""
+    return f"fd-{slug}"

@@ -12,7 +12,7 @@ from html import escape
 from feedpub.content import body_html
 from feedpub.dates import BERLIN
 from feedpub.departments import Department
-from feedpub.layout import ATOM, OPML, RSS, Urls
+from feedpub.layout import ATOM, OPML, RSS, Urls, anchor
 from feedpub.release import Release
 
 _STYLE = (
@@ -85,7 +85,7 @@ def render_release_page(release: Release, department_title: str, urls: Urls) -> 
 def render_index(title: str, description: str, departments: list[Department], urls: Urls) -> bytes:
     """The subscription page: every feed's URLs, how to subscribe, and the OPML file."""
     rows = "".join(
-        f'<tr id="{escape(d.slug)}"><th scope="row">{escape(d.title, quote=False)}'
+        f'<tr id="{anchor(d.slug)}"><th scope="row">{escape(d.title, quote=False)}'
         + (
             f"<br><small>{escape(d.description, quote=False)}</small>"
             if d.description != d.title

@@ -1,0 +1,578 @@
+"""The feeds of the sample releases as real clients read them: feedparser and lxml.
+
+One build of ``releases/`` per module (``built``); tests that need another config or changed
+releases build their own. What the feeds must say about each release comes from
+``feedpub check --json`` (``records``), so the feeds are checked against the parser's reading.
+"""
+
+from __future__ import annotations
+
+import calendar
+import email.utils
+import json
+import locale
+import re
+import shutil
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+from lxml import etree, html
+
+from feedpub.build import build
+from feedpub.cli import cli
+from feedpub.config import Config, load_config
+from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CONFIG = load_config(SAMPLE_CONFIG)
+BASE = CONFIG.base_url
+PREFIX = CONFIG.tag_prefix
+
+#: Department folder → URL slug. Slugs are public URLs: this table pins them.
+DEPARTMENTS = {
+    "Amt für Bau und Planung": "amt-fuer-bau-und-planung",
+    "Gesundheitsamt": "gesundheitsamt",
+    "Jobcenter": "jobcenter",
+    "Kreisvolkshochschule": "kreisvolkshochschule",
+    "Straßenverkehrsamt": "strassenverkehrsamt",
+}
+SLUGS = sorted(DEPARTMENTS.values())
+ATOM_FEEDS = ["atom.xml", *(f"{slug}/atom.xml" for slug in SLUGS)]
+RSS_FEEDS = ["rss.xml", *(f"{slug}/rss.xml" for slug in SLUGS)]
+FEEDS = ATOM_FEEDS + RSS_FEEDS
+
+#: Titles with characters that must be escaped exactly once, and the files they come from.
+TRICKY_TITLES = {
+    "Impfaktion „Gesund durch den Winter“ & Beratung": (
+        "Gesundheitsamt/2024-10-07-impfaktion-gesund-durch-den-winter.txt"
+    ),
+    "Schulstart: Tempo < 30 km/h vor Grundschulen": (
+        "Straßenverkehrsamt/2024-08-26-schulstart-tempo-kontrollen.txt"
+    ),
+}
+
+NS = {
+    "a": "http://www.w3.org/2005/Atom",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+RFC822 = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"\d{4} \d\d:\d\d:\d\d (\+0100|\+0200)$"
+)
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\+01:00|\+02:00)$")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# --------------------------------------------------------------------------------- helpers
+
+
+def check_json(releases: Path, config: Path = SAMPLE_CONFIG) -> dict[str, dict[str, Any]]:
+    """``feedpub check --json`` → its records by path relative to the releases folder."""
+    result = CliRunner().invoke(
+        cli,
+        ["check", "--json", "--releases", str(releases), "--config", str(config)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, f"feedpub check failed:\n{result.stderr}"
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert all("id" in r for r in records), f"bad releases: {records}"
+    return {r["path"]: r for r in records}
+
+
+def build_into(out: Path, config: Config = CONFIG, releases: Path = SAMPLE_RELEASES) -> Path:
+    report = build(releases, out, config)
+    assert not report.errors, "\n".join(map(str, report.errors))
+    return out
+
+
+def config_file(tmp_path: Path, pattern: str, replacement: str) -> Path:
+    """The sample config with one line changed (the pattern must match exactly once)."""
+    text, count = re.subn(pattern, replacement, SAMPLE_CONFIG.read_text("utf-8"), flags=re.M)
+    assert count == 1, f"{pattern!r} not found once in {SAMPLE_CONFIG}"
+    path = tmp_path / "feedpub.toml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def parse_feed(path: Path) -> Any:
+    return feedparser.parse(path.read_bytes())
+
+
+def entry_ids(path: Path) -> list[str]:
+    return [e.id for e in parse_feed(path).entries]
+
+
+def department_of(feed: str) -> str | None:
+    """The department slug of a feed path, None for the feed of every department."""
+    return feed.split("/")[0] if "/" in feed else None
+
+
+def expected_ids(records: dict[str, dict[str, Any]], feed: str) -> set[str]:
+    slug = department_of(feed)
+    return {r["id"] for r in records.values() if slug is None or r["slug"] == slug}
+
+
+def by_id(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in records.values()}
+
+
+def assert_berlin_offset(raw: str, parsed: datetime, where: str) -> None:
+    offset = parsed.utcoffset()
+    berlin = parsed.astimezone(BERLIN).utcoffset()
+    assert offset in (timedelta(hours=1), timedelta(hours=2)), f"{where}: {raw!r} not +01/+02"
+    assert offset == berlin, f"{where}: {raw!r} has offset {offset}, Europe/Berlin has {berlin}"
+
+
+def sort_key(published: datetime, entry_id: str) -> tuple[float, str]:
+    return (-published.timestamp(), entry_id)
+
+
+# --------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_into(tmp_path_factory.mktemp("feeds") / "out")
+
+
+@pytest.fixture(scope="module")
+def records() -> dict[str, dict[str, Any]]:
+    return check_json(SAMPLE_RELEASES)
+
+
+# --------------------------------------------------------------------------------- feedparser
+
+
+def test_the_build_writes_one_atom_and_one_rss_feed_per_department_and_for_all(built: Path):
+    found = sorted(p.relative_to(built).as_posix() for p in built.rglob("*.xml"))
+    assert found == sorted(FEEDS)
+    assert {p.name for p in SAMPLE_RELEASES.iterdir() if p.is_dir()} == set(DEPARTMENTS)
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_feedparser_reads_the_feed_without_complaint(
+    built: Path, records: dict[str, dict[str, Any]], feed: str
+):
+    parsed = parse_feed(built / feed)
+    assert not parsed.bozo, f"{feed}: {parsed.get('bozo_exception')!r}"
+    assert parsed.version == ("atom10" if feed.endswith("atom.xml") else "rss20")
+    assert parsed.feed.language == ("de" if feed.endswith("atom.xml") else "de-DE")
+    assert parsed.feed.title.endswith(CONFIG.title)
+
+    ids = [e.id for e in parsed.entries]
+    assert len(ids) == len(set(ids)), f"{feed}: duplicate ids {sorted(ids)}"
+    assert set(ids) == expected_ids(records, feed)
+    known = by_id(records)
+    for entry in parsed.entries:
+        where = f"{feed}: {entry.get('id')}"
+        record = known[entry.id]
+        assert entry.id.startswith(PREFIX), where
+        assert re.match(r"^https://[a-z0-9.-]+/\S+$", entry.link), f"{where}: link {entry.link!r}"
+        assert entry.title == record["title"], where
+        assert entry.author, f"{where}: no author"
+        assert entry.author in record["authors"] or (
+            not record["authors"] and entry.author == CONFIG.publisher
+        ), f"{where}: author {entry.author!r}"
+        # feedparser read a date, and the raw string carries Berlin's offset for that day.
+        assert entry.published_parsed is not None, f"{where}: {entry.published!r} unreadable"
+        raw = entry.published
+        if feed.endswith("atom.xml"):
+            assert ISO_WITH_OFFSET.match(raw), f"{where}: {raw!r}"
+            published = datetime.fromisoformat(raw)
+        else:
+            assert RFC822.match(raw), f"{where}: {raw!r}"
+            published = email.utils.parsedate_to_datetime(raw)
+        assert_berlin_offset(raw, published, where)
+        assert calendar.timegm(entry.published_parsed) == published.timestamp(), where
+        assert published == datetime.fromisoformat(record["published"]), where
+
+
+# --------------------------------------------------------------------------------- Atom, lxml
+
+
+@pytest.mark.parametrize("feed", ATOM_FEEDS)
+def test_atom_elements(built: Path, records: dict[str, dict[str, Any]], feed: str):
+    root = etree.parse(built / feed).getroot()
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    assert root.get(XML_LANG) == "de"
+
+    self_links = root.findall("a:link[@rel='self']", NS)
+    assert len(self_links) == 1, f"{feed}: {len(self_links)} rel=self links"
+    assert self_links[0].get("type") == "application/atom+xml"
+    assert self_links[0].get("href") == BASE + feed, "rel=self must be the file's public URL"
+    alternates = root.findall("a:link[@rel='alternate']", NS)
+    assert len(alternates) == 1, f"{feed}: {len(alternates)} rel=alternate feed links"
+    assert alternates[0].get("type") == "text/html"
+    slug = department_of(feed)
+    assert alternates[0].get("href") == BASE + "index.html" + (f"#fd-{slug}" if slug else "")
+
+    generator = root.find("a:generator", NS)
+    assert generator is not None and generator.text == "feedpub", "generator without version"
+    assert generator.get("version") is None
+
+    known = by_id(records)
+    entries = root.findall("a:entry", NS)
+    assert entries, f"{feed}: no entries"
+    keys = []
+    updated = []
+    for entry in entries:
+        entry_id = entry.findtext("a:id", namespaces=NS)
+        where = f"{feed}: {entry_id}"
+        record = known[entry_id]
+        links = entry.findall("a:link", NS)
+        # feedgen 1.0.0 drops rel/type of entry links (lkiesow/python-feedgen#135).
+        assert [(x.get("rel"), x.get("type")) for x in links] == [("alternate", "text/html")], (
+            f"{where}: entry links {[dict(x.attrib) for x in links]}"
+        )
+        assert links[0].get("href", "").startswith("https://"), where
+        names = [a.findtext("a:name", namespaces=NS) for a in entry.findall("a:author", NS)]
+        assert names == (record["authors"] or [CONFIG.publisher]), where
+        for tag in ("published", "updated"):
+            value = entry.findtext(f"a:{tag}", namespaces=NS) or ""
+            assert ISO_WITH_OFFSET.match(value), f"{where}: <{tag}> {value!r}"
+        published = datetime.fromisoformat(entry.findtext("a:published", namespaces=NS))
+        updated.append(datetime.fromisoformat(entry.findtext("a:updated", namespaces=NS)))
+        content = entry.find("a:content", NS)
+        assert content is not None and content.get("type") == "html", where
+        assert (content.text or "").startswith("<"), f"{where}: content is not HTML"
+        assert (entry.findtext("a:summary", namespaces=NS) or "").strip(), f"{where}: no summary"
+        terms = [c.get("term") for c in entry.findall("a:category", NS)]
+        assert terms == [record["department"]], where
+        keys.append(sort_key(published, entry_id))
+
+    feed_updated = datetime.fromisoformat(root.findtext("a:updated", namespaces=NS))
+    assert feed_updated == max(updated), "feed <updated> must be the newest entry's, not now()"
+    assert keys == sorted(keys), f"{feed}: entries not newest first (ties by id)"
+
+
+def test_the_order_check_sees_a_tie(built: Path):
+    """Two date-only releases of 09.07.2025 share a time: they must be ordered by id."""
+    published = [e.published for e in parse_feed(built / "atom.xml").entries]
+    assert len(published) != len(set(published)), "samples have no tie: ordering untested"
+    ids = entry_ids(built / "atom.xml")
+    first = ids.index(f"{PREFIX}gesundheitsamt/2025-07-09-badegewaesser-saison")
+    second = ids.index(f"{PREFIX}strassenverkehrsamt/2025-07-09-fuehrerscheinumtausch")
+    assert second == first + 1
+
+
+# --------------------------------------------------------------------------------- RSS, lxml
+
+
+@pytest.mark.parametrize("feed", RSS_FEEDS)
+def test_rss_elements(built: Path, records: dict[str, dict[str, Any]], feed: str):
+    root = etree.parse(built / feed).getroot()
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    channel = root.find("channel")
+    assert channel is not None
+    assert channel.findtext("language") == "de-DE"
+    assert channel.findtext("generator") == "feedpub"
+    self_links = channel.findall("a:link[@rel='self']", NS)
+    assert len(self_links) == 1, f"{feed}: {len(self_links)} atom:link rel=self"
+    assert self_links[0].get("href") == BASE + feed
+    assert self_links[0].get("type") == "application/rss+xml"
+    assert (channel.findtext("link") or "").startswith(BASE + "index.html")
+
+    # guid of each item = Atom id of the same release (same link), in the same order.
+    atom = etree.parse(built / feed.replace("rss.xml", "atom.xml")).getroot()
+    atom_ids = {
+        e.find("a:link", NS).get("href"): e.findtext("a:id", namespaces=NS)
+        for e in atom.findall("a:entry", NS)
+    }
+    known = by_id(records)
+    items = channel.findall("item")
+    assert len(items) == len(atom_ids), f"{feed}: {len(items)} items, Atom has {len(atom_ids)}"
+    keys = []
+    dates = []
+    for item in items:
+        guid = item.find("guid")
+        assert guid is not None and guid.get("isPermaLink") == "false", feed
+        where = f"{feed}: {guid.text}"
+        assert guid.text == atom_ids.get(item.findtext("link")), f"{where}: not the Atom id"
+        record = known[guid.text]
+        assert [c.text for c in item.findall("dc:creator", NS)] == (
+            record["authors"] or [CONFIG.publisher]
+        ), where
+        assert (item.findtext("content:encoded", namespaces=NS) or "").startswith("<"), where
+        assert item.findtext("description"), f"{where}: no description"
+        assert [c.text for c in item.findall("category")] == [record["department"]], where
+        raw = item.findtext("pubDate") or ""
+        assert RFC822.match(raw), f"{where}: pubDate {raw!r}"
+        published = email.utils.parsedate_to_datetime(raw)
+        assert_berlin_offset(raw, published, where)
+        dates.append(published)
+        keys.append(sort_key(published, guid.text))
+    assert keys == sorted(keys), f"{feed}: items not newest first (ties by id)"
+    last_build = email.utils.parsedate_to_datetime(channel.findtext("lastBuildDate") or "")
+    assert last_build == max(dates), "lastBuildDate must be the newest item's date, not now()"
+    assert RFC822.match(channel.findtext("lastBuildDate") or "")
+
+
+# --------------------------------------------------------------------------------- escaping
+
+
+def test_tricky_titles_are_in_the_sample_files():
+    for title, relative in TRICKY_TITLES.items():
+        lines = (SAMPLE_RELEASES / relative).read_text("utf-8").splitlines()
+        assert title in lines, f"{relative} no longer has the title {title!r}"
+
+
+@pytest.mark.parametrize("title", list(TRICKY_TITLES))
+@pytest.mark.parametrize("feed_name", ["atom.xml", "rss.xml"])
+def test_titles_are_escaped_exactly_once(built: Path, title: str, feed_name: str):
+    slug = DEPARTMENTS[TRICKY_TITLES[title].split("/")[0]]
+    for feed in (feed_name, f"{slug}/{feed_name}"):
+        titles = [e.title for e in parse_feed(built / feed).entries]
+        assert title in titles, f"{feed}: {title!r} not among {titles}"
+        root = etree.parse(built / feed).getroot()
+        raw_titles = [t.text for t in root.iter("{*}title", "title")]
+        assert title in raw_titles, f"{feed}: XML <title> texts {raw_titles}"
+        assert b"&amp;amp;" not in b"".join(
+            etree.tostring(t) for t in root.iter("{*}title", "title")
+        ), f"{feed}: a title is escaped twice"
+
+
+def content_of(built: Path, feed: str) -> dict[str, str]:
+    """Entry id → the full-text HTML as feedparser hands it to a reader."""
+    contents = {}
+    for entry in parse_feed(built / feed).entries:
+        assert len(entry.content) == 1 and entry.content[0].type == "text/html", entry.id
+        contents[entry.id] = entry.content[0].value
+    return contents
+
+
+@pytest.mark.parametrize("feed", ["atom.xml", "rss.xml"])
+def test_content_html_survives_feedparser(
+    built: Path, records: dict[str, dict[str, Any]], feed: str
+):
+    contents = content_of(built, feed)
+    seen = {"ul": 0, "figure": 0, "mailto": 0, "https": 0}
+    for record in records.values():
+        body = contents[record["id"]]
+        where = f"{feed}: {record['path']}"
+        assert "<p>" in body, where
+        fragment = html.fragment_fromstring(body, create_parent="div")
+        text = fragment.text_content()
+        if record["teaser"]:
+            assert f"<p><strong>{html_escape(record['teaser'])}</strong></p>" in body, where
+        figcaptions = [c.text_content() for c in fragment.xpath("//figure/figcaption")]
+        for caption in record["captions"]:
+            seen["figure"] += 1
+            credit = f" © {caption['credit']}" if caption["credit"] else ""
+            assert f"{caption['text']}{credit}" in figcaptions, f"{where}: {figcaptions}"
+            assert "<figure><figcaption>" in body, where
+        lists = [[li.text_content() for li in ul.iter("li")] for ul in fragment.iter("ul")]
+        for paragraph in record["paragraphs"]:
+            if paragraph.startswith("- "):
+                seen["ul"] += 1
+                items = [line.removeprefix("- ") for line in paragraph.split("\n")]
+                assert "<ul><li>" in body, f"{where}: list not a <ul>"
+                assert items in lists, f"{where}: list items {items} not in {lists}"
+            else:
+                # Entities are decoded exactly once: the text reads as the release does.
+                assert paragraph in text, f"{where}: paragraph {paragraph[:60]!r}…"
+            for mail in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", paragraph):
+                seen["mailto"] += 1
+                assert f'<a href="mailto:{mail}">{mail}</a>' in body, f"{where}: {mail}"
+            for url in re.findall(r"https://[^\s<>\"„“]+[^\s<>\"„“.,;:!?)]", paragraph):
+                seen["https"] += 1
+                assert f'<a href="{html_escape(url)}">' in body, f"{where}: {url}"
+    assert all(seen.values()), f"the samples no longer exercise every content feature: {seen}"
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --------------------------------------------------------------------------------- config
+
+
+def test_max_entries_keeps_the_newest(tmp_path: Path, built: Path):
+    config = load_config(config_file(tmp_path, r"^max_entries = \d+$", "max_entries = 3"))
+    assert config.max_entries == 3
+    small = build_into(tmp_path / "out", config)
+    for feed in FEEDS:
+        full = entry_ids(built / feed)
+        assert len(full) > 3, f"{feed}: too few samples to test max_entries"
+        assert entry_ids(small / feed) == full[:3], f"{feed}: not the newest three"
+
+
+def test_link_template_links_to_the_office_site_and_writes_no_pages(tmp_path: Path):
+    config = load_config(config_file(tmp_path, r"^# link_template = ", "link_template = "))
+    template = config.link_template
+    assert template == "https://www.landkreis-musterland.example/presse/{slug}/{stem}"
+    out = build_into(tmp_path / "out", config)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")) == ["index.html"]
+    assert (out / "feeds.opml").is_file()
+    for feed in FEEDS:
+        parsed = parse_feed(out / feed)
+        assert not parsed.bozo, feed
+        assert parsed.entries, feed
+        for entry in parsed.entries:
+            slug, stem = entry.id.removeprefix(PREFIX).split("/")
+            assert entry.link == template.format(slug=slug, stem=stem), f"{feed}: {entry.id}"
+    root = etree.parse(out / "atom.xml").getroot()
+    for link in root.findall("a:entry/a:link", NS):
+        assert (link.get("rel"), link.get("type")) == ("alternate", "text/html")
+
+
+# --------------------------------------------------------------------------------- ids
+
+
+def test_ids_are_what_check_json_prints(built: Path, records: dict[str, dict[str, Any]]):
+    ids = {r["id"] for r in records.values()}
+    assert len(ids) == len(records) == len(list(SAMPLE_RELEASES.glob("*/*.txt")))
+    assert CONFIG.max_entries >= len(ids)
+    assert set(entry_ids(built / "atom.xml")) == ids
+    assert set(entry_ids(built / "rss.xml")) == ids
+    for record in records.values():
+        stem = Path(record["path"]).stem
+        assert record["id"] == f"{PREFIX}{record['slug']}/{stem}", record["path"]
+
+
+EDITED = "Jobcenter/2024-09-18-jobmesse-musterstadt.txt"
+
+
+def test_ids_survive_edits_of_title_body_and_date(sample_releases: Path, tmp_path: Path):
+    before = check_json(sample_releases)[EDITED]
+    path = sample_releases / EDITED
+    text = path.read_text("utf-8")
+    new_title = "Jobmesse in Musterstadt: Korrigierte Zahlen"
+    new_paragraph = "Korrektur: Es waren 1.500 Besucherinnen und Besucher."
+    edited = (
+        text.replace("\n18.09.2024\n", "\n19.09.2024, 10:30 Uhr\n", 1)
+        .replace(f"\n{before['title']}\n", f"\n{new_title}\n", 1)
+        .replace("\nAutor/in:", f"\n{new_paragraph}\n\nAutor/in:", 1)
+    )
+    assert edited.count(new_title) == 1 and "10:30 Uhr" in edited and new_paragraph in edited
+    path.write_text(edited, "utf-8")
+
+    after = check_json(sample_releases)[EDITED]
+    assert after["title"] == new_title
+    assert after["published"] == "2024-09-19T10:30:00+02:00"
+    assert new_paragraph in after["paragraphs"]
+    assert after["id"] == before["id"], "an edit changed the id: readers would show it again"
+
+    out = build_into(tmp_path / "out", releases=sample_releases)
+    for feed in ("atom.xml", "rss.xml", "jobcenter/atom.xml", "jobcenter/rss.xml"):
+        entries = parse_feed(out / feed).entries
+        assert [e.id for e in entries if e.title == new_title] == [before["id"]], feed
+        assert before["title"] not in [e.title for e in entries], feed
+
+
+# --------------------------------------------------------------------------------- determinism
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path, built: Path):
+    first = tree(build_into(tmp_path / "a"))
+    second = tree(build_into(tmp_path / "b"))
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+    assert first == tree(built)
+
+
+@pytest.mark.parametrize(
+    ("zone", "offset"),
+    [("UTC", "+0000"), ("Pacific/Kiritimati", "+1400"), ("America/Los_Angeles", "-0800")],
+)
+def test_build_does_not_depend_on_the_machine_timezone(
+    tmp_path: Path, built: Path, monkeypatch: pytest.MonkeyPatch, zone: str, offset: str
+):
+    try:
+        with monkeypatch.context() as patch:
+            patch.setenv("TZ", zone)
+            time.tzset()
+            assert time.strftime("%z", time.localtime(1_700_000_000)) == offset, "TZ not set"
+            out = build_into(tmp_path / "out")
+    finally:
+        time.tzset()
+    assert tree(out) == tree(built), f"TZ={zone} changes the output"
+
+
+def german_locale(tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """A German UTF-8 locale (compiled into ``tmp_path`` when the system has none) and the
+    environment it needs; C.UTF-8 when neither works."""
+    for name in ("de_DE.UTF-8", "de_DE.utf8"):
+        if _locale_works(name):
+            return name, {}
+    localedef = shutil.which("localedef")
+    if localedef and Path("/usr/share/i18n/locales/de_DE").is_file():
+        target = tmp_path / "locales"
+        target.mkdir()
+        done = subprocess.run(
+            [localedef, "-i", "de_DE", "-f", "UTF-8", str(target / "de_DE.UTF-8")],
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode in (0, 1) and (target / "de_DE.UTF-8").is_dir():
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("LOCPATH", str(target))
+                if _locale_works("de_DE.UTF-8"):
+                    return "de_DE.UTF-8", {"LOCPATH": str(target)}
+    return "C.UTF-8", {}
+
+
+def _locale_works(name: str) -> bool:
+    old = locale.setlocale(locale.LC_ALL)
+    try:
+        locale.setlocale(locale.LC_ALL, name)
+    except locale.Error:
+        return False
+    finally:
+        locale.setlocale(locale.LC_ALL, old)
+    return True
+
+
+def test_build_does_not_depend_on_the_locale(
+    tmp_path: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+):
+    name, env = german_locale(tmp_path)
+    old = locale.setlocale(locale.LC_ALL)
+    try:
+        with monkeypatch.context() as patch:
+            for key, value in env.items():
+                patch.setenv(key, value)
+            patch.setenv("LC_ALL", name)
+            patch.setenv("LANG", name)
+            locale.setlocale(locale.LC_ALL, "")
+            if name.startswith("de_"):
+                march = time.strftime("%b", (2025, 3, 11, 0, 0, 0, 1, 70, 0))
+                assert march == "Mär", f"locale {name} is not German: {march!r}"
+            out = build_into(tmp_path / "out")
+    finally:
+        locale.setlocale(locale.LC_ALL, old)
+    assert tree(out) == tree(built), f"LC_ALL={name} changes the output"
+
+
+def test_no_file_contains_the_build_date(built: Path, records: dict[str, dict[str, Any]]):
+    days = {datetime.now(UTC).date(), datetime.now(BERLIN).date()}
+    release_days = {datetime.fromisoformat(r["published"]).date() for r in records.values()}
+    if days & release_days:
+        pytest.skip("today is the date of a sample release")
+    forms = set()
+    for day in days:
+        forms |= {
+            f"{day:%Y-%m-%d}",
+            f"{day:%d.%m.%Y}",
+            f"{day.day:02d} {MONTHS_EN[day.month - 1]} {day.year}",
+        }
+    for relative, data in tree(built).items():
+        text = data.decode("utf-8")
+        found = [form for form in forms if form in text]
+        assert not found, f"{relative} contains today's date {found}: output depends on now()"

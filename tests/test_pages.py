@@ -1,0 +1,238 @@
+"""Release pages, index.html and feeds.opml of the sample build: well-formed HTML5 as lxml's
+strict HTML parser reads it, plus the structure readers and browsers rely on (autodiscovery,
+absolute links that resolve inside the build, no scripts), and OPML 2.0."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree, html
+
+from feedpub.build import build
+from feedpub.cli import cli
+from feedpub.config import load_config
+from feedpub.release import slugify
+from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES
+
+CONFIG = load_config(SAMPLE_CONFIG)
+BASE = CONFIG.base_url
+#: Every page the sample build must write: one per release, and the subscription page.
+RELEASE_PAGES = sorted(
+    f"{slugify(p.parent.name)}/{slugify(p.stem)}.html" for p in SAMPLE_RELEASES.glob("*/*.txt")
+)
+PAGES = [*RELEASE_PAGES, "index.html"]
+SLUGS = sorted({page.split("/")[0] for page in RELEASE_PAGES})
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pages") / "out"
+    report = build(SAMPLE_RELEASES, out, CONFIG)
+    assert not report.errors, "\n".join(map(str, report.errors))
+    return out
+
+
+@pytest.fixture(scope="module")
+def records() -> dict[str, dict[str, Any]]:
+    """``feedpub check --json`` records by page path."""
+    result = CliRunner().invoke(
+        cli,
+        ["check", "--json", "--releases", str(SAMPLE_RELEASES), "--config", str(SAMPLE_CONFIG)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    out = {}
+    for line in result.stdout.splitlines():
+        record = json.loads(line)
+        out[f"{record['slug']}/{record['id'].rsplit('/', 1)[1]}.html"] = record
+    return out
+
+
+def parse_strict(path: Path) -> html.HtmlElement:
+    """Parse with libxml2's HTML parser in non-recovering mode: any error fails the test."""
+    parser = html.HTMLParser(recover=False)
+    try:
+        root = html.document_fromstring(path.read_bytes(), parser=parser)
+    except etree.XMLSyntaxError as exc:
+        pytest.fail(f"{path.name}: not well-formed HTML: {exc}")
+    errors = [f"line {e.line}: {e.message}" for e in parser.error_log]
+    assert not errors, f"{path.name}: {errors}"
+    return root
+
+
+def local_file(built: Path, url: str) -> Path:
+    """The built file an absolute URL below ``base_url`` names (it must exist)."""
+    assert url.startswith(BASE), f"{url} is not below {BASE}"
+    path = urlsplit(url).path.removeprefix(urlsplit(BASE).path)
+    target = built / path
+    assert target.is_file(), f"{url} names a file the build did not write"
+    return target
+
+
+def test_the_build_writes_a_page_per_release_and_the_index(built: Path):
+    found = sorted(p.relative_to(built).as_posix() for p in built.rglob("*.html"))
+    assert found == sorted(PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_is_small_valid_html5(built: Path, page: str):
+    data = (built / page).read_bytes()
+    assert data.startswith(b"<!DOCTYPE html>\n"), f"{page}: no HTML5 doctype"
+    data.decode("utf-8")  # raises on anything but UTF-8
+    root = parse_strict(built / page)
+    assert root.tag == "html" and root.get("lang") == "de"
+
+    head = root.find("head")
+    assert head is not None
+    charsets = head.xpath("meta[@charset]")
+    assert [m.get("charset").lower() for m in charsets] == ["utf-8"]
+    assert data.find(b'<meta charset="utf-8">') < 1024, "charset must be in the first 1024 bytes"
+    viewports = head.xpath("meta[@name='viewport']")
+    assert len(viewports) == 1 and "width=device-width" in viewports[0].get("content", "")
+    titles = root.findall(".//title")
+    assert len(titles) == 1 and (titles[0].text or "").strip(), f"{page}: <title>"
+
+    canonical = head.xpath("link[@rel='canonical']/@href")
+    assert canonical == [BASE + page], f"{page}: canonical {canonical}"
+    slug = page.split("/")[0] if "/" in page else None
+    prefix = BASE + (f"{slug}/" if slug else "")
+    for kind, name in (("application/atom+xml", "atom.xml"), ("application/rss+xml", "rss.xml")):
+        hrefs = head.xpath(f"link[@rel='alternate'][@type='{kind}']/@href")
+        assert hrefs == [prefix + name], f"{page}: {kind} autodiscovery {hrefs}"
+        local_file(built, hrefs[0])
+
+    # No JavaScript, no external resources.
+    assert not root.xpath("//script"), f"{page}: <script>"
+    assert not root.xpath("//@src"), f"{page}: loads external resources"
+    assert not root.xpath("//link[@rel='stylesheet']"), f"{page}: external stylesheet"
+    handlers = [a for el in root.iter() for a in el.attrib if a.lower().startswith("on")]
+    assert not handlers, f"{page}: event handler attributes {handlers}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_link_is_absolute_and_resolves(built: Path, page: str):
+    root = parse_strict(built / page)
+    hrefs = root.xpath("//a/@href | //link/@href")
+    assert hrefs
+    for href in hrefs:
+        assert re.match(r"^(https?://[^/\s]+/\S*|mailto:[^@\s]+@\S+)$", href), f"{page}: {href}"
+        if not href.startswith(BASE):
+            continue
+        target = local_file(built, href)
+        fragment = urlsplit(href).fragment
+        if fragment:
+            ids = parse_strict(target).xpath("//@id")
+            assert fragment in ids, f"{page}: {href} names a missing anchor"
+
+
+@pytest.mark.parametrize("page", RELEASE_PAGES)
+def test_release_page_shows_the_release(built: Path, records: dict[str, dict[str, Any]], page: str):
+    record = records[page]
+    root = parse_strict(built / page)
+    h1 = root.findall(".//h1")
+    # Escaped exactly once: the heading reads as the release's title (&, <, „“ included).
+    assert [h.text_content() for h in h1] == [record["title"]]
+    assert root.findtext(".//title").startswith(record["title"] + " – ")
+    assert root.xpath("//time/@datetime") == [record["published"]]
+    assert root.xpath("//header//a/@href") == [f"{BASE}index.html#fd-{record['slug']}"]
+    text = root.find("body").text_content()
+    for paragraph in record["paragraphs"]:
+        for line in paragraph.split("\n"):
+            assert line.removeprefix("- ") in text, f"{page}: {line[:60]!r}…"
+    for author in record["authors"]:
+        assert author in text
+
+
+def test_tricky_title_is_escaped_once_in_the_page_source(built: Path):
+    data = (built / "strassenverkehrsamt/2024-08-26-schulstart-tempo-kontrollen.html").read_text(
+        "utf-8"
+    )
+    assert "<h1>Schulstart: Tempo &lt; 30 km/h vor Grundschulen</h1>" in data
+    data = (built / "gesundheitsamt/2024-10-07-impfaktion-gesund-durch-den-winter.html").read_text(
+        "utf-8"
+    )
+    assert "<h1>Impfaktion „Gesund durch den Winter“ &amp; Beratung</h1>" in data
+
+
+def test_index_lists_every_feed(built: Path, records: dict[str, dict[str, Any]]):
+    root = parse_strict(built / "index.html")
+    assert "Wie abonniere ich?" in [h.text_content() for h in root.iter("h2")]
+    assert f"{BASE}feeds.opml" in root.xpath("//a/@href")
+    assert root.findtext(".//h1") == CONFIG.title
+
+    rows = {row.get("id").removeprefix("fd-"): row for row in root.xpath("//tr[@id]")}
+    assert sorted(rows) == sorted(["alle", *SLUGS])
+    counts = {slug: 0 for slug in SLUGS}
+    for record in records.values():
+        counts[record["slug"]] += 1
+    counts["alle"] = len(records)
+    names = {record["slug"]: record["department"] for record in records.values()}
+    for row_id, row in rows.items():
+        prefix = BASE if row_id == "alle" else f"{BASE}{row_id}/"
+        hrefs = row.xpath(".//a/@href")
+        assert hrefs == [prefix + "atom.xml", prefix + "rss.xml"], f"row {row_id}: {hrefs}"
+        for href in hrefs:
+            assert href in row.text_content(), f"row {row_id}: URL not shown as text"
+        cells = row.findall("td")
+        assert cells[-1].text_content() == str(counts[row_id]), f"row {row_id}: count"
+        if row_id != "alle":
+            title = CONFIG.department(names[row_id], row_id).title or names[row_id]
+            assert row.find("th").text_content().startswith(title), f"row {row_id}"
+
+
+def test_opml_lists_every_feed(built: Path, records: dict[str, dict[str, Any]]):
+    root = etree.parse(built / "feeds.opml").getroot()
+    assert root.tag == "opml" and root.get("version") == "2.0"
+    assert root.findtext("head/title") == CONFIG.title
+    modified = email.utils.parsedate_to_datetime(root.findtext("head/dateModified"))
+    newest = max(datetime.fromisoformat(r["published"]) for r in records.values())
+    assert modified == newest, "dateModified must be the newest release's date, not now()"
+
+    outlines = root.findall("body/outline")
+    xml_urls = [o.get("xmlUrl") for o in outlines]
+    expected = [BASE + "atom.xml", *(f"{BASE}{slug}/atom.xml" for slug in SLUGS)]
+    assert sorted(xml_urls) == sorted(expected), "one outline per department + the all-feed"
+    for outline in outlines:
+        assert outline.get("type") == "rss"
+        assert outline.get("text"), f"outline without text: {outline.attrib}"
+        local_file(built, outline.get("xmlUrl"))
+        html_url = outline.get("htmlUrl")
+        assert html_url.startswith(BASE + "index.html"), html_url
+        local_file(built, html_url)
+
+
+def test_index_anchors_stay_unique_for_a_department_named_alle(tmp_path: Path):
+    """A department folder "Alle" gets the slug "alle", the id of the all-departments row:
+    department rows are prefixed (fd-alle), so ids stay unique and each feed's
+    rel=alternate link leads to its own row."""
+    releases = tmp_path / "releases"
+    for folder, name in [("Alle", "2024-09-18-jobmesse-musterstadt.txt"), ("Jobcenter", None)]:
+        (releases / folder).mkdir(parents=True)
+        for source in (SAMPLE_RELEASES / "Jobcenter").glob(name or "*.txt"):
+            (releases / folder / source.name).write_bytes(source.read_bytes())
+    out = tmp_path / "out"
+    report = build(releases, out, CONFIG)
+    assert not report.errors, "\n".join(map(str, report.errors))
+
+    root = parse_strict(out / "index.html")
+    ids = [str(i) for i in root.xpath("//@id")]
+    assert len(ids) == len(set(ids)), f"index.html has duplicate ids: {sorted(ids)}"
+    for feed in ("alle/atom.xml", "atom.xml"):
+        alternate = (
+            etree.parse(out / feed)
+            .getroot()
+            .find("{http://www.w3.org/2005/Atom}link[@rel='alternate']")
+        )
+        fragment = urlsplit(alternate.get("href")).fragment
+        rows = root.xpath(f"//*[@id='{fragment}']") if fragment else [root]
+        assert len(rows) == 1 and BASE + feed in rows[0].xpath(".//a/@href"), (
+            f"{feed}: its page link {alternate.get('href')} does not lead to its own row"
+        )

@@ -10,23 +10,34 @@ release becomes a :class:`ReleaseError` that names the line. This module reads n
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedpub.dates import ParsedDate, format_date_line, parse_date_line
+from feedpub.dates import (
+    MONTH_NAMES,
+    WEEKDAY_NAMES,
+    ParsedDate,
+    format_date_line,
+    parse_date_line,
+)
 from feedpub.release import Caption, Release, ReleaseError, make_id, slugify
 
 #: Files above this size are refused unread: a press release is a few KiB; a bigger file is a
 #: mistake (a PDF or an export) and must not slow every cron run down.
 MAX_BYTES = 1024 * 1024
+_MIB = 1024 * 1024
 #: A title longer than this is a body paragraph: the release has no title.
 TITLE_MAX = 300
 #: A teaser is one short line; longer lines are body paragraphs.
 TEASER_MAX = 200
 #: Caption lines are short; a long line that mentions © is a paragraph.
 CAPTION_MAX = 400
+#: A longer line is text, never a date line (the longest real ones have about 40 characters).
+DATE_LINE_MAX = 60
 #: The page label the district websites print above the date; used when writing a release.
 PAGE_LABEL = "Seiteninhalt"
 
@@ -50,43 +61,72 @@ class Notice:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _BREAKING_CONTROL = "\x0b\x0c"
 # Invisible characters that only disturb matching and search: soft hyphen, zero-width space
-# and joiners, word joiner, and a BOM that ended up inside the text.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# and joiners, word joiner, and a BOM that ended up inside the text. A regex, not
+# str.translate with a dict: translate walks every character through Python-level lookups and
+# was a third of the parse time.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACE_LIKE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _MULTI_SPACE = re.compile(r" {2,}")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u0085\u2028\u2029]")
+# Any character one of the four patterns above would touch. Most files have none, and one
+# search is cheaper than four substitutions (each scans the whole text).
+_SPECIAL = re.compile(
+    "[\r\u0085\u2028\u2029"
+    + _CONTROL.pattern[1:-1]
+    + _INVISIBLE.pattern[1:-1]
+    + _SPACE_LIKE.pattern[1:-1]
+    + "]"
+)
 _HTML = re.compile(rb"<!doctype html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
 _AUTHOR = re.compile(
     r"^(?:Autor/in|Autor\*in|Autor:in|AutorIn|Autorin|Autor|Autoren|Autorinnen|"
     r"Verfasser/in|Verfasser|Verfasserin)\s*:\s*(.*)$",
     re.IGNORECASE,
 )
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\bund\b)\s*")
+# Authors are listed with "," or ";" (always split) or joined with "und"/"&" (split only when
+# the parts look like names of the same kind, see _split_authors).
+_AUTHOR_LIST = re.compile(r"\s*[,;]\s*")
+_AUTHOR_AND = re.compile(r"\s*&\s*|\s+und\s+")
 _BULLET = re.compile(r"^[-•*–·▪]\s+(.*)$")
 # A teaser is a subheading: a line that ends a sentence (also inside quotes) is body text.
 _SENTENCE_END = (".", ":", "…")
 _CLOSING = "“”\"'»«›‹)]"
+# What stands between a caption and its ``©`` credit: "Text – © Credit", "Text | © Credit".
+_CAPTION_SEPARATORS = " -–|,;/:"
+# A date line is short and has a digit or one of these words. A first line without any of
+# them is the page label ("Seiteninhalt") and is not handed to the (slow) date parser at all;
+# a first line with one of them was meant as the date, so its error is reported on that line.
+_DATEISH = re.compile(
+    r"\d|\b(?:"
+    + "|".join(("heute", "gestern", "vorgestern", "morgen", "übermorgen"))
+    + "|"
+    + "|".join(WEEKDAY_NAMES + MONTH_NAMES + ("Sonnabend",))
+    + r")\b",
+    re.IGNORECASE,
+)
+# UTF-8 sequences of the characters German text is made of (umlauts, ß, „“–, NBSP) and a UTF-8
+# BOM. Found in a file that is not valid UTF-8, they mean mixed encodings (a Windows-1252 line
+# pasted into a UTF-8 file): decoding it all as Windows-1252 would publish "Ã¤" for every "ä".
+_UTF8_MARKS = re.compile(rb"\A\xef\xbb\xbf|[\xc2\xc3][\x80-\xbf]|\xe2\x80[\x80-\xbf]")
 
 
 def decode(data: bytes, path: Path) -> tuple[str, list[Notice]]:
     """Bytes → clean NFC text with ``\\n`` line ends; raise ReleaseError for non-text.
 
     UTF-8 is tried strictly first (with or without BOM), then Windows-1252, which is what
-    office PCs in Germany save "ANSI" text as; Latin-1 is a subset of it for letters.
+    office PCs in Germany save "ANSI" text as; Latin-1 is a subset of it for letters. A file
+    that is UTF-8 in parts (BOM, umlauts) but not throughout is refused as mixed encodings
+    rather than published with "Ã¤" for every "ä". Control characters are removed with a
+    :class:`Notice` per line; NUL bytes, HTML pages and files over MAX_BYTES are errors.
     """
     if len(data) > MAX_BYTES:
-        raise ReleaseError(
-            path,
-            1,
-            f"file is {len(data) / 1024 / 1024:.1f} MiB; releases over "
-            f"{MAX_BYTES // 1024 // 1024} MiB are refused (is it really a release text?)",
-        )
+        raise _too_big(path, len(data))
     nul = data.find(b"\x00")
     if nul >= 0:
         raise ReleaseError(
             path,
             _line_of(data, nul),
-            "contains NUL bytes: this is a binary file (or UTF-16), not a release text; "
+            "expected a release text, got NUL bytes: this is a binary file (or UTF-16); "
             "save it as UTF-8 text",
         )
     html = _HTML.search(data, 0, 4096)
@@ -94,27 +134,49 @@ def decode(data: bytes, path: Path) -> tuple[str, list[Notice]]:
         raise ReleaseError(
             path,
             _line_of(data, html.start()),
-            "looks like an HTML page, not a release text; copy the text into a .txt file",
+            "expected a release text, got an HTML page; copy the text into a .txt file",
         )
+    # The BOM is cut off by hand, not with "utf-8-sig": that codec's error offsets do not
+    # count the BOM, and the message must name the right line and byte.
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        text = data[bom:].decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        bad = bom + utf8_error.start
+        if _UTF8_MARKS.search(data):
+            raise ReleaseError(
+                path,
+                _line_of(data, bad),
+                f"expected one encoding, got mixed UTF-8 and Windows-1252: byte 0x{data[bad]:02x} "
+                "is not UTF-8 but other characters are; save the file as UTF-8",
+            ) from None
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
             raise ReleaseError(
                 path,
                 _line_of(data, exc.start),
-                f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor Windows-1252; "
-                "save the file as UTF-8",
+                f"expected UTF-8 or Windows-1252 text, got byte 0x{data[exc.start]:02x}, which "
+                "is neither; save the file as UTF-8",
             ) from None
-    text = _LINE_BREAKS.sub("\n", text)
     notices: list[Notice] = []
-    if _CONTROL.search(text):
-        text = _remove_controls(text, path, notices)
-    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
-    text = _SPACE_LIKE.sub(" ", text)
-    return text, notices
+    if _SPECIAL.search(text):
+        text = _LINE_BREAKS.sub("\n", text)
+        if _CONTROL.search(text):
+            text = _remove_controls(text, path, notices)
+        text = _SPACE_LIKE.sub(" ", _INVISIBLE.sub("", text))
+    # After removing invisible characters: "a<soft hyphen><combining diaeresis>" is "ä" too.
+    return unicodedata.normalize("NFC", text), notices
+
+
+def _too_big(path: Path, size: int) -> ReleaseError:
+    # The whole file is at fault, so no line (see ReleaseError).
+    return ReleaseError(
+        path,
+        None,
+        f"expected a release text of at most {MAX_BYTES // _MIB} MiB, got {size / _MIB:.1f} MiB "
+        f"({size} bytes); is it really a release text?",
+    )
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -126,7 +188,9 @@ def _remove_controls(text: str, path: Path, notices: list[Notice]) -> str:
     lines = text.split("\n")
     found = sum(len(_CONTROL.findall(line)) for line in lines)
     if found > max(8, len(text) // 20):
-        raise ReleaseError(path, 1, f"{found} control characters: this is a binary file")
+        raise ReleaseError(
+            path, 1, f"expected a release text, got {found} control characters: a binary file"
+        )
     for number, line in enumerate(lines, 1):
         chars = _CONTROL.findall(line)
         if chars:
@@ -147,7 +211,7 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
     ReleaseError naming the line for anything that is not a release.
     """
     department = unicodedata.normalize("NFC", department)
-    slug = slugify(department)
+    slug = _department_slug(department)
     if not slug:
         raise ReleaseError(
             source, None, f"department folder {department!r} has no letters or digits for a URL"
@@ -157,34 +221,36 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
         raise ReleaseError(
             source, None, f"file name {source.name!r} has no letters or digits for a URL"
         )
-    lines = [_MULTI_SPACE.sub(" ", line).strip() for line in text.split("\n")]
-    # Bullet continuation lines are recognised by their indent, so keep it for body lines.
-    indents = [bool(raw[:1].isspace()) for raw in text.split("\n")]
-    numbered = [(n, line) for n, line in enumerate(lines, 1) if line]
-    if not numbered:
+    if "  " in text:
+        text = _MULTI_SPACE.sub(" ", text)
+    raw_lines = text.split("\n")
+    # The first two non-blank lines: page label and date line, or the date line alone.
+    head: list[tuple[int, str]] = []
+    for number, raw in enumerate(raw_lines, 1):
+        line = raw.strip()
+        if line:
+            head.append((number, line))
+            if len(head) == 2:
+                break
+    if not head:
         raise ReleaseError(
-            source, 1, "empty file: expected a date line such as 10.07.2024, then a title"
+            source, 1, "expected a date line such as 10.07.2024, then a title; got an empty file"
         )
 
-    date_index, parsed = _find_date_line(numbered, source)
-    date_lineno = numbered[date_index][0]
-    blocks = _blocks(lines, indents, start=date_lineno)
+    date_index, parsed = _find_date_line(head, source)
+    date_lineno = head[date_index][0]
+    blocks = _blocks(raw_lines, start=date_lineno)
     if not blocks:
-        raise ReleaseError(source, date_lineno, "no title after the date line")
+        raise ReleaseError(
+            source, date_lineno, "expected a title after the date line, got the end of the file"
+        )
     title_block = blocks[0]
     title = " ".join(text for _, text, _ in title_block)
     first_no = title_block[0][0]
-    if (
-        len(title) > TITLE_MAX
-        or _is_caption_block(title_block)
-        or _AUTHOR.match(title_block[0][1])
-        or _BULLET.match(title_block[0][1])
-    ):
+    not_title = _not_a_title(title_block, title)
+    if not_title:
         raise ReleaseError(
-            source,
-            first_no,
-            f"expected the title after the date line, got {_clip(title)!r} "
-            f"(a title is one line of at most {TITLE_MAX} characters)",
+            source, first_no, f"expected the title after the date line, got {not_title}"
         )
 
     rest = blocks[1:]
@@ -201,19 +267,21 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
         for entry in block:
             author = _AUTHOR.match(entry[1])
             if author:
-                authors.extend(a for a in _AUTHOR_SPLIT.split(author[1]) if a)
+                authors.extend(_split_authors(author[1]))
             else:
                 body_lines.append(entry)
         if not body_lines:
             continue
         if _is_caption_block(body_lines):
-            captions.extend(_caption(text) for _, text, _ in body_lines)
+            _add_captions(captions, body_lines)
         else:
             paragraphs.extend(_paragraphs(body_lines))
 
     if teaser is None and not paragraphs:
         raise ReleaseError(
-            source, first_no, "no text after the title: a release needs a teaser or a paragraph"
+            source,
+            first_no,
+            f"expected a teaser or a paragraph after the title {_clip(title)!r}, got none",
         )
     return Release(
         source=source,
@@ -231,41 +299,55 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
     )
 
 
+# A build parses thousands of files from a dozen folders: slugify each folder once.
+_department_slug = functools.lru_cache(maxsize=256)(slugify)
+
+
 def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, ParsedDate]:
-    """Index of the date line among the non-blank lines: the first line, or the second when
-    the first is the page label. Errors point at the line a human would fix."""
+    """Index of the date line among the first (up to) two non-blank lines: the first line, or
+    the second when the first is the page label. Errors point at the line a human would fix."""
     first_no, first = numbered[0]
-    try:
-        return 0, parse_date_line(first)
-    except ValueError as first_error:
-        if len(numbered) < 2:
-            raise ReleaseError(
-                source, first_no, f"expected a date line such as 10.07.2024: {first_error}"
-            ) from None
-        second_no, second = numbered[1]
+    first_error: ValueError | None = None
+    if _looks_like_date(first) or len(numbered) < 2:
         try:
-            return 1, parse_date_line(second)
-        except ValueError as second_error:
-            # A first line with digits was meant as the date; a plain word is the page label.
-            if any(c.isdigit() for c in first):
-                raise ReleaseError(source, first_no, str(first_error)) from None
-            raise ReleaseError(
-                source,
-                second_no,
-                f"expected the date line (e.g. 10.07.2024) after the page label "
-                f"{_clip(first)!r}: {second_error}",
-            ) from None
+            return 0, parse_date_line(first)
+        except ValueError as exc:
+            first_error = exc
+    if len(numbered) < 2:
+        assert first_error is not None
+        raise ReleaseError(source, first_no, str(first_error)) from None
+    second_no, second = numbered[1]
+    try:
+        return 1, parse_date_line(second)
+    except ValueError as second_error:
+        # A first line that looks like a date was meant as the date; else it is the label.
+        if first_error is not None:
+            raise ReleaseError(source, first_no, str(first_error)) from None
+        if _looks_like_date(second):
+            raise ReleaseError(source, second_no, str(second_error)) from None
+        raise ReleaseError(
+            source,
+            second_no,
+            f"expected a date line such as 10.07.2024 after the page label {_clip(first)!r}, "
+            f"got {_clip(second)!r}",
+        ) from None
 
 
+def _looks_like_date(line: str) -> bool:
+    return len(line) <= DATE_LINE_MAX and _DATEISH.search(line) is not None
 
-def _blocks(lines: list[str], indents: list[bool], *, start: int) -> list[list[tuple[int, str, bool]]]:
-    """Runs of non-blank lines after line ``start`` (1-based), with numbers and indent flags."""
+
+def _blocks(raw_lines: list[str], *, start: int) -> list[list[tuple[int, str, bool]]]:
+    """Runs of non-blank lines after line ``start`` (1-based): (number, stripped text, indented).
+
+    Bullet continuation lines are recognised by their indent, so it is kept."""
     blocks: list[list[tuple[int, str, bool]]] = []
     current: list[tuple[int, str, bool]] = []
-    for number in range(start + 1, len(lines) + 1):
-        line = lines[number - 1]
+    for number in range(start + 1, len(raw_lines) + 1):
+        raw = raw_lines[number - 1]
+        line = raw.strip()
         if line:
-            current.append((number, line, indents[number - 1]))
+            current.append((number, line, raw[0].isspace()))
         elif current:
             blocks.append(current)
             current = []
@@ -275,9 +357,26 @@ def _blocks(lines: list[str], indents: list[bool], *, start: int) -> list[list[t
 
 
 def _is_caption_block(block: list[tuple[int, str, bool]]) -> bool:
-    return any("©" in text for _, text, _ in block) and all(
-        len(text) <= CAPTION_MAX for _, text, _ in block
-    )
+    credited = False
+    for _, text, _ in block:
+        if len(text) > CAPTION_MAX:
+            return False
+        credited = credited or "©" in text
+    return credited
+
+
+def _not_a_title(block: list[tuple[int, str, bool]], title: str) -> str | None:
+    """Why the first block after the date line is no title (for the message), or None."""
+    if len(title) > TITLE_MAX:
+        return f"{len(title)} characters (at most {TITLE_MAX}): {_clip(title)!r}"
+    if _is_caption_block(block):
+        return f"a caption line with ©: {_clip(title)!r}"
+    first = block[0][1]
+    if _AUTHOR.match(first):
+        return f"the author line {_clip(first)!r}"
+    if _BULLET.match(first):
+        return f"a list item {_clip(first)!r}"
+    return None
 
 
 def _is_teaser(block: list[tuple[int, str, bool]]) -> bool:
@@ -294,10 +393,46 @@ def _is_teaser(block: list[tuple[int, str, bool]]) -> bool:
 
 
 def _caption(line: str) -> Caption:
+    """``Text © Credit``, ``Text – © Credit``, ``Text (© Credit)`` or a line without credit."""
     text, sep, credit = line.rpartition("©")
     if not sep:
-        return Caption(line.strip(), None)
-    return Caption(text.strip(" -–|,;/:"), credit.strip() or None)
+        return Caption(line, None)
+    text = text.strip(_CAPTION_SEPARATORS)
+    credit = credit.strip()
+    if text.endswith("(") and credit.endswith(")"):
+        text = text[:-1].strip(_CAPTION_SEPARATORS)
+        credit = credit[:-1].strip()
+    return Caption(text, credit or None)
+
+
+def _add_captions(captions: list[Caption], block: list[tuple[int, str, bool]]) -> None:
+    """Append a caption block's captions. A line that is only a credit (``© Landkreis``, as
+    websites print it under the caption) belongs to the credit-less caption right above it."""
+    previous: Caption | None = None  # the caption this block appended last
+    for _, line, _ in block:
+        caption = _caption(line)
+        if not caption.text and previous is not None and previous.credit is None:
+            previous = captions[-1] = Caption(previous.text, caption.credit)
+        elif caption.text or caption.credit:
+            captions.append(caption)
+            previous = caption
+
+
+def _split_authors(text: str) -> list[str]:
+    """``A, B`` and ``A; B`` are always two authors. ``A und B`` / ``A & B`` are two only when
+    both sides are names of one kind (one word each, or several words each) and the left one
+    does not end in a hyphen: so "Amt für Bau und Planung" and "Presse- und
+    Öffentlichkeitsarbeit" stay one author, "Petra Schulz und Jens Albrecht" become two."""
+    authors: list[str] = []
+    for item in _AUTHOR_LIST.split(text):
+        parts = _AUTHOR_AND.split(item)
+        if len(parts) > 1 and (
+            any(part.endswith("-") or not part for part in parts)
+            or len({" " in part for part in parts}) > 1
+        ):
+            parts = [item]
+        authors.extend(part for part in parts if part)
+    return authors
 
 
 def _paragraphs(block: list[tuple[int, str, bool]]) -> list[str]:
@@ -335,6 +470,8 @@ def read_release(path: Path, *, department: str, tag_prefix: str) -> tuple[Relea
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                raise _too_big(path, os.fstat(handle.fileno()).st_size)
     except OSError as exc:
         raise ReleaseError(path, None, f"cannot read: {exc.strerror or exc}") from exc
     text, notices = decode(data, path)

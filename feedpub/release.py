@@ -17,7 +17,7 @@ from pathlib import Path
 class Caption:
     """An image caption as the release prints it under a picture."""
 
-    #: The caption text, without the credit.
+    #: The caption text, without the credit ("" when the line was only a credit).
     text: str
     #: Who holds the rights (the part after ``©``), or None when the office gave none.
     credit: str | None = None
@@ -72,9 +72,12 @@ class ReleaseError(Exception):
         return f"{where}: {self.reason}"
 
 
-# German transliteration first, so that "Straße" becomes "strasse" and not "strae".
+# German transliteration first, so that "Straße" becomes "strasse" and not "strae"; then the
+# letters that have no accent to drop (NFKD leaves "ø" and "ł" whole) in the same German way.
 _TRANSLITERATE = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"}
+    | {"æ": "ae", "Æ": "Ae", "ø": "oe", "Ø": "Oe", "œ": "oe", "Œ": "Oe", "ł": "l", "Ł": "L"}
+    | {"đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ı": "i"}
 )
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -83,11 +86,17 @@ def slugify(name: str) -> str:
     """ASCII, lower-case, hyphenated form of a folder or file name; stable across releases.
 
     German letters are transliterated (``ä`` → ``ae``, ``ß`` → ``ss``), other accents dropped
-    (``é`` → ``e``), everything else that is not a letter or digit becomes one ``-``.
-    Returns "" when nothing is left; callers turn that into an error.
+    (``é`` → ``e``), everything else that is not a letter or digit (dashes, quotes, other
+    scripts) becomes one ``-``. Returns "" when nothing is left; callers turn that into an error.
     """
     text = unicodedata.normalize("NFC", name).translate(_TRANSLITERATE)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    if not text.isascii():
+        # Drop only the accents: anything else non-ASCII must still separate words
+        # ("Ämter—Übersicht" is "aemter-uebersicht"; encoding to ASCII ignoring errors gave
+        # "aemteruebersicht").
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
     return _NON_SLUG.sub("-", text.lower()).strip("-")
 
 

@@ -1,0 +1,587 @@
+"""Tests for feedpub.parse: one file per layout variation, one per kind of bad file.
+
+Good files live in ``tests/data/parse/`` and bad ones in ``tests/data/bad/``; both are small and
+committed byte for byte (several are Windows-1252, CR-only, NFD or carry control characters on
+purpose: ``test_data_files_are_what_their_names_say`` guards that no editor "fixes" them).
+All good files but a few say the same release, so the table lists what differs from ``BASE``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from feedpub.parse import (
+    MAX_BYTES,
+    Notice,
+    decode,
+    format_release,
+    parse_text,
+    read_release,
+)
+from feedpub.release import Caption, Release, ReleaseError
+
+DATA = Path(__file__).parent / "data"
+GOOD = DATA / "parse"
+BAD = DATA / "bad"
+SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
+RELEASES = Path(__file__).parents[1] / "releases"
+BERLIN = ZoneInfo("Europe/Berlin")
+TAG = "tag:presse.example.de,2024-01-01:"
+DEPARTMENT = "Kreisvolkshochschule"
+
+P1 = (
+    "Ab dem 2. September 2024 bietet die Kreisvolkshochschule Musterland mehr als 300 Kurse "
+    "an. Die Anmeldung ist ab sofort möglich."
+)
+P2 = "„Wir freuen uns über das große Interesse“, sagt Leiterin Claudia Neumann."
+PROGRAMMHEFT = Caption("Das neue Programmheft der Kreisvolkshochschule", "Landkreis Musterland")
+KURSRAUM = Caption("Kursraum in Nordheim", "Jana Wolff")
+
+
+@dataclasses.dataclass(frozen=True)
+class Expected:
+    """What a good file must parse to; ``notices`` are (line, reason) pairs."""
+
+    title: str = "Kreisvolkshochschule startet Herbstprogramm"
+    teaser: str | None = "Mehr als 300 Kurse in zwölf Orten"
+    captions: tuple[Caption, ...] = (PROGRAMMHEFT,)
+    paragraphs: tuple[str, ...] = (P1, P2)
+    authors: tuple[str, ...] = ("Claudia Neumann",)
+    published: datetime = datetime(2024, 8, 14, tzinfo=BERLIN)
+    has_time: bool = False
+    notices: tuple[tuple[int, str], ...] = ()
+
+
+BASE = Expected()
+
+
+def differs(**changes: Any) -> Expected:
+    return dataclasses.replace(BASE, **changes)
+
+
+GOOD_CASES: dict[str, Expected] = {
+    # Encodings and line ends: all say exactly BASE.
+    "basic.txt": BASE,
+    "bom.txt": BASE,
+    "cp1252.txt": differs(paragraphs=(P1, P2, "Kursgebühr: 45 € – ermäßigt 30 €.")),
+    "crlf.txt": BASE,
+    "cr-only.txt": BASE,
+    "unicode-line-breaks.txt": BASE,
+    "no-final-newline.txt": BASE,
+    # Characters that normalise away.
+    "nbsp.txt": BASE,
+    "soft-hyphen.txt": BASE,
+    "nfd.txt": BASE,
+    "trailing-whitespace.txt": BASE,
+    "blank-lines.txt": BASE,
+    "hard-wrapped.txt": BASE,
+    "control-chars.txt": differs(
+        notices=(
+            (4, "removed 1 control character(s) (U+0007)"),
+            (10, "removed 1 control character(s) (U+000B)"),
+            (11, "removed 1 control character(s) (U+000C)"),
+        )
+    ),
+    # Parts that may be missing.
+    "no-page-label.txt": BASE,
+    "no-teaser.txt": differs(teaser=None),
+    "no-captions.txt": differs(captions=()),
+    "no-teaser-no-captions.txt": differs(teaser=None, captions=()),
+    "no-author.txt": differs(authors=()),
+    "teaser-only.txt": differs(captions=(), paragraphs=()),
+    # Date lines.
+    "time-in-date-line.txt": differs(
+        published=datetime(2024, 8, 14, 14, 30, tzinfo=BERLIN), has_time=True
+    ),
+    "date-with-weekday.txt": BASE,
+    # Captions.
+    "caption-without-credit.txt": differs(
+        captions=(PROGRAMMHEFT, Caption("Kursraum in Nordheim", None))
+    ),
+    "caption-credit-own-line.txt": differs(captions=(KURSRAUM,)),
+    "several-captions.txt": differs(
+        captions=(
+            PROGRAMMHEFT,
+            KURSRAUM,
+            Caption("Dozentin im Gespräch", "Foto Meyer, Musterstadt"),
+            Caption("Blick in die Bibliothek", "Landkreis Musterland"),
+        )
+    ),
+    "duplicate-captions.txt": differs(captions=(PROGRAMMHEFT, KURSRAUM)),
+    # Authors.
+    "authors-und.txt": differs(authors=("Petra Schulz", "Jens Albrecht")),
+    "authors-comma.txt": differs(authors=("Dr. Miriam Köhler", "Tobias Brandt")),
+    "authors-organisation.txt": differs(
+        authors=("Presse- und Öffentlichkeitsarbeit", "Amt für Bau und Planung")
+    ),
+    # Lists.
+    "bullets-dash.txt": differs(
+        paragraphs=(P1, "Die Kurse im Überblick:", "- Sprachen\n- Digitales\n- Gesundheit", P2)
+    ),
+    "bullets-dot.txt": differs(
+        paragraphs=(
+            P1,
+            "Neu im Programm sind:",
+            "- Sprachen und Integration\n- Digitales für Einsteiger, auch für Seniorinnen\n"
+            "- Gesundheit",
+            P2,
+        )
+    ),
+}
+
+# What makes each encoding/whitespace file special, so that an editor or a git setting that
+# "repairs" a file on save makes this test fail instead of quietly testing nothing.
+RAW_CHECKS: dict[str, Callable[[bytes], bool]] = {
+    "bom.txt": lambda b: b.startswith(b"\xef\xbb\xbf"),
+    "cp1252.txt": lambda b: b"\x80" in b and b"\x84" in b and not _is_utf8(b),
+    "crlf.txt": lambda b: b.count(b"\r\n") == b.count(b"\n") > 5,
+    "cr-only.txt": lambda b: b"\n" not in b and b.count(b"\r") > 5,
+    "unicode-line-breaks.txt": lambda b: "\u2028".encode() in b and "\u2029".encode() in b,
+    "no-final-newline.txt": lambda b: not b.endswith((b"\n", b"\r")),
+    "nbsp.txt": lambda b: "\u00a0".encode() in b and "\u202f".encode() in b,
+    "soft-hyphen.txt": lambda b: "\u00ad".encode() in b and "\u200b".encode() in b,
+    "nfd.txt": lambda b: "u\u0308".encode() in b and "ü".encode() not in b,
+    "trailing-whitespace.txt": lambda b: b" \t \n" in b and b"  " in b,
+    "blank-lines.txt": lambda b: b"\n\n\n \n\t\n" in b and b.startswith(b"\n"),
+    "control-chars.txt": lambda b: all(c in b for c in (b"\x07", b"\x0b", b"\x0c")),
+}
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# XML 1.0 Char production, minus the discouraged C1 controls and DEL (feeds must not carry them).
+_NOT_XML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def assert_clean(release: Release) -> None:
+    """The invariants the Release docstring promises."""
+    assert release.title
+    assert release.published.tzinfo is not None
+    assert release.published.utcoffset() is not None
+    texts = [release.title, release.teaser or "", *release.paragraphs, *release.authors]
+    texts += [c.text for c in release.captions] + [c.credit or "" for c in release.captions]
+    for text in texts:
+        assert text == text.strip(), text
+        assert unicodedata.is_normalized("NFC", text), text
+        assert not _NOT_XML.search(text), text
+        assert "\u00ad" not in text and "\u00a0" not in text and "  " not in text, text
+    for text in texts:
+        if "\n" in text:  # only lists span lines, one "- " item per line
+            assert all(line.startswith("- ") for line in text.split("\n")), text
+
+
+def read(path: Path, department: str = DEPARTMENT) -> tuple[Release, list[Notice]]:
+    return read_release(path, department=department, tag_prefix=TAG)
+
+
+# --- good files -------------------------------------------------------------------------------
+
+
+def test_every_data_file_has_a_table_row() -> None:
+    assert sorted(p.name for p in GOOD.iterdir()) == sorted(GOOD_CASES)
+    assert sorted(p.name for p in BAD.iterdir()) == sorted(case[0] for case in BAD_CASES)
+    assert set(RAW_CHECKS) <= set(GOOD_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(RAW_CHECKS))
+def test_data_files_are_what_their_names_say(name: str) -> None:
+    assert RAW_CHECKS[name]((GOOD / name).read_bytes())
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_CASES))
+def test_variation(name: str) -> None:
+    path = GOOD / name
+    release, notices = read(path)
+    got = Expected(
+        title=release.title,
+        teaser=release.teaser,
+        captions=release.captions,
+        paragraphs=release.paragraphs,
+        authors=release.authors,
+        published=release.published,
+        has_time=release.has_time,
+        notices=tuple((n.line or 0, n.reason) for n in notices),
+    )
+    assert got == GOOD_CASES[name]
+    assert release.published.utcoffset() == GOOD_CASES[name].published.utcoffset()
+    assert all(n.path == path for n in notices)
+    assert release.source == path
+    assert release.id == f"{TAG}kreisvolkshochschule/{path.stem}"  # the names are slugs already
+    assert_clean(release)
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_CASES))
+def test_format_release_reads_back_unchanged(name: str) -> None:
+    release, _ = read(GOOD / name)
+    text = format_release(release)
+    again = parse_text(text, source=release.source, department=DEPARTMENT, tag_prefix=TAG)
+    assert again == release
+    assert format_release(again) == text
+
+
+def test_notice_str_reads_like_a_compiler_warning() -> None:
+    path = GOOD / "control-chars.txt"
+    _, notices = read(path)
+    assert str(notices[0]) == f"{path}:4: warning: removed 1 control character(s) (U+0007)"
+    assert str(Notice(path, None, "x")) == f"{path}: warning: x"
+
+
+def test_long_body(tmp_path: Path) -> None:
+    # ~600 KiB: thousands of paragraphs and list items.
+    paragraphs = [
+        f"Absatz {i}: Die Kreisvolkshochschule bietet Kurs Nummer {i} an." for i in range(9000)
+    ]
+    paragraphs.insert(4000, "\n".join(f"- Punkt {i}" for i in range(500)))
+    text = "\n\n".join(["Seiteninhalt\n14.08.2024", "Titel", "Teaser", *paragraphs]) + "\n"
+    path = tmp_path / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    assert 500 * 1024 < path.stat().st_size <= MAX_BYTES
+    release, notices = read(path)
+    assert len(release.paragraphs) == 9001
+    assert release.paragraphs[0] == paragraphs[0]
+    assert release.paragraphs[4000].count("\n- ") == 499
+    assert release.paragraphs[-1] == paragraphs[-1]
+    assert notices == []
+
+
+def test_file_of_exactly_the_size_limit_is_read(tmp_path: Path) -> None:
+    head = b"Seiteninhalt\n14.08.2024\n\nTitel\n\n"
+    path = tmp_path / "limit.txt"
+    path.write_bytes(head + b"x" * (MAX_BYTES - len(head) - 2) + b".\n")
+    assert path.stat().st_size == MAX_BYTES
+    release, _ = read(path)
+    assert len(release.paragraphs[0]) == MAX_BYTES - len(head) - 1
+
+
+# --- department, stem and id ------------------------------------------------------------------
+
+ID_CASES = [
+    # (department folder, file name, slug, stem)
+    ("Straßenverkehrsamt", "2025-07-09-führerscheinumtausch.txt", "strassenverkehrsamt",
+     "2025-07-09-fuehrerscheinumtausch"),
+    ("Amt für Bau und Planung", "2024-11-27-digitaler-bauantrag.txt",
+     "amt-fuer-bau-und-planung", "2024-11-27-digitaler-bauantrag"),
+    ("Kreisvolkshochschule", "Herbst Programm (neu).txt", "kreisvolkshochschule",
+     "herbst-programm-neu"),
+    # Folder and file names in NFD (as macOS writes them) give the same slug, and an NFC name.
+    (unicodedata.normalize("NFD", "Straßenverkehrsamt"),
+     unicodedata.normalize("NFD", "Führerschein.txt"), "strassenverkehrsamt", "fuehrerschein"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("department", "name", "slug", "stem"), ID_CASES)
+def test_slug_stem_and_id(department: str, name: str, slug: str, stem: str) -> None:
+    text = (GOOD / "basic.txt").read_text(encoding="utf-8")
+    source = Path("releases", department, name)
+    release = parse_text(text, source=source, department=department, tag_prefix=TAG)
+    assert (release.slug, release.stem) == (slug, stem)
+    assert release.id == f"{TAG}{slug}/{stem}"
+    assert release.department == unicodedata.normalize("NFC", department)
+
+
+@pytest.mark.parametrize(
+    ("department", "name", "fragment"),
+    [
+        ("---", "x.txt", "department folder '---' has no letters or digits"),
+        ("Jobcenter", "___.txt", "file name '___.txt' has no letters or digits"),
+    ],
+)
+def test_names_without_letters_are_errors(department: str, name: str, fragment: str) -> None:
+    source = Path("releases", department, name)
+    with pytest.raises(ReleaseError) as info:
+        parse_text(
+            "14.08.2024\n\nTitel\n\nText.\n", source=source, department=department, tag_prefix=TAG
+        )
+    assert info.value.line is None
+    assert fragment in info.value.reason
+    assert str(info.value).startswith(f"{source}: ")
+
+
+# --- smaller rules, straight on parse_text ----------------------------------------------------
+
+
+def parse(body: str, date: str = "14.08.2024") -> Release:
+    text = f"Seiteninhalt\n{date}\n\nTitel\n\n{body}\n"
+    return parse_text(
+        text, source=Path("releases/Jobcenter/x.txt"), department="Jobcenter", tag_prefix=TAG
+    )
+
+
+AUTHOR_CASES = [
+    ("Autor/in: Petra Schulz und Jens Albrecht", ("Petra Schulz", "Jens Albrecht")),
+    ("Autor/in: Müller und Schmidt", ("Müller", "Schmidt")),
+    ("Autor/in: Müller & Schmidt", ("Müller", "Schmidt")),
+    ("Autor/in: Müller, Schmidt; Weber", ("Müller", "Schmidt", "Weber")),
+    ("Autor/in: Anna Weber, Petra Schulz und Jens Albrecht",
+     ("Anna Weber", "Petra Schulz", "Jens Albrecht")),
+    ("Autor/in: Petra Schulz, Petra Schulz", ("Petra Schulz",)),
+    # "und" inside a name: an office, a German compound, a couple.
+    ("Autor/in: Amt für Bau und Planung", ("Amt für Bau und Planung",)),
+    ("Autor/in: Presse- und Öffentlichkeitsarbeit", ("Presse- und Öffentlichkeitsarbeit",)),
+    ("Autor/in: Peter und Anna Müller", ("Peter und Anna Müller",)),
+    ("Autor/in: Landkreis und Stadt Musterstadt", ("Landkreis und Stadt Musterstadt",)),
+    # The label in its spellings.
+    ("Autorin: Petra Schulz", ("Petra Schulz",)),
+    ("AUTOR/IN : Petra Schulz", ("Petra Schulz",)),
+    ("Verfasser: Petra Schulz", ("Petra Schulz",)),
+    ("Autor*in: Petra Schulz", ("Petra Schulz",)),
+    ("Autor/in:", ()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("line", "authors"), AUTHOR_CASES)
+def test_authors(line: str, authors: tuple[str, ...]) -> None:
+    release = parse(f"Text.\n\n{line}")
+    assert release.authors == authors
+    assert release.paragraphs == ("Text.",)
+
+
+TEASER_CASES = [
+    # (the single line after the title, is it the teaser?)
+    ("Mehr als 300 Kurse in zwölf Orten", True),
+    ("Was ändert sich für Eltern?", True),
+    ("Die Anmeldung ist ab sofort möglich.", False),
+    ("Die Sprechzeiten im Überblick:", False),
+    ("Er sagt: „Wir sind bereit.“", False),
+    ("Und dann…", False),
+    ("x" * 200, True),
+    ("x" * 201, False),
+]
+
+
+@pytest.mark.parametrize(("line", "is_teaser"), TEASER_CASES)
+def test_teaser_or_paragraph(line: str, is_teaser: bool) -> None:
+    release = parse(f"{line}\n\nText.")
+    if is_teaser:
+        assert (release.teaser, release.paragraphs) == (line, ("Text.",))
+    else:
+        assert (release.teaser, release.paragraphs) == (None, (line, "Text."))
+
+
+@pytest.mark.parametrize("marker", ["-", "•", "*", "–", "·", "▪"])
+def test_bullet_markers_become_dash_items(marker: str) -> None:
+    release = parse(f"Text.\n\n{marker} eins\n{marker} zwei\n  mit Fortsetzung\nDanach.")
+    assert release.paragraphs == ("Text.", "- eins\n- zwei mit Fortsetzung", "Danach.")
+
+
+def test_title_over_two_lines_is_joined() -> None:
+    text = "14.08.2024\n\nKreisvolkshochschule startet\nHerbstprogramm\n\nText.\n"
+    release = parse_text(text, source=Path("x.txt"), department="Jobcenter", tag_prefix=TAG)
+    assert release.title == "Kreisvolkshochschule startet Herbstprogramm"
+
+
+def test_caption_block_needs_a_credit() -> None:
+    # Without any © the lines are body text: nothing else marks them as captions.
+    release = parse("Mehr Kurse\n\nKursraum in Nordheim\nBlick in die Bibliothek\n\nText.")
+    assert release.captions == ()
+    assert release.paragraphs == ("Kursraum in Nordheim Blick in die Bibliothek", "Text.")
+
+
+def test_credit_line_after_a_credited_caption_stands_alone() -> None:
+    release = parse("Teaser\n\nBild © Anna\n© Landkreis\nKarte\n© Amt\n\nText.")
+    assert release.captions == (
+        Caption("Bild", "Anna"),
+        Caption("", "Landkreis"),
+        Caption("Karte", "Amt"),
+    )
+
+
+def test_bom_before_the_date_line() -> None:
+    text, _ = decode(b"\xef\xbb\xbf10.07.2024\r\nTitel\r\n\r\nText.", Path("x.txt"))
+    release = parse_text(text, source=Path("x.txt"), department="Jobcenter", tag_prefix=TAG)
+    assert release.published == datetime(2024, 7, 10, tzinfo=BERLIN)
+
+
+def test_long_line_with_copyright_sign_is_a_paragraph() -> None:
+    long = "Alle Bilder © Landkreis Musterland. " + "Weiterer Text. " * 30
+    release = parse(f"Teaser\n\n{long.strip()}")
+    assert release.captions == ()
+    assert release.paragraphs == (long.strip(),)
+
+
+# --- decode -----------------------------------------------------------------------------------
+
+DECODE_CASES = [
+    # (bytes, text, note)
+    (b"gr\xc3\xb6\xc3\x9fer", "größer", "valid UTF-8 wins, even where cp1252 would decode too"),
+    (b"\x84Gr\xf6\xdfer\x93 \x96 5 \x80", "„Größer“ – 5 €", "Windows-1252 typography"),
+    (b"\xef\xbb\xbfText", "Text", "BOM dropped"),
+    ("a\ufeffb".encode(), "ab", "BOM inside the text dropped"),
+    (b"a\r\nb\rc\nd", "a\nb\nc\nd", "CRLF, CR and LF"),
+    ("a\u2028b\u2029c\u0085d".encode(), "a\nb\nc\nd", "Unicode line breaks"),
+    ("a\u00a0b\u202fc\td\u2009e".encode(), "a b c d e", "NBSP, narrow NBSP, tab, thin space"),
+    ("Kurs\u00adangebot\u200b".encode(), "Kursangebot", "soft hyphen, zero-width space"),
+    ("Mu\u0308ller".encode(), "Müller", "NFD → NFC"),
+    ("Mu\u00ad\u0308ller".encode(), "Müller", "NFC after the invisible character is gone"),
+    (b"Ab dem\x0b2.\x0cJuli\x01", "Ab dem 2. Juli", "VT/FF become a space, other controls go"),
+    ("Text \u0080\u009f".encode(), "Text ", "C1 controls from UTF-8 go"),
+    (b"Die Seite ist in HTML geschrieben", "Die Seite ist in HTML geschrieben", "no tag"),
+]
+
+
+@pytest.mark.parametrize(("data", "text", "note"), DECODE_CASES)
+def test_decode(data: bytes, text: str, note: str) -> None:
+    assert decode(data, Path("x.txt"))[0] == text, note
+
+
+def test_decode_case_table_has_no_duplicates() -> None:
+    assert len({case[0] for case in DECODE_CASES}) == len(DECODE_CASES)
+
+
+DECODE_ERROR_CASES = [
+    # (bytes, line, reason fragment)
+    (b"\xef\xbb\xbfSeiteninhalt\n10.07.2024\nGr\xf6\xdfe", 3, "got mixed UTF-8 and Windows-1252"),
+    (b"Gr\xc3\xb6\xc3\x9fe\r\n\r\nGr\xf6\xdfe", 3, "got mixed UTF-8 and Windows-1252"),
+    (b"a\rb\rc\x81", 3, "got byte 0x81, which is neither"),
+    (b"\xff\xfeS\x00", 1, "got NUL bytes"),
+    (b"Text\n\n<html><body>", 3, "got an HTML page"),
+    (b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e", 1, "got 9 control characters"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "line", "fragment"), DECODE_ERROR_CASES)
+def test_decode_errors(data: bytes, line: int, fragment: str) -> None:
+    with pytest.raises(ReleaseError) as info:
+        decode(data, Path("x.txt"))
+    assert (info.value.line, fragment in info.value.reason) == (line, True), info.value.reason
+
+
+def test_decode_warns_once_per_line_with_control_characters() -> None:
+    _, notices = decode(b"a\x01\x02\nb\nc\x7f", Path("x.txt"))
+    assert [(n.line, n.reason) for n in notices] == [
+        (1, "removed 2 control character(s) (U+0001, U+0002)"),
+        (3, "removed 1 control character(s) (U+007F)"),
+    ]
+
+
+# --- bad files --------------------------------------------------------------------------------
+
+BAD_CASES = [
+    # (file, expected line, reason fragment)
+    ("empty.txt", 1, "got an empty file"),
+    ("whitespace-only.txt", 1, "got an empty file"),
+    ("no-date-line.txt", 3, "expected a date line such as 10.07.2024 after the page label "
+     "'Seiteninhalt', got 'Kreisvolkshochschule startet Herbstprogramm'"),
+    ("no-date-no-label.txt", 3, "expected a date line such as 10.07.2024 after the page label"),
+    ("bad-date.txt", 2, "'31.02.2024' is not a real date"),
+    ("month-13.txt", 2, "13 is not a month"),
+    ("relative-date.txt", 2, "'heute' is relative"),
+    ("relative-date-no-label.txt", 1, "'heute' is relative"),
+    ("yearless-date.txt", 2, "'14. August' has no year"),
+    ("time-only-date.txt", 2, "has a time but no day"),
+    ("weekday-mismatch.txt", 2, "is a Mittwoch, not a Dienstag"),
+    ("dst-gap.txt", 2, "02:30 does not exist on 31.03.2024"),
+    ("no-title.txt", 2, "expected a title after the date line, got the end of the file"),
+    ("title-only.txt", 4, "expected a teaser or a paragraph after the title"),
+    ("title-and-captions-only.txt", 4, "expected a teaser or a paragraph after the title"),
+    ("caption-as-title.txt", 4, "expected the title after the date line, got a caption line"),
+    ("author-as-title.txt", 4, "expected the title after the date line, got the author line"),
+    ("title-too-long.txt", 4, "got 383 characters (at most 300)"),
+    ("binary.txt", 3, "got NUL bytes"),
+    ("nul-bytes.txt", 10, "got NUL bytes"),
+    ("utf16.txt", 1, "(or UTF-16)"),
+    ("html-page.txt", 1, "got an HTML page"),
+    ("undecodable.txt", 10, "got byte 0x81, which is neither"),
+    ("mixed-encoding.txt", 10, "got mixed UTF-8 and Windows-1252: byte 0xfc"),
+    ("controls-only.txt", 1, "got 160 control characters"),
+]  # fmt: skip
+
+
+def test_bad_case_table_has_no_duplicates() -> None:
+    assert len({case[0] for case in BAD_CASES}) == len(BAD_CASES)
+
+
+@pytest.mark.parametrize(("name", "line", "fragment"), BAD_CASES)
+def test_bad_file(name: str, line: int, fragment: str) -> None:
+    path = BAD / name
+    with pytest.raises(ReleaseError) as info:
+        read(path)
+    err = info.value
+    assert (err.line, err.path) == (line, path)
+    assert fragment in err.reason
+    assert str(err) == f"{path}:{line}: {err.reason}"
+
+
+@pytest.mark.parametrize("size", [MAX_BYTES + 1, 3 * MAX_BYTES])
+def test_oversize_file_is_refused_without_a_line(tmp_path: Path, size: int) -> None:
+    path = tmp_path / "export.txt"
+    head = b"Seiteninhalt\n14.08.2024\n\nTitel\n\n"
+    path.write_bytes(head + b"x" * (size - len(head)))
+    with pytest.raises(ReleaseError) as info:
+        read(path)
+    assert info.value.line is None
+    assert f"got {size / 2**20:.1f} MiB ({size} bytes)" in info.value.reason
+    assert "expected a release text of at most 1 MiB" in info.value.reason
+    assert str(info.value).startswith(f"{path}: expected")
+    with pytest.raises(ReleaseError, match="at most 1 MiB"):
+        decode(path.read_bytes(), path)
+
+
+def test_unreadable_file_is_a_release_error(tmp_path: Path) -> None:
+    with pytest.raises(ReleaseError) as info:
+        read(tmp_path)  # a directory
+    assert info.value.line is None
+    assert info.value.reason.startswith("cannot read: ")
+
+
+def test_page_label_with_digits_still_finds_the_date() -> None:
+    text = "Pressemitteilung 12/2024\n10.07.2024\n\nTitel\n\nText.\n"
+    release = parse_text(text, source=Path("x.txt"), department="Jobcenter", tag_prefix=TAG)
+    assert release.published == datetime(2024, 7, 10, tzinfo=BERLIN)
+
+
+# --- real files -------------------------------------------------------------------------------
+
+
+def _seed_files() -> list[Path]:
+    return sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
+
+
+@pytest.mark.parametrize("path", _seed_files() or [None], ids=lambda p: p.name if p else "none")
+def test_seed_files_parse(path: Path | None) -> None:
+    if path is None:
+        pytest.skip(f"no seed files: {SEEDS} is absent (it exists on the team's machines)")
+    release, notices = read(path, department="Jobcenter")
+    assert notices == []
+    assert_clean(release)
+    assert release.paragraphs
+    if path.name == "000_52dd709dd469c873.txt":
+        # Duplicate caption collapsed; the © credit split off; one author.
+        assert release.published == datetime(2024, 7, 10, tzinfo=BERLIN)
+        assert not release.has_time
+        assert release.title == (
+            "Staatssekretärin Leonie Gebers besuchte Eigenbetrieb Jobcenter Vorpommern-Rügen"
+        )
+        assert release.teaser == "Konstruktiver Austausch zu aktuellen Themen"
+        assert release.captions == (Caption(release.title, "Landkreis Vorpommern-Rügen"),)
+        assert len(release.paragraphs) == 4
+        assert release.paragraphs[0].startswith("Am Montag, den 8. Juli 2024, besuchte")
+        assert release.authors == ("Landkreis Vorpommern-Rügen",)
+
+
+@pytest.mark.parametrize(
+    "path", sorted(RELEASES.glob("*/*.txt")), ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_sample_releases_parse_cleanly(path: Path) -> None:
+    release, notices = read(path, department=path.parent.name)
+    assert notices == []
+    assert_clean(release)
+    again = parse_text(
+        format_release(release), source=path, department=path.parent.name, tag_prefix=TAG
+    )
+    assert again == release

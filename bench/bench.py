@@ -86,9 +86,14 @@ def bench_size(exe: str, size: int, args: argparse.Namespace, work: Path) -> Res
         if args.only in (None, "check"):
             res.check.append(run([exe, "check", "--releases", releases])[0])
         if args.only in (None, "build"):
-            out = work / f"out-{size}"
-            shutil.rmtree(out, ignore_errors=True)
+            # A new folder per run, all deleted at the very end: this disk is mounted with
+            # `discard`, and deleting 10,000 files right before a timed build slows the
+            # build's file creation 10-30x while the discards drain (measured: 20 µs vs
+            # 600 µs per created file). Settle writeback before timing, too.
+            out = work / f"out-{size}-{i}"
             out.mkdir()
+            os.sync()
+            time.sleep(1.0)
             build = [exe, "build", "--releases", releases, "--out", str(out), "--config", str(cfg)]
             secs, rss = run(build)
             res.build.append(secs)
@@ -146,6 +151,11 @@ def main() -> None:
     ap.add_argument("--only", choices=["check", "build"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help=f"keep generated corpora in {CACHE}")
+    ap.add_argument(
+        "--out-dir",
+        default=None,
+        help="where the builds write (default: the temp dir); /dev/shm takes the disk out",
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     exe = shutil.which(args.feedpub)
@@ -154,7 +164,7 @@ def main() -> None:
     if args.repeat < 1:
         sys.exit("--repeat must be >= 1")
     try:
-        with tempfile.TemporaryDirectory(prefix="feedpub-bench-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="feedpub-bench-", dir=args.out_dir) as tmp:
             results = [bench_size(exe, n, args, Path(tmp)) for n in sizes]
     finally:
         if not args.keep:

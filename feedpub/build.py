@@ -72,6 +72,8 @@ def _parse_all(candidates: list[Candidate], config: Config) -> Iterator[Scanned]
             release, notices = read_release(
                 candidate.path, department=candidate.department, tag_prefix=tag_prefix
             )
+        except FileNotFoundError:
+            continue  # deleted after the folder was listed (a press officer tidying up)
         except ReleaseError as exc:
             yield Scanned(candidate, exc)
             continue

@@ -255,6 +255,12 @@ def _normalise(text: str) -> tuple[str, int | None]:
     return text, relative
 
 
+# dd.mm.yyyy with an optional ", HH:MM Uhr" (or " - HH.MM Uhr"): see parse_parts.
+_PLAIN = re.compile(
+    r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?:(?:,|\s-|\s)\s*(\d{1,2})[:.]([0-5]\d)\s*Uhr)?\s*\Z"
+)
+
+
 @lru_cache(maxsize=8192)
 def parse_parts(text: str) -> DateParts:
     """Read what ``text`` says about a date, without filling anything in.
@@ -262,6 +268,15 @@ def parse_parts(text: str) -> DateParts:
     Cached: a folder of releases repeats the same few thousand date lines.
     Raises ValueError for text that is no date or names no day, month 13, 25:00 and the like.
     """
+    plain = _PLAIN.match(text)
+    if plain:
+        # The form nearly every date line has ("10.07.2024", "10.07.2024, 14:30 Uhr"), read
+        # without dateutil: a tenth of the cost, the same result (the date table tests run both
+        # paths). Out-of-range parts fall through to the full path and its messages.
+        day, month, year, hour, minute = (int(g) if g else None for g in plain.groups())
+        assert day is not None and month is not None and year is not None
+        if 1 <= month <= 12 and 1 <= day <= 31 and (hour is None or hour <= 23):
+            return DateParts(year, month, day, hour, minute, None, None, None)
     shown = _SPACES.sub(" ", text).strip()
     if not shown:
         raise ValueError("empty date; expected a date such as 10.07.2024")

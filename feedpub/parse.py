@@ -465,13 +465,37 @@ def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def read_release(path: Path, *, department: str, tag_prefix: str) -> tuple[Release, list[Notice]]:
-    """Read, decode and parse one release file; the size limit is checked before reading."""
+_CHUNK = 64 * 1024
+
+
+def _read_limited(path: Path) -> bytes:
+    """The file's bytes, or ReleaseError when it is over MAX_BYTES.
+
+    Plain ``os.read`` in 64 KiB chunks: ``open(...).read(MAX_BYTES + 1)`` allocates (and
+    frees) a 1 MiB buffer per file, which made reading 10,000 releases five times slower.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                raise _too_big(path, os.fstat(handle.fileno()).st_size)
+        chunks = [os.read(fd, _CHUNK)]
+        total = len(chunks[0])
+        while len(chunks[-1]) == _CHUNK:
+            chunks.append(os.read(fd, _CHUNK))
+            total += len(chunks[-1])
+            if total > MAX_BYTES:
+                raise _too_big(path, os.fstat(fd).st_size)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def read_release(path: Path, *, department: str, tag_prefix: str) -> tuple[Release, list[Notice]]:
+    """Read, decode and parse one release file; the size limit is checked before reading.
+
+    FileNotFoundError passes through: a file deleted while a build runs is simply gone."""
+    try:
+        data = _read_limited(path)
+    except FileNotFoundError:
+        raise  # deleted since the folder was listed: the caller treats it as gone, no error
     except OSError as exc:
         raise ReleaseError(path, None, f"cannot read: {exc.strerror or exc}") from exc
     text, notices = decode(data, path)

@@ -248,3 +248,22 @@ def test_a_new_release_that_is_bad_is_not_published(
     assert len(report.errors) == 1
     assert report.notices == []
     assert not (out / "jobcenter" / "2026-11-20-neu.html").exists()
+
+
+def test_a_release_deleted_during_the_build_is_skipped_silently(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feedpub.build
+
+    victim = sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
+    real_read = feedpub.build.read_release
+
+    def read_after_delete(path: Path, **kwargs: str) -> object:
+        if path == victim:
+            victim.unlink()  # the press officer deletes it between listing and reading
+        return real_read(path, **kwargs)
+
+    monkeypatch.setattr(feedpub.build, "read_release", read_after_delete)
+    report = build(sample_releases, tmp_path / "feeds", config)
+    assert report.errors == []
+    assert report.releases == 20

@@ -530,3 +530,24 @@ def test_second_occurrence_of_a_repeated_time_reads_back_as_the_first() -> None:
     back = parse_date_line(line).value
     assert back.utcoffset() == timedelta(hours=2)
     assert back.astimezone(UTC) == datetime(2024, 10, 27, 0, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10.07.2024",
+        "1.7.2024",
+        "10.07.2024, 14:30 Uhr",
+        "10.07.2024 - 09.15 Uhr",
+        "10.07.2024 14:30 Uhr",
+        "31.12.2026, 23:59 Uhr",
+        " 29.02.2024 ",
+    ],
+)
+def test_fast_path_agrees_with_dateutil(text: str) -> None:
+    """parse_parts reads plain dd.mm.yyyy lines without dateutil; "am …" forces the full path."""
+    from feedpub.dates import _PLAIN, parse_parts
+
+    assert _PLAIN.match(text)
+    assert not _PLAIN.match("am " + text)
+    assert parse_parts(text) == parse_parts("am " + text)

@@ -585,3 +585,22 @@ def test_sample_releases_parse_cleanly(path: Path) -> None:
         format_release(release), source=path, department=path.parent.name, tag_prefix=TAG
     )
     assert again == release
+
+
+def test_a_file_deleted_before_reading_is_not_a_release_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        read_release(tmp_path / "gone.txt", department="Jobcenter", tag_prefix=TAG)
+
+
+@pytest.mark.parametrize("size", [65535, 65536, 65537, 131072, 1024 * 1024])
+def test_files_around_read_chunk_boundaries_are_read_whole(tmp_path: Path, size: int) -> None:
+    head = "10.07.2024\n\nTitel\n\nText.\n\n"
+    tail = "Letzter Absatz.\n"
+    filler = "x" * (size - len(head) - len(tail) - 2) + "\n\n"
+    path = tmp_path / "Jobcenter" / "gross.txt"
+    path.parent.mkdir()
+    path.write_text(head + filler + tail, "ascii")
+    assert path.stat().st_size == size
+    release, _ = read_release(path, department="Jobcenter", tag_prefix=TAG)
+    assert release.paragraphs[-1] == "Letzter Absatz."
+    assert len(release.paragraphs[-2]) == len(filler) - 2

@@ -7,6 +7,7 @@ JavaScript and no external resources. All text is escaped here exactly once.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from html import escape
 
 from feedpub.content import body_html
@@ -25,51 +26,64 @@ _STYLE = (
 )
 
 
-def _head(title: str, links: list[tuple[str, str, str]], canonical: str) -> str:
-    alternates = "".join(
-        f'<link rel="alternate" type="{kind}" title="{escape(label)}" href="{escape(href)}">\n'
-        for kind, label, href in links
-    )
+_HEAD_START = (
+    "<!DOCTYPE html>\n"
+    '<html lang="de">\n<head>\n<meta charset="utf-8">\n'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+)
+_HEAD_END = f"<style>{_STYLE}</style>\n</head>\n"
+
+
+def _head(title: str, alternates: str, canonical: str) -> str:
     return (
-        "<!DOCTYPE html>\n"
-        '<html lang="de">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title, quote=False)}</title>\n"
-        f'<link rel="canonical" href="{escape(canonical)}">\n'
-        f"{alternates}<style>{_STYLE}</style>\n</head>\n"
+        f"{_HEAD_START}<title>{escape(title, quote=False)}</title>\n"
+        f'<link rel="canonical" href="{escape(canonical)}">\n{alternates}{_HEAD_END}'
     )
 
 
-def _feed_links(urls: Urls, slug: str | None, label: str) -> list[tuple[str, str, str]]:
-    return [
+def _alternates(urls: Urls, slug: str | None, label: str) -> str:
+    """Feed autodiscovery links (Atom first: readers that see both pick the first)."""
+    links = [
         ("application/atom+xml", f"{label} (Atom)", urls.feed(slug, ATOM)),
         ("application/rss+xml", f"{label} (RSS)", urls.feed(slug, RSS)),
     ]
+    return "".join(
+        f'<link rel="alternate" type="{kind}" title="{escape(text)}" href="{escape(href)}">\n'
+        for kind, text, href in links
+    )
+
+
+@lru_cache(maxsize=256)
+def _department_fragments(urls: Urls, slug: str, title: str) -> tuple[str, str]:
+    """What every page of one department shares: autodiscovery links and the header.
+    Cached: a build renders thousands of pages of a dozen departments."""
+    header = (
+        f'<body>\n<header><p><a href="{escape(urls.department(slug))}">'
+        f"{escape(title, quote=False)}</a></p></header>\n"
+    )
+    return _alternates(urls, slug, title), header
 
 
 def format_published(release: Release) -> str:
     """German display form: ``10.07.2024`` or ``10.07.2024, 14:30 Uhr``."""
     local = release.published.astimezone(BERLIN)
-    return f"{local:%d.%m.%Y}" + (f", {local:%H:%M} Uhr" if release.has_time else "")
+    text = f"{local.day:02d}.{local.month:02d}.{local.year}"
+    if release.has_time:
+        text += f", {local.hour:02d}:{local.minute:02d} Uhr"
+    return text
 
 
 def render_release_page(release: Release, department_title: str, urls: Urls) -> bytes:
     """The HTML page an entry links to."""
-    page_url = urls.release(release)
+    alternates, header = _department_fragments(urls, release.slug, department_title)
     authors = ""
     if release.authors:
         authors = (
             f'<p class="meta">Autor/in: {escape(", ".join(release.authors), quote=False)}</p>\n'
         )
     html = (
-        _head(
-            f"{release.title} – {department_title}",
-            _feed_links(urls, release.slug, department_title),
-            page_url,
-        )
-        + '<body>\n<header><p><a href="'
-        + escape(urls.department(release.slug))
-        + f'">{escape(department_title, quote=False)}</a></p></header>\n'
+        _head(f"{release.title} – {department_title}", alternates, urls.release(release))
+        + header
         + "<main>\n<article>\n"
         + f"<h1>{escape(release.title, quote=False)}</h1>\n"
         + f'<p class="meta"><time datetime="{release.published.isoformat()}">'
@@ -96,7 +110,7 @@ def render_index(title: str, description: str, departments: list[Department], ur
     )
     total = sum(d.count for d in departments)
     html = (
-        _head(title, _feed_links(urls, None, title), urls.of("index.html"))
+        _head(title, _alternates(urls, None, title), urls.of("index.html"))
         + "<body>\n<main>\n"
         + f"<h1>{escape(title, quote=False)}</h1>\n"
         + f"<p>{escape(description, quote=False)}</p>\n"

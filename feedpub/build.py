@@ -24,7 +24,7 @@ from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, feed_path, page_path
 from feedpub.pages import render_index, render_opml, render_release_page
 from feedpub.parse import Notice, read_release
 from feedpub.publish import Lock, Publisher
-from feedpub.release import Release, ReleaseError, make_id, slugify
+from feedpub.release import Release, ReleaseError, department_slug, make_id, slugify
 from feedpub.state import STATE_NAME, dump_state, load_state
 
 #: ``updated`` of a feed that has no entries (all its releases are bad): fixed, not now().
@@ -141,7 +141,7 @@ def build(releases_dir: Path, out_dir: Path, config: Config) -> Report:
         selection = Selection(config.max_entries)
         touched_slugs: set[str] = set()
         for item in scanned:
-            slug = slugify(item.candidate.department)
+            slug = department_slug(item.candidate.department)
             touched_slugs.add(slug)
             if isinstance(item.result, ReleaseError):
                 report.errors.append(item.result)

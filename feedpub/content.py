@@ -18,14 +18,15 @@ _LINKABLE = re.compile(
     r"|(?P<mail>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b)",
     re.IGNORECASE,
 )
-_MAYBE_LINK = re.compile(r"@|://|www\.", re.IGNORECASE)
+# Text without any of these has nothing to link ("Www." starts a sentence).
+_LINK_MARKERS = ("@", "://", "www.", "Www.", "WWW.")
 _TRAILING = ".,;:!?)]}'’“”"
 
 
 def linkify(text: str) -> str:
     """Escape ``text`` for HTML and turn URLs and e-mail addresses into links."""
-    if _MAYBE_LINK.search(text) is None:
-        return escape(text, quote=False)  # the common case, and 20x cheaper than _LINKABLE
+    if not any(marker in text for marker in _LINK_MARKERS):
+        return escape(text, quote=False)  # the common case; substring tests beat any regex
     out: list[str] = []
     pos = 0
     for match in _LINKABLE.finditer(text):

@@ -10,7 +10,6 @@ release becomes a :class:`ReleaseError` that names the line. This module reads n
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import unicodedata
@@ -24,7 +23,14 @@ from feedpub.dates import (
     format_date_line,
     parse_date_line,
 )
-from feedpub.release import Caption, Release, ReleaseError, make_id, slugify
+from feedpub.release import (
+    Caption,
+    Release,
+    ReleaseError,
+    department_slug,
+    make_id,
+    slugify,
+)
 
 #: Files above this size are refused unread: a press release is a few KiB; a bigger file is a
 #: mistake (a PDF or an export) and must not slow every cron run down.
@@ -211,7 +217,7 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
     ReleaseError naming the line for anything that is not a release.
     """
     department = unicodedata.normalize("NFC", department)
-    slug = _department_slug(department)
+    slug = department_slug(department)
     if not slug:
         raise ReleaseError(
             source, None, f"department folder {department!r} has no letters or digits for a URL"
@@ -297,10 +303,6 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
         paragraphs=tuple(paragraphs),
         authors=tuple(dict.fromkeys(authors)),
     )
-
-
-# A build parses thousands of files from a dozen folders: slugify each folder once.
-_department_slug = functools.lru_cache(maxsize=256)(slugify)
 
 
 def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, ParsedDate]:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -112,3 +113,10 @@ def make_id(tag_prefix: str, slug: str, stem: str) -> str:
     Renaming or moving a file therefore publishes a new entry; that is documented.
     """
     return f"{tag_prefix}{slug}/{stem}"
+
+
+@lru_cache(maxsize=256)
+def department_slug(name: str) -> str:
+    """:func:`slugify` for department folder names, cached: a build meets the same dozen
+    folder names thousands of times."""
+    return slugify(name)

@@ -137,58 +137,11 @@ def build(releases_dir: Path, out_dir: Path, config: Config) -> Report:
     report.errors.extend(refused)
     with Lock(out_dir):
         publisher = Publisher(out_dir)
-        previous = load_state(out_dir)
         selection = Selection(config.max_entries)
-        touched_slugs: set[str] = set()
-        for item in scanned:
-            slug = department_slug(item.candidate.department)
-            touched_slugs.add(slug)
-            if isinstance(item.result, ReleaseError):
-                report.errors.append(item.result)
-                # Keep what was published for this file until it is fixed.
-                stem = slugify(item.candidate.path.stem)
-                publisher.keep(page_path(slug, stem))
-                last_good = previous.get(make_id(config.tag_prefix, slug, stem))
-                if last_good is not None:
-                    selection.add(last_good)
-                    report.notices.append(
-                        Notice(
-                            item.candidate.path,
-                            None,
-                            "the feeds keep showing its last good version until it is fixed",
-                        )
-                    )
-                continue
-            release = item.result
-            report.releases += 1
-            report.notices.extend(item.notices)
-            selection.add(release)
-            if config.link_template is None:
-                title = config.department(release.department, release.slug).title
-                page = render_release_page(release, title or release.department, urls)
-                publisher.write(page_path(release.slug, release.stem), page)
-
-        departments = [_department(selection, slug, config) for slug in selection.slugs()]
-        for department in departments:
-            _write_feed(publisher, selection, config, urls, department)
-        for slug in sorted(touched_slugs - set(selection.slugs())):
-            # Every release of this department is bad: keep its feeds as they were.
-            publisher.keep(feed_path(slug, ATOM))
-            publisher.keep(feed_path(slug, RSS))
-        _write_feed(publisher, selection, config, urls, None)
-        publisher.write(INDEX, render_index(config.title, config.description, departments, urls))
-        newest = selection.newest()
-        publisher.write(
-            OPML,
-            render_opml(
-                config.title,
-                config.publisher,
-                config.email,
-                departments,
-                newest[0].published if newest else None,
-                urls,
-            ),
+        touched = _publish_releases(
+            scanned, load_state(out_dir), config, urls, publisher, selection, report
         )
+        _publish_feeds(selection, touched, config, urls, publisher)
         shown = [r for slug in [None, *selection.slugs()] for r in selection.newest(slug)]
         publisher.write_hidden(STATE_NAME, dump_state(shown))
         publisher.finish()
@@ -196,6 +149,73 @@ def build(releases_dir: Path, out_dir: Path, config: Config) -> Report:
     report.unchanged = publisher.unchanged
     report.removed = publisher.removed
     return report
+
+
+def _publish_releases(
+    scanned: Iterator[Scanned],
+    previous: dict[str, Release],
+    config: Config,
+    urls: Urls,
+    publisher: Publisher,
+    selection: Selection,
+    report: Report,
+) -> set[str]:
+    """Write each good release's page and select it for the feeds; for a bad one, keep what
+    was published (page, and the last good version in the feeds). Returns the slugs of all
+    departments that have files, good or bad."""
+    touched: set[str] = set()
+    for item in scanned:
+        slug = department_slug(item.candidate.department)
+        touched.add(slug)
+        if isinstance(item.result, ReleaseError):
+            report.errors.append(item.result)
+            stem = slugify(item.candidate.path.stem)
+            publisher.keep(page_path(slug, stem))
+            last_good = previous.get(make_id(config.tag_prefix, slug, stem))
+            if last_good is not None:
+                selection.add(last_good)
+                report.notices.append(
+                    Notice(
+                        item.candidate.path,
+                        None,
+                        "the feeds keep showing its last good version until it is fixed",
+                    )
+                )
+            continue
+        release = item.result
+        report.releases += 1
+        report.notices.extend(item.notices)
+        selection.add(release)
+        if config.link_template is None:
+            title = config.department(release.department, release.slug).title
+            page = render_release_page(release, title or release.department, urls)
+            publisher.write(page_path(release.slug, release.stem), page)
+    return touched
+
+
+def _publish_feeds(
+    selection: Selection, touched: set[str], config: Config, urls: Urls, publisher: Publisher
+) -> None:
+    """Department feeds, the feed of all, index.html and feeds.opml."""
+    departments = [_department(selection, slug, config) for slug in selection.slugs()]
+    for department in departments:
+        _write_feed(publisher, selection, config, urls, department)
+    for slug in sorted(touched - set(selection.slugs())):
+        # Every release of this department is bad (and none was published): keep its feeds.
+        publisher.keep(feed_path(slug, ATOM))
+        publisher.keep(feed_path(slug, RSS))
+    _write_feed(publisher, selection, config, urls, None)
+    publisher.write(INDEX, render_index(config.title, config.description, departments, urls))
+    newest = selection.newest()
+    opml = render_opml(
+        config.title,
+        config.publisher,
+        config.email,
+        departments,
+        newest[0].published if newest else None,
+        urls,
+    )
+    publisher.write(OPML, opml)
 
 
 def _department(selection: Selection, slug: str, config: Config) -> Department:

@@ -9,9 +9,13 @@ Any other exception is a bug and propagates.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +27,7 @@ from feedpub.feeds import FeedInfo, render_feeds
 from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, feed_path, page_path
 from feedpub.pages import render_index, render_opml, render_release_page
 from feedpub.parse import Notice, read_release
-from feedpub.publish import Lock, Publisher
+from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher
 from feedpub.release import Release, ReleaseError, department_slug, make_id, slugify
 from feedpub.state import STATE_NAME, dump_state, load_state
 
@@ -56,18 +60,54 @@ def scan(releases_dir: Path, config: Config) -> tuple[Iterator[Scanned], list[Re
     """Parse every release under ``releases_dir`` lazily, in path order.
 
     Returns the per-file results as an iterator (so 50,000 releases are never all in memory)
-    and the entries that discovery refused. Two files that would get the same id or two
-    department folders with the same slug are errors on the later file: ids must be unique.
+    and the entries that discovery refused.
     """
     candidates, refused = find_releases(releases_dir)
-    return _parse_all(candidates, config), refused
+    return _parse_all(candidates, unique_urls(candidates), config), refused
 
 
-def _parse_all(candidates: list[Candidate], config: Config) -> Iterator[Scanned]:
-    tag_prefix = config.tag_prefix
-    seen_ids: dict[str, Path] = {}
-    slug_owner: dict[str, str] = {}
+def unique_urls(candidates: list[Candidate]) -> dict[Path, ReleaseError]:
+    """The files that would share a URL and id with an earlier file, with their error.
+
+    Ids and URLs come from the path alone (department slug and file name slug), so this is
+    decided before any file is read: two department folders with the same slug
+    (``Jobcenter`` and ``jobcenter``) or two files with the same slug (``A b.txt`` and
+    ``a-b.txt``, or the same name in two year folders) make the later one an error.
+    """
+    errors: dict[Path, ReleaseError] = {}
+    owner_of: dict[str, str] = {}
+    path_of: dict[tuple[str, str], Path] = {}
     for candidate in candidates:
+        slug = department_slug(candidate.department)
+        stem = slugify(candidate.path.stem)
+        if not slug or not stem:
+            continue  # the parser reports these
+        owner = owner_of.setdefault(slug, candidate.department)
+        if owner != candidate.department:
+            errors[candidate.path] = ReleaseError(
+                candidate.path,
+                None,
+                f"department folder {candidate.department!r} has the same URL name {slug!r} "
+                f"as {owner!r}; rename one of the folders",
+            )
+            continue
+        other = path_of.setdefault((slug, stem), candidate.path)
+        if other != candidate.path:
+            errors[candidate.path] = ReleaseError(
+                candidate.path, None, f"same URL and id {slug}/{stem} as {other}; rename one"
+            )
+    return errors
+
+
+def _parse_all(
+    candidates: list[Candidate], refused: dict[Path, ReleaseError], config: Config
+) -> Iterator[Scanned]:
+    tag_prefix = config.tag_prefix
+    for candidate in candidates:
+        error = refused.get(candidate.path)
+        if error is not None:
+            yield Scanned(candidate, error)
+            continue
         try:
             release, notices = read_release(
                 candidate.path, department=candidate.department, tag_prefix=tag_prefix
@@ -76,29 +116,6 @@ def _parse_all(candidates: list[Candidate], config: Config) -> Iterator[Scanned]
             continue  # deleted after the folder was listed (a press officer tidying up)
         except ReleaseError as exc:
             yield Scanned(candidate, exc)
-            continue
-        owner = slug_owner.setdefault(release.slug, release.department)
-        if owner != release.department:
-            yield Scanned(
-                candidate,
-                ReleaseError(
-                    candidate.path,
-                    None,
-                    f"department folder {release.department!r} has the same URL name "
-                    f"{release.slug!r} as {owner!r}; rename one of the folders",
-                ),
-            )
-            continue
-        other = seen_ids.setdefault(release.id, candidate.path)
-        if other != candidate.path:
-            yield Scanned(
-                candidate,
-                ReleaseError(
-                    candidate.path,
-                    None,
-                    f"same URL and id {release.slug}/{release.stem} as {other}; rename one",
-                ),
-            )
             continue
         yield Scanned(candidate, release, tuple(notices))
 
@@ -125,22 +142,61 @@ def error_record(error: ReleaseError, relative: str) -> dict[str, Any]:
     return {"path": relative, "line": error.line, "error": error.reason}
 
 
-def build(releases_dir: Path, out_dir: Path, config: Config) -> Report:
+#: Below this many releases a second process costs more than it saves.
+PARALLEL_MIN = 2000
+
+
+@dataclass
+class _Part:
+    """What one process did with its share of the releases (pages are already written)."""
+
+    selection: Selection
+    releases: int = 0
+    errors: list[ReleaseError] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    #: Slugs of departments that have files, good or bad.
+    touched: set[str] = field(default_factory=set)
+    #: Files of earlier builds to keep (pages of releases that turned bad).
+    kept: list[str] = field(default_factory=list)
+    pages: PublishedFiles = field(default_factory=PublishedFiles)
+
+
+def build(releases_dir: Path, out_dir: Path, config: Config, *, jobs: int | None = None) -> Report:
     """Build every feed, page, the index and the OPML file into ``out_dir``.
 
-    Raises :class:`feedpub.publish.LockHeld` when another build runs on ``out_dir``, and
-    FileNotFoundError when ``releases_dir`` is missing.
+    ``jobs`` is the number of processes for parsing and release pages: None uses two when
+    the machine has two cores and there are at least PARALLEL_MIN releases. The output is
+    the same bytes either way. Raises :class:`feedpub.publish.LockHeld` when another build
+    runs on ``out_dir``, and FileNotFoundError when ``releases_dir`` is missing.
     """
     report = Report()
     urls = Urls(config)
-    scanned, refused = scan(releases_dir, config)
+    candidates, refused = find_releases(releases_dir)
     report.errors.extend(refused)
     with Lock(out_dir):
         publisher = Publisher(out_dir)
+        previous = load_state(out_dir)
+        if jobs is None:
+            jobs = 2 if len(candidates) >= PARALLEL_MIN and _cores() >= 2 else 1
+        duplicates = unique_urls(candidates)
+        if jobs > 1 and len(candidates) > 1 and _can_fork():
+            half = len(candidates) // 2
+            parts = _in_two_processes(
+                candidates[:half], candidates[half:], duplicates, previous, config, out_dir
+            )
+        else:
+            parts = [_publish_releases(candidates, duplicates, previous, config, out_dir)]
         selection = Selection(config.max_entries)
-        touched = _publish_releases(
-            scanned, load_state(out_dir), config, urls, publisher, selection, report
-        )
+        touched: set[str] = set()
+        for part in parts:
+            report.releases += part.releases
+            report.errors.extend(part.errors)
+            report.notices.extend(part.notices)
+            selection.merge(part.selection)
+            touched |= part.touched
+            publisher.absorb(part.pages)
+            for relative in part.kept:
+                publisher.keep(relative)
         _publish_feeds(selection, touched, config, urls, publisher)
         shown = [r for slug in [None, *selection.slugs()] for r in selection.newest(slug)]
         publisher.write_hidden(STATE_NAME, dump_state(shown))
@@ -152,29 +208,28 @@ def build(releases_dir: Path, out_dir: Path, config: Config) -> Report:
 
 
 def _publish_releases(
-    scanned: Iterator[Scanned],
+    candidates: list[Candidate],
+    duplicates: dict[Path, ReleaseError],
     previous: dict[str, Release],
     config: Config,
-    urls: Urls,
-    publisher: Publisher,
-    selection: Selection,
-    report: Report,
-) -> set[str]:
-    """Write each good release's page and select it for the feeds; for a bad one, keep what
-    was published (page, and the last good version in the feeds). Returns the slugs of all
-    departments that have files, good or bad."""
-    touched: set[str] = set()
-    for item in scanned:
+    out_dir: Path,
+) -> _Part:
+    """Parse releases, write each good one's page and select it for the feeds; for a bad one,
+    keep what was published (its page, and its last good version in the feeds)."""
+    part = _Part(Selection(config.max_entries))
+    urls = Urls(config)
+    pages = FileWriter(out_dir, part.pages)
+    for item in _parse_all(candidates, duplicates, config):
         slug = department_slug(item.candidate.department)
-        touched.add(slug)
+        part.touched.add(slug)
         if isinstance(item.result, ReleaseError):
-            report.errors.append(item.result)
+            part.errors.append(item.result)
             stem = slugify(item.candidate.path.stem)
-            publisher.keep(page_path(slug, stem))
+            part.kept.append(page_path(slug, stem))
             last_good = previous.get(make_id(config.tag_prefix, slug, stem))
             if last_good is not None:
-                selection.add(last_good)
-                report.notices.append(
+                part.selection.add(last_good)
+                part.notices.append(
                     Notice(
                         item.candidate.path,
                         None,
@@ -183,14 +238,69 @@ def _publish_releases(
                 )
             continue
         release = item.result
-        report.releases += 1
-        report.notices.extend(item.notices)
-        selection.add(release)
+        part.releases += 1
+        part.notices.extend(item.notices)
+        part.selection.add(release)
         if config.link_template is None:
             title = config.department(release.department, release.slug).title
             page = render_release_page(release, title or release.department, urls)
-            publisher.write(page_path(release.slug, release.stem), page)
-    return touched
+            pages.write(page_path(release.slug, release.stem), page)
+    return part
+
+
+def _in_two_processes(
+    first: list[Candidate],
+    second: list[Candidate],
+    duplicates: dict[Path, ReleaseError],
+    previous: dict[str, Release],
+    config: Config,
+    out_dir: Path,
+) -> list[_Part]:
+    """Run :func:`_publish_releases` on ``second`` in a forked process while this one does
+    ``first``; the parts come back in path order, so the result does not depend on timing.
+
+    Parsing and page rendering are pure Python and scale with cores; a fork shares
+    everything already loaded, so the second process starts in milliseconds.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child, args=(sender, second, duplicates, previous, config, out_dir)
+    )
+    child.start()
+    sender.close()
+    try:
+        mine = _publish_releases(first, duplicates, previous, config, out_dir)
+        try:
+            ok, payload = receiver.recv()
+        except EOFError:
+            ok, payload = False, f"exit code {child.exitcode} before sending a result"
+    finally:
+        receiver.close()
+        child.join()
+    if not ok:
+        raise RuntimeError(f"feedpub's second build process failed: {payload}")
+    return [mine, payload]
+
+
+def _child(sender: Connection, *args: Any) -> None:
+    try:
+        result: tuple[bool, Any] = (True, _publish_releases(*args))
+    except BaseException:  # noqa: BLE001 - any failure goes back to the parent, which raises
+        result = (False, traceback.format_exc())
+    sender.send(result)
+    sender.close()
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _publish_feeds(

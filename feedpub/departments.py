@@ -87,3 +87,22 @@ class Selection:
     def newest(self, slug: str | None = None) -> list[Release]:
         """The newest releases of one department (or of all with None), newest first."""
         return self._all.newest() if slug is None else self._by_slug[slug].newest()
+
+    def merge(self, other: Selection) -> None:
+        """Take in another Selection's releases and counts (from a build's second process).
+
+        The result is what adding all of both selections' releases here would give: each side
+        kept its newest ``max_entries`` per feed, and the newest of the union are among them.
+        """
+        for slug in other.slugs():
+            group = self._by_slug.get(slug)
+            if group is None:
+                group = self._by_slug[slug] = _Newest(self.max_entries)
+                self._names[slug] = other.name(slug)
+            theirs = other._by_slug[slug]
+            for release in theirs.newest():
+                group.add(release)
+            group.count += theirs.count - len(theirs.items)
+        for release in other._all.newest():
+            self._all.add(release)
+        self._all.count += other._all.count - len(other._all.items)

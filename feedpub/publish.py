@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -64,14 +65,29 @@ class Lock:
             self._fd = None
 
 
-class Publisher:
-    """Writes files below ``out_dir`` only when their bytes change; remembers what it made."""
+@dataclass
+class PublishedFiles:
+    """What writing did, kept apart from the writer so that a second build process can hand
+    it back to the first (it pickles)."""
 
-    def __init__(self, out_dir: Path) -> None:
+    #: Files whose bytes changed and were replaced, in the order written.
+    written: list[str] = field(default_factory=list)
+    #: Files whose bytes were already right and were not touched.
+    unchanged: int = 0
+    #: Every file this build publishes (written, unchanged or kept): the next manifest.
+    files: set[str] = field(default_factory=set)
+
+
+class FileWriter:
+    """Writes files below ``out_dir`` atomically and only when their bytes change.
+
+    No lock and no manifest: :class:`Publisher` owns those; a second build process writes
+    its release pages through a FileWriter of its own.
+    """
+
+    def __init__(self, out_dir: Path, record: PublishedFiles) -> None:
         self.out_dir = out_dir
-        self.written: list[str] = []
-        self.unchanged = 0
-        self.removed: list[str] = []
+        self.record = record
         # Names present in each output folder, listed once per folder: a file that is not
         # there needs no read-and-compare (10,000 failing opens cost a tenth of a build).
         self._listed: dict[str, set[str]] = {}
@@ -79,8 +95,47 @@ class Publisher:
         # chmod (cron may run with umask 077, and the web server must read the files); with
         # the usual 022 that syscall is saved.
         self._chmod = bool(_process_umask() & FILE_MODE)
+
+    def write(self, relative: str, data: bytes) -> bool:
+        """Publish ``data`` at ``out_dir/relative``; returns whether the file was rewritten."""
+        self.record.files.add(relative)
+        target = os.path.join(self.out_dir, relative)
+        folder, name = os.path.split(target)
+        names = self._listed.get(folder)
+        if names is None:
+            names = self._listed[folder] = _list_folder(folder)
+        if name in names:
+            try:
+                with open(target, "rb") as handle:
+                    if handle.read(len(data) + 1) == data:
+                        self.record.unchanged += 1
+                        return False
+            except FileNotFoundError:
+                pass  # removed by someone else meanwhile: write it anew
+        _atomic_write(target, data, self._chmod)
+        names.add(name)
+        self.record.written.append(relative)
+        return True
+
+
+class Publisher:
+    """Writes files below ``out_dir`` only when their bytes change; remembers what it made,
+    and removes what earlier builds made that this one does not (see :meth:`finish`)."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.removed: list[str] = []
+        self._record = PublishedFiles()
+        self._writer = FileWriter(out_dir, self._record)
         self._previous = self._read_manifest()
-        self._current: set[str] = set()
+
+    @property
+    def written(self) -> list[str]:
+        return self._record.written
+
+    @property
+    def unchanged(self) -> int:
+        return self._record.unchanged
 
     def _read_manifest(self) -> set[str]:
         try:
@@ -97,34 +152,24 @@ class Publisher:
 
     def write(self, relative: str, data: bytes) -> bool:
         """Publish ``data`` at ``out_dir/relative``; returns whether the file was rewritten."""
-        self._current.add(relative)
-        target = os.path.join(self.out_dir, relative)
-        folder, name = os.path.split(target)
-        names = self._listed.get(folder)
-        if names is None:
-            names = self._listed[folder] = _list_folder(folder)
-        if name in names:
-            try:
-                with open(target, "rb") as handle:
-                    if handle.read(len(data) + 1) == data:
-                        self.unchanged += 1
-                        return False
-            except FileNotFoundError:
-                pass  # removed by someone else meanwhile: write it anew
-        _atomic_write(target, data, self._chmod)
-        names.add(name)
-        self.written.append(relative)
-        return True
+        return self._writer.write(relative, data)
+
+    def absorb(self, other: PublishedFiles) -> None:
+        """Count files that another :class:`FileWriter` published into the same folder."""
+        self._record.written.extend(other.written)
+        self._record.unchanged += other.unchanged
+        self._record.files |= other.files
 
     def keep(self, relative: str) -> None:
         """Keep a file of an earlier build that this build did not write (see ``finish``)."""
         if relative in self._previous:
-            self._current.add(relative)
+            self._record.files.add(relative)
 
     def finish(self) -> None:
         """Delete files that earlier builds wrote and this one neither wrote nor kept, then
         record the new manifest."""
-        for relative in sorted(self._previous - self._current):
+        current = self._record.files
+        for relative in sorted(self._previous - current):
             path = self.out_dir / relative
             try:
                 path.unlink()
@@ -138,9 +183,9 @@ class Publisher:
                 except OSError:
                     break
                 folder = folder.parent
-        if self._current != self._previous:
+        if current != self._previous:
             manifest = "# files written by feedpub; do not edit\n" + "".join(
-                f"{line}\n" for line in sorted(self._current)
+                f"{line}\n" for line in sorted(current)
             )
             self.write_hidden(MANIFEST_NAME, manifest.encode("utf-8"))
 

@@ -11,6 +11,7 @@ import pytest
 
 from feedpub.build import build
 from feedpub.config import Config, load_config
+from feedpub.discover import Candidate
 from feedpub.publish import Lock, LockHeld
 from tests.conftest import SAMPLE_CONFIG
 
@@ -267,3 +268,56 @@ def test_a_release_deleted_during_the_build_is_skipped_silently(
     report = build(sample_releases, tmp_path / "feeds", config)
     assert report.errors == []
     assert report.releases == 20
+
+
+def test_two_processes_give_the_same_bytes_and_report(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    (sample_releases / "Jobcenter" / "2025-12-01-kaputt.txt").write_text(BAD_RELEASE, "utf-8")
+    path = sample_releases / "Gesundheitsamt" / "2025-07-09-badegewaesser-saison.txt"
+    path.write_text(path.read_text("utf-8").replace("Badegewässer", "Bade\x0bgewässer", 1))
+    serial = build(sample_releases, tmp_path / "serial", config, jobs=1)
+    parallel = build(sample_releases, tmp_path / "parallel", config, jobs=2)
+    assert contents(tmp_path / "parallel") == contents(tmp_path / "serial")
+    assert [str(e) for e in parallel.errors] == [str(e) for e in serial.errors]
+    assert [str(n) for n in parallel.notices] == [str(n) for n in serial.notices]
+    assert parallel.releases == serial.releases == 21
+    assert sorted(parallel.written) == sorted(serial.written)
+    # And the cron case: nothing changed, nothing rewritten, also with two processes.
+    again = build(sample_releases, tmp_path / "parallel", config, jobs=2)
+    assert again.written == []
+
+
+def test_two_processes_keep_last_good_versions(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, jobs=2)
+    before = contents(out)
+    # The last file in path order is handled by the second process.
+    last = sorted(sample_releases.rglob("*.txt"))[-1]
+    last.write_text(BAD_RELEASE, "utf-8")
+    report = build(sample_releases, out, config, jobs=2)
+    assert [e.path for e in report.errors] == [last]
+    assert contents(out) == before
+
+
+def test_a_failing_second_process_fails_the_build(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feedpub.build
+
+    real = feedpub.build._publish_releases
+    last = sorted(sample_releases.rglob("*.txt"))[-1]
+
+    def failing(candidates: list[Candidate], *args: object) -> object:
+        if any(c.path == last for c in candidates):
+            raise OSError("disk on fire")
+        return real(candidates, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feedpub.build, "_publish_releases", failing)
+    with pytest.raises(RuntimeError, match="(?s)second build process failed.*disk on fire"):
+        build(sample_releases, tmp_path / "feeds", config, jobs=2)
+    # The lock is released: a normal build works right after.
+    monkeypatch.setattr(feedpub.build, "_publish_releases", real)
+    assert build(sample_releases, tmp_path / "feeds", config, jobs=2).errors == []

@@ -129,3 +129,21 @@ def test_memory_stays_bounded(limit: int) -> None:
     assert stems(group.newest()) == expected
     assert stems(selection.newest("jobcenter")) == expected
     assert group.count == 10_000
+
+
+def test_merging_two_selections_equals_adding_everything_to_one() -> None:
+    releases = [
+        make_release(department, f"{i:03d}", datetime(2024, 1, 1 + i % 28, i % 24, tzinfo=BERLIN))
+        for i in range(120)
+        for department in ("Jobcenter", "Gesundheitsamt")
+    ]
+    whole = Selection(5)
+    left, right = Selection(5), Selection(5)
+    for index, release in enumerate(releases):
+        whole.add(release)
+        (left if index < 97 else right).add(release)
+    left.merge(right)
+    assert left.slugs() == whole.slugs()
+    for slug in [None, *whole.slugs()]:
+        assert left.newest(slug) == whole.newest(slug)
+        assert left.count(slug) == whole.count(slug)

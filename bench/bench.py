@@ -40,6 +40,9 @@ class Result:
     build: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
     rebuild: list[float] = field(default_factory=list)
+    #: Plain Python creating the same number of ~5 KB files (temp file + rename) in the same
+    #: place, right before the build: what the disk alone costs at that moment.
+    disk: list[float] = field(default_factory=list)
 
 
 def run(cmd: list[str]) -> tuple[float, float]:
@@ -92,8 +95,9 @@ def bench_size(exe: str, size: int, args: argparse.Namespace, work: Path) -> Res
             # 600 µs per created file). Settle writeback before timing, too.
             out = work / f"out-{size}-{i}"
             out.mkdir()
-            os.sync()
-            time.sleep(1.0)
+            settle()
+            res.disk.append(disk_baseline(work / f"disk-{size}-{i}", size))
+            settle()
             build = [exe, "build", "--releases", releases, "--out", str(out), "--config", str(cfg)]
             secs, rss = run(build)
             res.build.append(secs)
@@ -101,6 +105,42 @@ def bench_size(exe: str, size: int, args: argparse.Namespace, work: Path) -> Res
             res.rebuild.append(run(build)[0])
         print(f"size {size}: run {i + 1}/{args.repeat} done", file=sys.stderr)
     return res
+
+
+def settle(limit: float = 60.0) -> None:
+    """Flush writeback and wait until the disk is idle (Linux PSI "some avg10" below 1 %).
+
+    This VM's disk is mounted with `discard`: after many files are deleted, creating files is
+    10-30x slower for a minute. Timing a build then measures the disk's past, not feedpub.
+    """
+    os.sync()
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            line = Path("/proc/pressure/io").read_text().splitlines()[0]
+        except OSError:
+            break
+        if float(line.split()[1].split("=")[1]) < 1.0:
+            break
+        time.sleep(2.0)
+    time.sleep(1.0)
+
+
+def disk_baseline(folder: Path, count: int) -> float:
+    """Seconds for plain Python to create ``count`` 5 KB files atomically in 12 folders."""
+    folders = [folder / f"d{i}" for i in range(12)]
+    for each in folders:
+        each.mkdir(parents=True)
+    data = b"x" * 5000
+    started = time.perf_counter()
+    for i in range(count):
+        target = folders[i % 12] / f"f{i}.html"
+        temporary = folders[i % 12] / f".f{i}.html.tmp"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.write(fd, data)
+        os.close(fd)
+        os.replace(temporary, target)
+    return time.perf_counter() - started
 
 
 def fmt(xs: list[float], median: bool = True) -> str:
@@ -120,12 +160,13 @@ def report(exe: str, results: list[Result]) -> None:
     print(f"- python: {platform.python_version()} ({platform.platform()})")
     print(f"- feedpub: {version} ({exe})\n")
     cols = ["size", "check best / median s", "build best / median s"]
-    cols += ["build peak RSS MB", "rebuild (no change) best s"]
+    cols += ["build peak RSS MB", "rebuild (no change) best s", "disk alone best / median s"]
     print("| " + " | ".join(cols) + " |")
     print("|" + " ---: |" * len(cols))
     for r in results:
         rss = f"{max(r.rss_mb):.1f}" if r.rss_mb else "–"
         row = [f"{r.size:,}", fmt(r.check), fmt(r.build), rss, fmt(r.rebuild, median=False)]
+        row.append(fmt(r.disk))
         print("| " + " | ".join(row) + " |")
     print("\nTargets:")
     by_size = {r.size: r for r in results}

@@ -9,6 +9,7 @@ generator is pinned. Checked by the golden-file and determinism tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -79,28 +80,26 @@ def render_feeds(info: FeedInfo, releases: list[Release], urls: Urls) -> tuple[b
     for release in releases:
         _add_entry(fg, release, urls, info)
 
-    alternate = urls.department(info.slug)
-    # Links are set anew for each format: feedgen writes the first rel=self link into RSS as
-    # atom:link and takes the last link's href as the RSS <link>, so the order matters.
-    fg.link(
-        [
-            {"href": urls.feed(info.slug, ATOM), "rel": "self", "type": "application/atom+xml"},
-            {"href": alternate, "rel": "alternate", "type": "text/html"},
-        ],
-        replace=True,
+    alternate = {"href": urls.department(info.slug), "rel": "alternate", "type": "text/html"}
+    atom_self = {"href": urls.feed(info.slug, ATOM), "rel": "self", "type": "application/atom+xml"}
+    rss_self = {"href": urls.feed(info.slug, RSS), "rel": "self", "type": "application/rss+xml"}
+    return (
+        _serialise(fg, [atom_self, alternate], ATOM_LANG, fg.atom_str),
+        _serialise(fg, [rss_self, alternate], RSS_LANG, fg.rss_str),
     )
-    fg.language(ATOM_LANG)
-    atom = fg.atom_str(pretty=True)
-    fg.link(
-        [
-            {"href": urls.feed(info.slug, RSS), "rel": "self", "type": "application/rss+xml"},
-            {"href": alternate, "rel": "alternate", "type": "text/html"},
-        ],
-        replace=True,
-    )
-    fg.language(RSS_LANG)
-    rss = fg.rss_str(pretty=True)
-    return atom, rss
+
+
+def _serialise(
+    fg: FeedGenerator,
+    links: list[dict[str, str]],
+    language: str,
+    to_bytes: Callable[..., bytes],
+) -> bytes:
+    # Links and language are set anew for each format: feedgen writes the first rel=self link
+    # into RSS as atom:link and takes the last link's href as the RSS <link>, so order matters.
+    fg.link(links, replace=True)
+    fg.language(language)
+    return to_bytes(pretty=True)
 
 
 def _add_entry(fg: FeedGenerator, release: Release, urls: Urls, info: FeedInfo) -> None:

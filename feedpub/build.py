@@ -86,7 +86,7 @@ def unique_urls(candidates: list[Candidate]) -> dict[Path, ReleaseError]:
         if owner != candidate.department:
             errors[candidate.path] = ReleaseError(
                 candidate.path,
-                None,
+                1,
                 f"department folder {candidate.department!r} has the same URL name {slug!r} "
                 f"as {owner!r}; rename one of the folders",
             )
@@ -94,7 +94,7 @@ def unique_urls(candidates: list[Candidate]) -> dict[Path, ReleaseError]:
         other = path_of.setdefault((slug, stem), candidate.path)
         if other != candidate.path:
             errors[candidate.path] = ReleaseError(
-                candidate.path, None, f"same URL and id {slug}/{stem} as {other}; rename one"
+                candidate.path, 1, f"same URL and id {slug}/{stem} as {other}; rename one"
             )
     return errors
 
@@ -224,6 +224,8 @@ def _publish_releases(
         part.touched.add(slug)
         if isinstance(item.result, ReleaseError):
             part.errors.append(item.result)
+            if item.candidate.path in duplicates:
+                continue  # its URL and id belong to another file, which is published as such
             stem = slugify(item.candidate.path.stem)
             part.kept.append(page_path(slug, stem))
             last_good = previous.get(make_id(config.tag_prefix, slug, stem))

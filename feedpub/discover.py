@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,19 +84,25 @@ def _walk(
             is_dir = False
         if not is_dir and not is_txt:
             continue
+        # Errors about a file name its line 1 (the file as a whole); about a folder, no line.
+        line = None if is_dir else 1
+        bad_name = _bad_name(name)
+        if bad_name:
+            errors.append(ReleaseError(_shown(path), line, f"{bad_name}; rename it"))
+            continue
         if entry.is_symlink():
             try:
                 real = os.path.realpath(path, strict=True)
             except OSError as exc:
                 # ELOOP's message is "Too many levels of symbolic links": test the number.
                 reason = "symlink loops" if exc.errno == errno.ELOOP else "symlink is broken"
-                errors.append(ReleaseError(path, None, f"{reason}; remove it"))
+                errors.append(ReleaseError(path, line, f"{reason}; remove it"))
                 continue
             if not (real == real_root or real.startswith(real_root + os.sep)):
                 errors.append(
                     ReleaseError(
                         path,
-                        None,
+                        line,
                         "symlink points outside the releases folder; copy the file in instead",
                     )
                 )
@@ -113,13 +120,13 @@ def _walk(
             is_file = False
         if not is_file:
             # A FIFO or device named *.txt would block (or never end) when parse.py reads it.
-            errors.append(ReleaseError(path, None, "not a regular file; remove it"))
+            errors.append(ReleaseError(path, 1, "not a regular file; remove it"))
             continue
         if not parts:
             errors.append(
                 ReleaseError(
                     path,
-                    None,
+                    1,
                     "release is not in a department folder; move it to releases/<Fachdienst>/",
                 )
             )
@@ -130,3 +137,23 @@ def _walk(
                 path, unicodedata.normalize("NFC", relative), unicodedata.normalize("NFC", parts[0])
             )
         )
+
+
+# Characters no file or folder name of a release may contain: C0/C1 controls (they cannot go
+# into XML), and the lone surrogates Python uses for bytes that are not UTF-8.
+_BAD_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _bad_name(name: str) -> str | None:
+    """Why a name cannot become a department, URL or feed text, or None when it can."""
+    bad = _BAD_CHAR.search(name)
+    if bad is None:
+        return None
+    if "\ud800" <= bad[0] <= "\udfff":
+        return "name is not UTF-8 (copied from an old Windows share or zip?)"
+    return f"name contains the control character U+{ord(bad[0]):04X}"
+
+
+def _shown(path: Path) -> Path:
+    """``path`` with bytes that are not UTF-8 shown as ``\\xdf``, safe to print and to JSON."""
+    return Path(os.fsencode(path).decode("utf-8", "backslashreplace"))

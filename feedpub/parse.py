@@ -176,10 +176,10 @@ def decode(data: bytes, path: Path) -> tuple[str, list[Notice]]:
 
 
 def _too_big(path: Path, size: int) -> ReleaseError:
-    # The whole file is at fault, so no line (see ReleaseError).
+    # The whole file is at fault: its line 1, so editors and the CLI format still work.
     return ReleaseError(
         path,
-        None,
+        1,
         f"expected a release text of at most {MAX_BYTES // _MIB} MiB, got {size / _MIB:.1f} MiB "
         f"({size} bytes); is it really a release text?",
     )
@@ -220,12 +220,12 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
     slug = department_slug(department)
     if not slug:
         raise ReleaseError(
-            source, None, f"department folder {department!r} has no letters or digits for a URL"
+            source, 1, f"department folder {department!r} has no letters or digits for a URL"
         )
     stem = slugify(unicodedata.normalize("NFC", source.stem))
     if not stem:
         raise ReleaseError(
-            source, None, f"file name {source.name!r} has no letters or digits for a URL"
+            source, 1, f"file name {source.name!r} has no letters or digits for a URL"
         )
     if "  " in text:
         text = _MULTI_SPACE.sub(" ", text)
@@ -499,7 +499,7 @@ def read_release(path: Path, *, department: str, tag_prefix: str) -> tuple[Relea
     except FileNotFoundError:
         raise  # deleted since the folder was listed: the caller treats it as gone, no error
     except OSError as exc:
-        raise ReleaseError(path, None, f"cannot read: {exc.strerror or exc}") from exc
+        raise ReleaseError(path, 1, f"cannot read: {exc.strerror or exc}") from exc
     text, notices = decode(data, path)
     release = parse_text(text, source=path, department=department, tag_prefix=tag_prefix)
     return release, notices

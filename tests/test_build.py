@@ -321,3 +321,50 @@ def test_a_failing_second_process_fails_the_build(
     # The lock is released: a normal build works right after.
     monkeypatch.setattr(feedpub.build, "_publish_releases", real)
     assert build(sample_releases, tmp_path / "feeds", config, jobs=2).errors == []
+
+
+def test_two_files_with_one_url_stay_one_entry_over_many_builds(
+    tmp_path: Path, config: Config
+) -> None:
+    releases = tmp_path / "releases"
+    (releases / "Amt").mkdir(parents=True)
+    (releases / "Amt" / "A b.txt").write_text("10.07.2024\n\nErste\n\nText.\n", "utf-8")
+    (releases / "Amt" / "a-b.txt").write_text("11.07.2024\n\nZweite\n\nText.\n", "utf-8")
+    out = tmp_path / "feeds"
+    for _ in range(3):
+        report = build(releases, out, config)
+        assert [e.path.name for e in report.errors] == ["a-b.txt"]
+        assert report.notices == []
+        feed = (out / "amt" / "atom.xml").read_text("utf-8")
+        assert feed.count("<entry>") == 1
+        assert "Erste" in feed
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "reason"),
+    [
+        ("Amt", b"Stra\xdfe.txt", "name is not UTF-8"),
+        ("Amt", "Zeile\x01.txt", "control character U+0001"),
+        (b"Amt\xe4", "a.txt", "name is not UTF-8"),
+        ("Amt\x01X", "a.txt", "control character U+0001"),
+    ],
+)
+def test_names_that_cannot_be_published_are_errors_not_crashes(
+    tmp_path: Path, config: Config, folder: str | bytes, name: str | bytes, reason: str
+) -> None:
+    releases = tmp_path / "releases"
+    good = releases / "Jobcenter" / "gut.txt"
+    good.parent.mkdir(parents=True)
+    good.write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
+    folder_path = os.path.join(os.fsencode(releases), os.fsencode(folder))
+    os.makedirs(folder_path)
+    with open(os.path.join(folder_path, os.fsencode(name)), "w", encoding="utf-8") as handle:
+        handle.write("10.07.2024\n\nTitel\n\nText.\n")
+    out = tmp_path / "feeds"
+    report = build(releases, out, config)
+    assert report.releases == 1
+    assert len(report.errors) == 1
+    assert reason in report.errors[0].reason
+    str(report.errors[0]).encode("utf-8")  # printable: no lone surrogates
+    assert (out / ".feedpub-state.json").exists()
+    assert (out / "jobcenter" / "atom.xml").exists()

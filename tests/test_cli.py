@@ -108,7 +108,7 @@ def test_check_reports_refused_symlinks_in_json(sample_releases: Path, tmp_path:
     assert result.exit_code == EXIT_BAD_RELEASES
     assert "symlink points outside the releases folder" in result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert {"path": "Jobcenter/link.txt", "line": None}.items() <= next(
+    assert {"path": "Jobcenter/link.txt", "line": 1}.items() <= next(
         r for r in records if "error" in r
     ).items()
 
@@ -223,3 +223,15 @@ def test_python_dash_m_runs_the_same_command() -> None:
     )
     assert result.returncode == 0
     assert __version__ in result.stdout
+
+
+def test_check_json_stays_valid_utf8_with_a_non_utf8_file_name(sample_releases: Path) -> None:
+    name = os.path.join(os.fsencode(sample_releases / "Jobcenter"), b"Stra\xdfe.txt")
+    with open(name, "w", encoding="utf-8") as handle:
+        handle.write("10.07.2024\n\nTitel\n\nText.\n")
+    result = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert result.exit_code == EXIT_BAD_RELEASES
+    result.stdout_bytes.decode("utf-8")  # strict: raises on invalid UTF-8
+    bad = [json.loads(line) for line in result.stdout.splitlines() if '"error"' in line]
+    assert bad == [{"path": "Jobcenter/Stra\\xdfe.txt", "line": 1, "error": bad[0]["error"]}]
+    assert "name is not UTF-8" in bad[0]["error"]

@@ -307,9 +307,9 @@ def test_names_without_letters_are_errors(department: str, name: str, fragment: 
         parse_text(
             "14.08.2024\n\nTitel\n\nText.\n", source=source, department=department, tag_prefix=TAG
         )
-    assert info.value.line is None
+    assert info.value.line == 1
     assert fragment in info.value.reason
-    assert str(info.value).startswith(f"{source}: ")
+    assert str(info.value).startswith(f"{source}:1: ")
 
 
 # --- smaller rules, straight on parse_text ----------------------------------------------------
@@ -518,16 +518,16 @@ def test_bad_file(name: str, line: int, fragment: str) -> None:
 
 
 @pytest.mark.parametrize("size", [MAX_BYTES + 1, 3 * MAX_BYTES])
-def test_oversize_file_is_refused_without_a_line(tmp_path: Path, size: int) -> None:
+def test_oversize_file_is_refused_at_line_1(tmp_path: Path, size: int) -> None:
     path = tmp_path / "export.txt"
     head = b"Seiteninhalt\n14.08.2024\n\nTitel\n\n"
     path.write_bytes(head + b"x" * (size - len(head)))
     with pytest.raises(ReleaseError) as info:
         read(path)
-    assert info.value.line is None
+    assert info.value.line == 1
     assert f"got {size / 2**20:.1f} MiB ({size} bytes)" in info.value.reason
     assert "expected a release text of at most 1 MiB" in info.value.reason
-    assert str(info.value).startswith(f"{path}: expected")
+    assert str(info.value).startswith(f"{path}:1: expected")
     with pytest.raises(ReleaseError, match="at most 1 MiB"):
         decode(path.read_bytes(), path)
 
@@ -535,7 +535,7 @@ def test_oversize_file_is_refused_without_a_line(tmp_path: Path, size: int) -> N
 def test_unreadable_file_is_a_release_error(tmp_path: Path) -> None:
     with pytest.raises(ReleaseError) as info:
         read(tmp_path)  # a directory
-    assert info.value.line is None
+    assert info.value.line == 1
     assert info.value.reason.startswith("cannot read: ")
 
 

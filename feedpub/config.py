@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 #: Where a build looks for its configuration when no ``--config`` is given.
 DEFAULT_PATH = Path("feedpub.toml")
@@ -123,15 +123,12 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
         )
 
     def text(key: str, default: str | None) -> str | None:
-        value = data.get(key, default)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise ConfigError(path, key, f"must be a non-empty string, got {value!r}")
-        return value.strip() if isinstance(value, str) else None
+        return _text(data.get(key, default), path, key)
 
     base_url = text("base_url", DEFAULT_BASE_URL)
     assert base_url is not None
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = _absolute_url(base_url, path, "base_url")
+    if parts is None:
         raise ConfigError(
             path,
             "base_url",
@@ -167,8 +164,7 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
             raise ConfigError(
                 path, "link_template", f"may only use {{slug}} and {{stem}}: {exc}"
             ) from None
-        sample_parts = urlsplit(sample)
-        if sample_parts.scheme not in ("http", "https") or not sample_parts.hostname:
+        if _absolute_url(sample, path, "link_template") is None:
             raise ConfigError(
                 path, "link_template", f"must be an absolute http(s) URL, got {link_template!r}"
             )
@@ -201,11 +197,7 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
         if extra:
             raise ConfigError(path, f"{key}.{extra[0]}", "unknown key; known: title, description")
         for sub in ("title", "description"):
-            value = table.get(sub)
-            if value is not None and (not isinstance(value, str) or not value.strip()):
-                raise ConfigError(
-                    path, f"{key}.{sub}", f"must be a non-empty string, got {value!r}"
-                )
+            _text(table.get(sub), path, f"{key}.{sub}")
         # Folder names are compared in NFC (discover.py); a key pasted from a macOS folder
         # name is NFD and would otherwise never match.
         departments[unicodedata.normalize("NFC", name)] = DepartmentConfig(
@@ -239,3 +231,37 @@ def _is_tag_date(text: str) -> bool:
 
 def _strip(value: object) -> str | None:
     return value.strip() if isinstance(value, str) else None
+
+
+# Characters that XML 1.0 cannot carry (or that only mean trouble in a feed): C0 and C1
+# controls. A title with a form feed would stop every feed from being written.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _text(value: object, path: Path | None, key: str) -> str | None:
+    """A non-empty string without control characters, stripped; None stays None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(path, key, f"must be a non-empty string, got {value!r}")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ConfigError(
+            path, key, f"contains the control character U+{ord(bad[0]):04X}; remove it"
+        )
+    return value.strip()
+
+
+def _absolute_url(url: str, path: Path | None, key: str) -> SplitResult | None:
+    """The parts of an absolute http(s) URL, or None when ``url`` is not one; ConfigError for
+    URLs that would break every link built on them (spaces, bad ports, bad IPv6)."""
+    if any(c.isspace() for c in url):
+        raise ConfigError(path, key, f"must not contain spaces (write %20), got {url!r}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ConfigError(path, key, f"is not a valid URL ({exc}): {url!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts

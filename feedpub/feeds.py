@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -110,13 +111,13 @@ def _add_entry(fg: FeedGenerator, release: Release, urls: Urls, info: FeedInfo) 
     # Until edits are tracked, an entry changes only when it is published.
     fe.updated(release.published)
     fe.link(href=urls.release(release), rel="alternate", type="text/html")
-    if release.authors:
-        for name in release.authors:
-            fe.author({"name": name})
-            fe.dc.dc_creator(name)
-    else:
-        fe.author({"name": info.publisher})
-        fe.dc.dc_creator(info.publisher)
+    # One call each: feedgen copies its author list on every call (quadratic in authors).
+    names = list(release.authors) or [info.publisher]
+    fe.author([{"name": name} for name in names])
+    fe.dc.dc_creator(names)
     fe.category(term=release.department)
-    fe.summary(summary_text(release))  # also RSS <description>
+    # Readers render RSS <description> as HTML whatever it holds, so plain text must be
+    # HTML-escaped there ("<tag>" would vanish, "&amp;" show as "&"). The same escaped text
+    # with type="html" is exactly right for Atom too, and feedgen writes both from one call.
+    fe.summary(escape(summary_text(release), quote=False), type="html")
     fe.content(body_html(release), type="html")  # also RSS <content:encoded>

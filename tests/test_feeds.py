@@ -576,3 +576,26 @@ def test_no_file_contains_the_build_date(built: Path, records: dict[str, dict[st
         text = data.decode("utf-8")
         found = [form for form in forms if form in text]
         assert not found, f"{relative} contains today's date {found}: output depends on now()"
+
+
+def test_teaser_with_markup_characters_reads_the_same_in_every_format(tmp_path: Path) -> None:
+    """RSS <description> is rendered as HTML by readers, so plain text goes there escaped;
+    Atom says so with type="html". "<tag>" must not vanish and "&amp;" must stay literal."""
+    import html as html_text
+
+    teaser = "Teaser mit & und <tag> und &amp; „Zitat“"
+    releases = tmp_path / "releases"
+    (releases / "Amt").mkdir(parents=True)
+    (releases / "Amt" / "x.txt").write_text(
+        f"Seiteninhalt\n10.07.2024\n\nTitel\n\n{teaser}\n\nText.\n", "utf-8"
+    )
+    out = tmp_path / "feeds"
+    build(releases, out, load_config(SAMPLE_CONFIG))
+    for name in ("atom.xml", "rss.xml"):
+        entry = feedparser.parse(str(out / "amt" / name)).entries[0]
+        assert entry.summary_detail.type == "text/html", name
+        assert html_text.unescape(entry.summary) == teaser, name
+    atom = etree.parse(str(out / "amt" / "atom.xml")).getroot()
+    summary = atom.find("a:entry/a:summary", namespaces=NS)
+    assert summary is not None and summary.get("type") == "html"
+    assert summary.text == html_text.escape(teaser, quote=False)

@@ -13,9 +13,13 @@ from feedpub.release import Release
 
 # URLs and e-mail addresses in running text become links. Trailing punctuation belongs to the
 # sentence, not the URL ("Mehr unter https://example.de/info." → link without the dot).
+# Every repetition inside a match is bounded by what DNS and mail allow (labels of 63
+# characters, local parts of 64): unbounded ones made the regex quadratic, and a 40 KB line
+# like "x@a.a.a.…" took seconds while the build held the lock.
 _LINKABLE = re.compile(
-    r"(?P<url>\bhttps?://[^\s<>\"„“”«»]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>\"„“”«»]*)"
-    r"|(?P<mail>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b)",
+    r"(?P<url>\bhttps?://[^\s<>\"„“”«»]+"
+    r"|\bwww\.[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}[^\s<>\"„“”«»]*)"
+    r"|(?P<mail>\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[a-z]{2,24}\b)",
     re.IGNORECASE,
 )
 # Text without any of these has nothing to link ("Www." starts a sentence).

@@ -335,6 +335,14 @@ def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int,
         ) from None
 
 
+def _is_date_line(line: str) -> bool:
+    try:
+        parse_date_line(line)
+    except ValueError:
+        return False
+    return True
+
+
 def _looks_like_date(line: str) -> bool:
     return len(line) <= DATE_LINE_MAX and _DATEISH.search(line) is not None
 
@@ -374,6 +382,8 @@ def _not_a_title(block: list[tuple[int, str, bool]], title: str) -> str | None:
     if _is_caption_block(block):
         return f"a caption line with ©: {_clip(title)!r}"
     first = block[0][1]
+    if _looks_like_date(title) and _is_date_line(title):
+        return f"a second date line {_clip(title)!r}; remove one of them"
     if _AUTHOR.match(first):
         return f"the author line {_clip(first)!r}"
     if _BULLET.match(first):

@@ -604,3 +604,18 @@ def test_files_around_read_chunk_boundaries_are_read_whole(tmp_path: Path, size:
     release, _ = read_release(path, department="Jobcenter", tag_prefix=TAG)
     assert release.paragraphs[-1] == "Letzter Absatz."
     assert len(release.paragraphs[-2]) == len(filler) - 2
+
+
+@pytest.mark.parametrize("second", ["10.07.2024", "Mittwoch, 10. Juli 2024", "11.07.2024, 9 Uhr"])
+def test_a_date_line_typed_twice_is_an_error_not_a_title(second: str) -> None:
+    text = f"Seiteninhalt\n10.07.2024\n\n{second}\n\nTitel\n\nText.\n"
+    with pytest.raises(ReleaseError) as info:
+        parse_text(text, source=Path("x.txt"), department="Jobcenter", tag_prefix=TAG)
+    assert info.value.line == 4
+    assert "second date line" in info.value.reason
+
+
+def test_a_title_that_starts_with_a_date_is_still_a_title() -> None:
+    text = "10.07.2024\n\n10.07.2024: Tag der offenen Tür im Kreishaus\n\nText.\n"
+    release = parse_text(text, source=Path("x.txt"), department="Jobcenter", tag_prefix=TAG)
+    assert release.title == "10.07.2024: Tag der offenen Tür im Kreishaus"

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feedpub.dates import parse_date_line
 from feedpub.parse import (
     CAPTION_MAX,
     TEASER_MAX,
@@ -225,6 +226,17 @@ _AUTHOR_SEPARATOR = re.compile(r"[,;&]|(?:^|\s)und(?:\s|$)")
 assert CAPTION_MAX >= 150 + len(" © ") + 100
 
 
+def _title(s: str) -> bool:
+    """Limit: a title that is itself a date line reads as the date line typed twice."""
+    if not _plain(s):
+        return False
+    try:
+        parse_date_line(s)
+    except ValueError:
+        return True
+    return False
+
+
 def _caption_text(s: str) -> bool:
     return _plain(s) and s[0] not in _CAPTION_EDGE and s[-1] not in _CAPTION_EDGE
 
@@ -255,7 +267,7 @@ def _parts(alphabet: str) -> _Parts:
         credit=st.one_of(st.none(), _line(100, alphabet)),
     )
     return _Parts(
-        titles=_line(TITLE_MAX, alphabet).filter(_plain),
+        titles=_line(TITLE_MAX, alphabet).filter(_title),
         teasers=_line(TEASER_MAX, alphabet).filter(
             lambda s: _plain(s) and not _SENTENCE_END.search(s)
         ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +23,7 @@ from typing import Any
 from feedpub.config import Config
 from feedpub.dates import BERLIN
 from feedpub.departments import Department, Selection
-from feedpub.discover import Candidate, find_releases
+from feedpub.discover import Candidate, find_releases, unreadable_folders
 from feedpub.feeds import FeedInfo, render_feeds
 from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, feed_path, page_path
 from feedpub.pages import render_index, render_opml, render_release_page
@@ -174,8 +175,12 @@ def build(releases_dir: Path, out_dir: Path, config: Config, *, jobs: int | None
     candidates, refused = find_releases(releases_dir)
     report.errors.extend(refused)
     with Lock(out_dir):
+        state = load_state(out_dir)
+        if state.tag_prefix is not None and state.tag_prefix != config.tag_prefix:
+            raise IdsWouldChange(out_dir, state.tag_prefix, config.tag_prefix)
+        previous = state.releases
         publisher = Publisher(out_dir)
-        previous = load_state(out_dir)
+        publisher.announce(_expected_files(candidates, config))
         if jobs is None:
             jobs = 2 if len(candidates) >= PARALLEL_MIN and _cores() >= 2 else 1
         duplicates = unique_urls(candidates)
@@ -197,14 +202,80 @@ def build(releases_dir: Path, out_dir: Path, config: Config, *, jobs: int | None
             publisher.absorb(part.pages)
             for relative in part.kept:
                 publisher.keep(relative)
+        touched |= _keep_unreadable(
+            refused, releases_dir, candidates, previous, config, selection, publisher
+        )
         _publish_feeds(selection, touched, config, urls, publisher)
         shown = [r for slug in [None, *selection.slugs()] for r in selection.newest(slug)]
-        publisher.write_hidden(STATE_NAME, dump_state(shown))
+        publisher.write_hidden(STATE_NAME, dump_state(config.tag_prefix, shown))
         publisher.finish()
     report.written = publisher.written
     report.unchanged = publisher.unchanged
     report.removed = publisher.removed
     return report
+
+
+class IdsWouldChange(Exception):
+    """The config would give every entry a new id: readers would show everything twice."""
+
+    def __init__(self, out_dir: Path, before: str, now: str) -> None:
+        super().__init__(out_dir, before, now)
+        self.out_dir, self.before, self.now = out_dir, before, now
+
+    def __str__(self) -> str:
+        return (
+            f"{self.out_dir} was published with ids {self.before}…, this configuration gives "
+            f"{self.now}…; every reader would show every release again. Run feedpub where "
+            "feedpub.toml is (or pass --config); to change the ids on purpose, delete "
+            f"{self.out_dir / STATE_NAME} first"
+        )
+
+
+def _expected_files(candidates: list[Candidate], config: Config) -> set[str]:
+    """Every file this build may write, known from the paths before anything is read."""
+    files = {ATOM, RSS, INDEX, OPML}
+    for candidate in candidates:
+        slug = department_slug(candidate.department)
+        stem = slugify(candidate.path.stem)
+        if slug and stem:
+            files.update((feed_path(slug, ATOM), feed_path(slug, RSS)))
+            if config.link_template is None:
+                files.add(page_path(slug, stem))
+    return files
+
+
+def _keep_unreadable(
+    refused: list[ReleaseError],
+    releases_dir: Path,
+    candidates: list[Candidate],
+    previous: dict[str, Release],
+    config: Config,
+    selection: Selection,
+    publisher: Publisher,
+) -> set[str]:
+    """A department with a folder that cannot be listed keeps everything it published: its
+    files stay and its releases in the last feeds stay in them (all of the department's,
+    as the state does not say which folder each came from). Returns those departments."""
+    blocked: set[str] = set()
+    for folder in unreadable_folders(refused):
+        try:
+            department = folder.relative_to(releases_dir).parts[0]
+        except (ValueError, IndexError):
+            continue
+        blocked.add(department_slug(unicodedata.normalize("NFC", department)))
+    if not blocked:
+        return blocked
+    present = {
+        make_id(config.tag_prefix, department_slug(c.department), slugify(c.path.stem))
+        for c in candidates
+    }
+    for slug in sorted(blocked):
+        publisher.keep_folder(slug)
+    for release_id in sorted(previous):
+        release = previous[release_id]
+        if release.slug in blocked and release_id not in present:
+            selection.add(release)
+    return blocked
 
 
 def _publish_releases(
@@ -267,7 +338,7 @@ def _in_two_processes(
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
-        target=_child, args=(sender, second, duplicates, previous, config, out_dir)
+        target=_child, args=(receiver, sender, second, duplicates, previous, config, out_dir)
     )
     child.start()
     sender.close()
@@ -276,22 +347,38 @@ def _in_two_processes(
         try:
             ok, payload = receiver.recv()
         except EOFError:
-            ok, payload = False, f"exit code {child.exitcode} before sending a result"
+            ok, payload = False, (None, "it ended before sending a result")
+    except BaseException:
+        # Our half failed: the child must not outlive us (it holds the inherited lock).
+        child.terminate()
+        raise
     finally:
         receiver.close()
         child.join()
     if not ok:
-        raise RuntimeError(f"feedpub's second build process failed: {payload}")
+        error, text = payload
+        if isinstance(error, OSError):
+            raise error  # a disk or permission problem: reported like one in this process
+        raise RuntimeError(f"feedpub's second build process failed: {text}")
     return [mine, payload]
 
 
-def _child(sender: Connection, *args: Any) -> None:
+def _child(receiver: Connection, sender: Connection, *args: Any) -> None:
+    # Close our copy of the read end at once: if the parent dies, nobody reads the pipe any
+    # more, send() fails and this process ends, releasing the lock it inherited. Without this
+    # it would wait on a full pipe for ever and every later cron run would find the lock held.
+    receiver.close()
     try:
         result: tuple[bool, Any] = (True, _publish_releases(*args))
-    except BaseException:  # noqa: BLE001 - any failure goes back to the parent, which raises
-        result = (False, traceback.format_exc())
-    sender.send(result)
-    sender.close()
+    except BaseException as exc:  # noqa: BLE001 - goes back to the parent, which raises
+        shipped = exc if isinstance(exc, OSError) else None
+        result = (False, (shipped, traceback.format_exc()))
+    try:
+        sender.send(result)
+    except OSError:
+        pass  # the parent is gone; its next run repairs what this one could not finish
+    finally:
+        sender.close()
 
 
 def _cores() -> int:

@@ -17,15 +17,21 @@ Why each piece:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 LOCK_NAME = ".feedpub.lock"
 MANIFEST_NAME = ".feedpub-manifest"
+#: Permissions of folders feedpub creates, whatever the umask.
+DIR_MODE = 0o755
+#: Temporary files of _atomic_write: ".<name>.<pid>.tmp".
+_TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
 #: Permissions of written files, whatever the umask: readable by the web server.
 FILE_MODE = 0o644
 
@@ -42,7 +48,7 @@ class Lock:
         self._fd: int | None = None
 
     def __enter__(self) -> Lock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(str(self.path.parent))
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -128,6 +134,33 @@ class Publisher:
         self._record = PublishedFiles()
         self._writer = FileWriter(out_dir, self._record)
         self._previous = self._read_manifest()
+        self._remove_temporaries()
+
+    def _remove_temporaries(self) -> None:
+        """Delete temporary files that a killed run left behind (we hold the lock, so no
+        other run is writing). They can only be in folders feedpub writes to."""
+        folders = {self.out_dir} | {(self.out_dir / p).parent for p in self._previous}
+        for folder in folders:
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            for name in names:
+                if _TEMPORARY.match(name):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(folder / name)
+
+    def announce(self, relatives: set[str]) -> None:
+        """Record, before writing them, every file this build may write.
+
+        A run that is killed half-way must not leave files behind that no manifest lists (a
+        page written for a release that is deleted before the next run would stay for ever):
+        so the manifest first grows by what may come, and :meth:`finish` then writes the
+        exact list.
+        """
+        if not relatives <= self._previous:
+            self._previous |= relatives
+            self._write_manifest(self._previous)
 
     @property
     def written(self) -> list[str]:
@@ -162,8 +195,15 @@ class Publisher:
 
     def keep(self, relative: str) -> None:
         """Keep a file of an earlier build that this build did not write (see ``finish``)."""
-        if relative in self._previous:
+        if relative in self._previous and os.path.exists(self.out_dir / relative):
             self._record.files.add(relative)
+
+    def keep_folder(self, prefix: str) -> None:
+        """Keep every file of earlier builds below ``prefix/`` (a folder that cannot be read
+        this time: what it published stays)."""
+        for relative in self._previous:
+            if relative.startswith(prefix + "/"):
+                self.keep(relative)
 
     def finish(self) -> None:
         """Delete files that earlier builds wrote and this one neither wrote nor kept, then
@@ -184,10 +224,13 @@ class Publisher:
                     break
                 folder = folder.parent
         if current != self._previous:
-            manifest = "# files written by feedpub; do not edit\n" + "".join(
-                f"{line}\n" for line in sorted(current)
-            )
-            self.write_hidden(MANIFEST_NAME, manifest.encode("utf-8"))
+            self._write_manifest(current)
+
+    def _write_manifest(self, files: set[str]) -> None:
+        manifest = "# files written by feedpub; do not edit\n" + "".join(
+            f"{line}\n" for line in sorted(files)
+        )
+        self.write_hidden(MANIFEST_NAME, manifest.encode("utf-8"))
 
     def write_hidden(self, relative: str, data: bytes) -> None:
         """Atomically write a bookkeeping file that is not part of the published output
@@ -198,7 +241,7 @@ class Publisher:
                 if handle.read(len(data) + 1) == data:
                     return
         except FileNotFoundError:
-            os.makedirs(self.out_dir, exist_ok=True)
+            make_folders(str(self.out_dir))
         _atomic_write(target, data)
 
 
@@ -207,8 +250,21 @@ def _list_folder(folder: str) -> set[str]:
     try:
         return set(os.listdir(folder))
     except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
+        make_folders(folder)
         return set()
+
+
+def make_folders(folder: str) -> None:
+    """``os.makedirs`` whose new folders the web server can always enter and list: cron may
+    run with umask 077, which would make them 0700."""
+    missing: list[str] = []
+    while folder and not os.path.isdir(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    for each in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(each)
+        os.chmod(each, DIR_MODE)
 
 
 def _process_umask() -> int:

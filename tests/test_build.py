@@ -302,9 +302,24 @@ def test_two_processes_keep_last_good_versions(
     assert contents(out) == before
 
 
+@pytest.mark.parametrize(
+    ("error", "expected", "match"),
+    [
+        (ValueError("a bug"), RuntimeError, "(?s)second build process failed.*a bug"),
+        (PermissionError(13, "Permission denied", "feeds/x"), PermissionError, "Permission"),
+    ],
+)
 def test_a_failing_second_process_fails_the_build(
-    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+    sample_releases: Path,
+    tmp_path: Path,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception,
+    expected: type[Exception],
+    match: str,
 ) -> None:
+    """A bug in the second process is a RuntimeError with its traceback; a disk or permission
+    problem arrives as itself, so the CLI reports it as one (exit 4)."""
     import feedpub.build
 
     real = feedpub.build._publish_releases
@@ -312,11 +327,11 @@ def test_a_failing_second_process_fails_the_build(
 
     def failing(candidates: list[Candidate], *args: object) -> object:
         if any(c.path == last for c in candidates):
-            raise OSError("disk on fire")
+            raise error
         return real(candidates, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(feedpub.build, "_publish_releases", failing)
-    with pytest.raises(RuntimeError, match="(?s)second build process failed.*disk on fire"):
+    with pytest.raises(expected, match=match):
         build(sample_releases, tmp_path / "feeds", config, jobs=2)
     # The lock is released: a normal build works right after.
     monkeypatch.setattr(feedpub.build, "_publish_releases", real)
@@ -368,3 +383,187 @@ def test_names_that_cannot_be_published_are_errors_not_crashes(
     str(report.errors[0]).encode("utf-8")  # printable: no lone surrogates
     assert (out / ".feedpub-state.json").exists()
     assert (out / "jobcenter" / "atom.xml").exists()
+
+
+def _generated(tmp_path: Path, count: int) -> Path:
+    """``count`` generated releases (bench/generate.py): enough that the second process's
+    result is larger than a pipe buffer."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    releases = tmp_path / "generated"
+    module.generate(releases, count, 1)
+    return releases
+
+
+def test_a_failing_first_half_does_not_hang_on_the_second_process(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    import feedpub.build
+
+    releases = _generated(tmp_path, 400)
+    real = feedpub.build._publish_releases
+    first = sorted(releases.rglob("*.txt"))[0]
+
+    def failing(candidates: list[Candidate], *args: object) -> object:
+        if any(c.path == first for c in candidates):
+            raise OSError("disk full")
+        return real(candidates, *args)  # type: ignore[arg-type]
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("build hangs: the second process was not stopped")
+
+    monkeypatch.setattr(feedpub.build, "_publish_releases", failing)
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)  # a guard against a hang, not a timing assertion
+    try:
+        with pytest.raises(OSError, match="disk full"):
+            build(releases, tmp_path / "feeds", config, jobs=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    with Lock(tmp_path / "feeds"):
+        pass  # nothing holds the lock any more
+
+
+def test_killing_a_build_releases_the_lock(tmp_path: Path) -> None:
+    """SIGKILL the main process while the second one waits to hand over its (large) result:
+    the second one must end too, or it holds the lock for ever and cron never builds again."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    releases = _generated(tmp_path, 400)
+    out = tmp_path / "feeds"
+    script = (
+        "import os, sys, time, feedpub.build as b\n"
+        "from pathlib import Path\n"
+        "from feedpub.config import make_config\n"
+        "real = b._publish_releases\n"
+        "main = os.getpid()\n"
+        "def slow(*args):\n"
+        "    part = real(*args)\n"
+        "    if os.getpid() == main:\n"
+        "        print('main half done', flush=True)\n"
+        "        time.sleep(60)\n"
+        "    return part\n"
+        "b._publish_releases = slow\n"
+        "b.build(Path(sys.argv[1]), Path(sys.argv[2]), make_config({}, None), jobs=2)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(releases), str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "main half done"
+    time.sleep(1.0)  # let the second process finish its half and block on the full pipe
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stdout.close()
+    deadline = time.monotonic() + 30  # a guard, not a timing assertion
+    while True:
+        try:
+            with Lock(out):
+                break
+        except LockHeld:
+            assert time.monotonic() < deadline, "the orphaned second process holds the lock"
+            time.sleep(0.2)
+
+
+def test_pages_of_a_crashed_build_are_removed_later(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedpub.publish import Publisher
+
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    new = sample_releases / "Jobcenter" / "2026-11-20-neu.txt"
+    new.write_text("20.11.2026\n\nNeu\n\nText.\n", "utf-8")
+
+    def crash(self: Publisher) -> None:
+        raise KeyboardInterrupt  # killed after the pages, before the manifest
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Publisher, "finish", crash)
+        with pytest.raises(KeyboardInterrupt):
+            build(sample_releases, out, config)
+    assert (out / "jobcenter" / "2026-11-20-neu.html").exists()
+    new.unlink()
+    report = build(sample_releases, out, config)
+    assert "jobcenter/2026-11-20-neu.html" in report.removed
+    assert not (out / "jobcenter" / "2026-11-20-neu.html").exists()
+
+
+def test_temporary_files_of_a_killed_build_are_removed(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    left = [out / ".atom.xml.4711.tmp", out / "jobcenter" / ".2024-x.html.4711.tmp"]
+    for path in left:
+        path.write_text("half", "utf-8")
+    build(sample_releases, out, config)
+    assert not any(path.exists() for path in left)
+
+
+def test_new_folders_are_readable_by_the_web_server_under_a_strict_umask(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    old = os.umask(0o077)
+    try:
+        build(sample_releases, tmp_path / "a" / "feeds", config)
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "a", tmp_path / "a" / "feeds", tmp_path / "a/feeds/jobcenter"):
+        assert folder.stat().st_mode & 0o777 == 0o755, folder
+    assert (tmp_path / "a/feeds/jobcenter/atom.xml").stat().st_mode & 0o777 == 0o644
+
+
+def test_an_unreadable_department_folder_keeps_what_it_published(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feedpub.discover
+
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    before = contents(out)
+    real_scandir = os.scandir
+
+    def scandir(path: Path) -> object:
+        if Path(path).name == "Jobcenter":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(feedpub.discover.os, "scandir", scandir)
+    report = build(sample_releases, out, config)
+    assert [e.reason for e in report.errors] == ["cannot list folder: Permission denied"]
+    # Nothing published is lost: pages, department feeds and the entries in all feeds stay.
+    assert contents(out) == before
+
+
+def test_a_config_that_would_change_every_id_is_refused(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    from feedpub.build import IdsWouldChange
+    from feedpub.config import make_config
+
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    before = contents(out)
+    with pytest.raises(IdsWouldChange, match="every reader would show every release again"):
+        build(sample_releases, out, make_config({}, None))  # cron without cd: no feedpub.toml
+    assert contents(out) == before
+    # A new base_url alone (moving hosts) keeps the ids and is fine.
+    moved = make_config(
+        {"base_url": "https://neu.example.de/", "tag_authority": config.tag_authority}, None
+    )
+    assert build(sample_releases, out, moved).errors == []

@@ -2,7 +2,8 @@
 
 No logic lives here. Quiet on success (cron mails whatever a job prints); problems go to
 stderr as ``path:line: reason``. Exit codes (README, "Exit codes"): 0 all good, 1 some
-releases were skipped, 2 usage or configuration error, 3 another build holds the lock.
+releases were skipped, 2 usage or configuration error, 3 another build holds the lock,
+4 the output folder cannot be written.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ EXIT_OK = 0
 EXIT_BAD_RELEASES = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 3
+EXIT_CANNOT_WRITE = 4
 
 _releases_option = click.option(
     "--releases",
@@ -110,6 +112,7 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool) -> None:
 @_config_option
 def build(releases_dir: Path, out_dir: Path, config_path: Path | None) -> None:
     """Write the feeds, release pages, index.html and feeds.opml into --out."""
+    from feedpub.build import IdsWouldChange
     from feedpub.build import build as run_build
     from feedpub.publish import LockHeld
 
@@ -120,6 +123,15 @@ def build(releases_dir: Path, out_dir: Path, config_path: Path | None) -> None:
     except LockHeld as exc:
         click.echo(f"feedpub: {exc}; try again later", err=True)
         sys.exit(EXIT_LOCKED)
+    except IdsWouldChange as exc:
+        click.echo(f"feedpub: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as exc:
+        # The output cannot be written (permissions, disk full): a problem of the machine,
+        # not of a release and not a bug. What was already published stays as it was.
+        where = exc.filename if exc.filename is not None else out_dir
+        click.echo(f"feedpub: {where}: cannot write: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_CANNOT_WRITE)
     for notice in report.notices:
         click.echo(str(notice), err=True)
     for error in report.errors:

@@ -24,6 +24,8 @@ DEFAULT_DESCRIPTION = "Aktuelle Pressemitteilungen der Verwaltung"
 DEFAULT_PUBLISHER = "Pressestelle"
 DEFAULT_TAG_DATE = "2024-01-01"
 DEFAULT_MAX_ENTRIES = 50
+#: A configuration file is a few lines; anything larger is the wrong file.
+MAX_CONFIG_BYTES = 64 * 1024
 
 _HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -102,9 +104,15 @@ def load_config(path: Path | None) -> Config:
         if not DEFAULT_PATH.is_file():
             return make_config({}, None)
         path = DEFAULT_PATH
+    if path.exists() and not path.is_file():
+        # A FIFO or device (/dev/zero) would block or never end, before the lock is taken.
+        raise ConfigError(path, None, "not a regular file")
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(path, None, f"larger than {MAX_CONFIG_BYTES // 1024} KiB")
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(path, None, "file not found") from None
     except OSError as exc:

@@ -19,6 +19,9 @@ from pathlib import Path
 
 from feedpub.release import ReleaseError
 
+#: The start of the reason for a folder that cannot be listed (see unreadable_folders).
+UNREADABLE = "cannot list folder"
+
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -53,6 +56,7 @@ def find_releases(root: Path) -> tuple[list[Candidate], list[ReleaseError]]:
     found: list[Candidate] = []
     errors: list[ReleaseError] = []
     visited: set[str] = {real_root}
+    os.listdir(root)  # an unreadable releases folder is a usage error, not a bad release
     _walk(root, (), real_root, visited, found, errors)
     found.sort(key=lambda c: c.relative)
     errors.sort(key=lambda e: str(e.path))
@@ -70,7 +74,7 @@ def _walk(
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
-        errors.append(ReleaseError(folder, None, f"cannot list folder: {exc.strerror or exc}"))
+        errors.append(ReleaseError(folder, None, f"{UNREADABLE}: {exc.strerror or exc}"))
         return
     for entry in entries:
         name = entry.name
@@ -157,3 +161,9 @@ def _bad_name(name: str) -> str | None:
 def _shown(path: Path) -> Path:
     """``path`` with bytes that are not UTF-8 shown as ``\\xdf``, safe to print and to JSON."""
     return Path(os.fsencode(path).decode("utf-8", "backslashreplace"))
+
+
+def unreadable_folders(errors: list[ReleaseError]) -> list[Path]:
+    """The folders among ``errors`` that could not be listed: their releases are unknown this
+    time, which must not be mistaken for deleted."""
+    return [e.path for e in errors if e.line is None and e.reason.startswith(UNREADABLE)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,27 +23,46 @@ STATE_NAME = ".feedpub-state.json"
 _VERSION = 1
 
 
-def load_state(out_dir: Path) -> dict[str, Release]:
-    """The releases the previous build's feeds showed, by id; empty when there is none.
+@dataclass(frozen=True, slots=True)
+class State:
+    """What the previous build recorded."""
+
+    #: The start of every entry id it published (config ``tag_authority``/``tag_date``), or
+    #: None when unknown.
+    tag_prefix: str | None
+    #: The releases its feeds showed, by id.
+    releases: dict[str, Release]
+
+
+EMPTY = State(None, {})
+
+
+def load_state(out_dir: Path) -> State:
+    """What the previous build recorded; :data:`EMPTY` when there is nothing usable.
 
     A missing, unreadable or foreign state file is not an error: it only means nothing can be
-    restored this time.
+    restored or checked this time.
     """
     try:
         data = json.loads((out_dir / STATE_NAME).read_text("utf-8"))
         if data.get("version") != _VERSION:
-            return {}
+            return EMPTY
         releases = (_from_record(record) for record in data["releases"])
-        return {release.id: release for release in releases}
+        prefix = data.get("tag_prefix")
+        return State(
+            prefix if isinstance(prefix, str) else None,
+            {release.id: release for release in releases},
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return EMPTY
 
 
-def dump_state(releases: Iterable[Release]) -> bytes:
+def dump_state(tag_prefix: str, releases: Iterable[Release]) -> bytes:
     """Encode the releases the feeds show, sorted by id so equal states give equal bytes."""
     unique = {release.id: release for release in releases}
     records = [_to_record(unique[key]) for key in sorted(unique)]
-    text = json.dumps({"version": _VERSION, "releases": records}, ensure_ascii=False, indent=1)
+    state = {"version": _VERSION, "tag_prefix": tag_prefix, "releases": records}
+    text = json.dumps(state, ensure_ascii=False, indent=1)
     return (text + "\n").encode("utf-8")
 
 

@@ -12,7 +12,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from feedpub import __version__
-from feedpub.cli import EXIT_BAD_RELEASES, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli
+from feedpub.cli import (
+    EXIT_BAD_RELEASES,
+    EXIT_CANNOT_WRITE,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    cli,
+)
 from feedpub.publish import Lock
 from tests.conftest import ROOT, SAMPLE_CONFIG
 
@@ -235,3 +242,40 @@ def test_check_json_stays_valid_utf8_with_a_non_utf8_file_name(sample_releases: 
     bad = [json.loads(line) for line in result.stdout.splitlines() if '"error"' in line]
     assert bad == [{"path": "Jobcenter/Stra\\xdfe.txt", "line": 1, "error": bad[0]["error"]}]
     assert "name is not UTF-8" in bad[0]["error"]
+
+
+def test_a_build_that_cannot_write_exits_4(
+    sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feedpub.build
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "feeds" / "jobcenter"))
+
+    monkeypatch.setattr(feedpub.build, "build", refuse)
+    result = run("build", "--releases", sample_releases, "--out", tmp_path / "feeds")
+    assert result.exit_code == EXIT_CANNOT_WRITE
+    assert result.stderr == (
+        f"feedpub: {tmp_path / 'feeds' / 'jobcenter'}: cannot write: Permission denied\n"
+    )
+
+
+def test_an_unreadable_releases_folder_is_a_usage_error(
+    sample_releases: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """click's Path type checks this (os.access); root passes any check, so it is faked."""
+    monkeypatch.setattr(os, "access", lambda path, mode, **kwargs: False)
+    for command in ("check", "build"):
+        result = run(command, "--releases", sample_releases)
+        assert result.exit_code == EXIT_USAGE
+        assert "is not readable" in result.stderr
+
+
+def test_a_config_that_would_change_every_id_exits_2(sample_releases: Path, tmp_path: Path) -> None:
+    out = tmp_path / "feeds"
+    assert run("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    other = tmp_path / "other.toml"
+    other.write_text('tag_authority = "anders.example.org"\n', "utf-8")
+    result = run("build", "--releases", sample_releases, "--out", out, "--config", other)
+    assert result.exit_code == EXIT_USAGE
+    assert "every reader would show every release again" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import unicodedata
 from pathlib import Path
 
@@ -315,7 +316,7 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
 def test_folder_instead_of_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
-    assert str(info.value).startswith(f"{tmp_path}: cannot read")
+    assert str(info.value) == f"{tmp_path}: not a regular file"
 
 
 # --- departments ---------------------------------------------------------------------------
@@ -355,3 +356,17 @@ def test_department_key_in_nfd_matches_nfc_folder_name() -> None:
     assert config.department("Amt für Bau und Planung", "amt-fuer-bau-und-planung").title == (
         "Bauamt"
     )
+
+
+def test_a_fifo_as_config_is_refused_without_reading_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "feedpub.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_config(fifo)  # would block for ever if it were opened
+
+
+def test_an_oversized_config_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "feedpub.toml"
+    path.write_text("# " + "x" * 70_000 + "\n", "utf-8")
+    with pytest.raises(ConfigError, match="larger than 64 KiB"):
+        load_config(path)

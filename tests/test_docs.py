@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-from feedpub.cli import EXIT_BAD_RELEASES, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
+from feedpub.cli import (
+    EXIT_BAD_RELEASES,
+    EXIT_CANNOT_WRITE,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+)
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text("utf-8")
@@ -29,7 +35,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_exit_codes_are_documented() -> None:
     table = README.split("### Exit codes", 1)[1]
-    for code in (EXIT_OK, EXIT_BAD_RELEASES, EXIT_USAGE, EXIT_LOCKED):
+    for code in (EXIT_OK, EXIT_BAD_RELEASES, EXIT_USAGE, EXIT_LOCKED, EXIT_CANNOT_WRITE):
         assert f"| {code} |" in table
 
 

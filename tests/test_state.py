@@ -9,7 +9,9 @@ import pytest
 
 from feedpub.dates import BERLIN
 from feedpub.release import Caption, Release
-from feedpub.state import STATE_NAME, dump_state, load_state
+from feedpub.state import EMPTY, STATE_NAME, dump_state, load_state
+
+PREFIX = "tag:presse.example.de,2024-01-01:"
 
 RELEASE = Release(
     source=Path("releases/Amt für Bau und Planung/2024-10-27-nacht.txt"),
@@ -28,15 +30,17 @@ RELEASE = Release(
 
 
 def test_round_trip(tmp_path: Path) -> None:
-    (tmp_path / STATE_NAME).write_bytes(dump_state([RELEASE, RELEASE]))
-    restored = load_state(tmp_path)
+    (tmp_path / STATE_NAME).write_bytes(dump_state(PREFIX, [RELEASE, RELEASE]))
+    state = load_state(tmp_path)
+    assert state.tag_prefix == PREFIX
+    restored = state.releases
     assert restored == {RELEASE.id: RELEASE}
     assert restored[RELEASE.id].published.utcoffset() == RELEASE.published.utcoffset()
 
 
 def test_dump_is_deterministic() -> None:
     other = Release(**{**{f: getattr(RELEASE, f) for f in RELEASE.__slots__}, "id": "tag:x:a/b"})
-    assert dump_state([RELEASE, other]) == dump_state([other, RELEASE])
+    assert dump_state(PREFIX, [RELEASE, other]) == dump_state(PREFIX, [other, RELEASE])
 
 
 @pytest.mark.parametrize(
@@ -52,8 +56,8 @@ def test_dump_is_deterministic() -> None:
 )
 def test_a_broken_state_file_restores_nothing(tmp_path: Path, content: bytes) -> None:
     (tmp_path / STATE_NAME).write_bytes(content)
-    assert load_state(tmp_path) == {}
+    assert load_state(tmp_path) == EMPTY
 
 
 def test_no_state_file(tmp_path: Path) -> None:
-    assert load_state(tmp_path) == {}
+    assert load_state(tmp_path) == EMPTY

@@ -29,7 +29,7 @@ from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, feed_path, page_path
 from feedpub.pages import render_index, render_opml, render_release_page
 from feedpub.parse import Notice, read_release
 from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher
-from feedpub.release import Release, ReleaseError, department_slug, make_id, slugify
+from feedpub.release import Release, ReleaseError, department_slug, make_id
 from feedpub.state import STATE_NAME, dump_state, load_state
 
 #: ``updated`` of a feed that has no entries (all its releases are bad): fixed, not now().
@@ -79,8 +79,7 @@ def unique_urls(candidates: list[Candidate]) -> dict[Path, ReleaseError]:
     owner_of: dict[str, str] = {}
     path_of: dict[tuple[str, str], Path] = {}
     for candidate in candidates:
-        slug = department_slug(candidate.department)
-        stem = slugify(candidate.path.stem)
+        slug, stem = candidate.slug, candidate.stem
         if not slug or not stem:
             continue  # the parser reports these
         owner = owner_of.setdefault(slug, candidate.department)
@@ -235,8 +234,7 @@ def _expected_files(candidates: list[Candidate], config: Config) -> set[str]:
     """Every file this build may write, known from the paths before anything is read."""
     files = {ATOM, RSS, INDEX, OPML}
     for candidate in candidates:
-        slug = department_slug(candidate.department)
-        stem = slugify(candidate.path.stem)
+        slug, stem = candidate.slug, candidate.stem
         if slug and stem:
             files.update((feed_path(slug, ATOM), feed_path(slug, RSS)))
             if config.link_template is None:
@@ -265,10 +263,7 @@ def _keep_unreadable(
         blocked.add(department_slug(unicodedata.normalize("NFC", department)))
     if not blocked:
         return blocked
-    present = {
-        make_id(config.tag_prefix, department_slug(c.department), slugify(c.path.stem))
-        for c in candidates
-    }
+    present = {make_id(config.tag_prefix, c.slug, c.stem) for c in candidates}
     for slug in sorted(blocked):
         publisher.keep_folder(slug)
     for release_id in sorted(previous):
@@ -291,13 +286,13 @@ def _publish_releases(
     urls = Urls(config)
     pages = FileWriter(out_dir, part.pages)
     for item in _parse_all(candidates, duplicates, config):
-        slug = department_slug(item.candidate.department)
+        slug = item.candidate.slug
         part.touched.add(slug)
         if isinstance(item.result, ReleaseError):
             part.errors.append(item.result)
             if item.candidate.path in duplicates:
                 continue  # its URL and id belong to another file, which is published as such
-            stem = slugify(item.candidate.path.stem)
+            stem = item.candidate.stem
             part.kept.append(page_path(slug, stem))
             last_good = previous.get(make_id(config.tag_prefix, slug, stem))
             if last_good is not None:

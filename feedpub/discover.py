@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedpub.release import ReleaseError
+from feedpub.release import ReleaseError, department_slug, slugify
 
 #: The start of the reason for a folder that cannot be listed (see unreadable_folders).
 UNREADABLE = "cannot list folder"
@@ -33,6 +33,10 @@ class Candidate:
     relative: str
     #: The top folder's name, NFC (macOS writes NFD names).
     department: str
+    #: The URL names the path gives (ASCII; "" when a name has no letters or digits, which
+    #: the parser reports). Computed once here: ids and URLs depend on the path alone.
+    slug: str = ""
+    stem: str = ""
 
 
 def is_ignored(name: str) -> bool:
@@ -138,7 +142,11 @@ def _walk(
         relative = "/".join((*parts, name))
         found.append(
             Candidate(
-                path, unicodedata.normalize("NFC", relative), unicodedata.normalize("NFC", parts[0])
+                path,
+                unicodedata.normalize("NFC", relative),
+                department := unicodedata.normalize("NFC", parts[0]),
+                department_slug(department),
+                slugify(path.stem),
             )
         )
 

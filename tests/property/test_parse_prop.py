@@ -329,6 +329,18 @@ def releases(draw: st.DrawFn, alphabet: str = "unicode") -> Release:
     )
 
 
+def _not_utf8_in_cp1252(release: Release) -> bool:
+    """Limit: UTF-8 is tried first (the issue's rule), so Windows-1252 text whose bytes also
+    happen to be valid UTF-8 ("Ä¡" is C4 A1, which is "ġ" in UTF-8) reads as UTF-8. German
+    text almost never has such pairs; the round trip holds for every other text."""
+    data = format_release(release).encode("cp1252")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return data.isascii()
+
+
 @SETTINGS
 @given(releases())
 def test_format_then_parse_gives_the_same_release(release: Release) -> None:
@@ -343,7 +355,7 @@ def test_format_then_parse_gives_the_same_release(release: Release) -> None:
 @given(
     st.one_of(
         st.tuples(releases(), st.sampled_from(["utf-8", "utf-8-sig"])),
-        st.tuples(releases("cp1252"), st.just("cp1252")),
+        st.tuples(releases("cp1252").filter(_not_utf8_in_cp1252), st.just("cp1252")),
     ),
     st.sampled_from(["\n", "\r\n", "\r"]),
 )

@@ -110,14 +110,9 @@ class FileWriter:
         names = self._listed.get(folder)
         if names is None:
             names = self._listed[folder] = _list_folder(folder)
-        if name in names:
-            try:
-                with open(target, "rb") as handle:
-                    if handle.read(len(data) + 1) == data:
-                        self.record.unchanged += 1
-                        return False
-            except FileNotFoundError:
-                pass  # removed by someone else meanwhile: write it anew
+        if name in names and _holds(target, data):
+            self.record.unchanged += 1
+            return False
         _atomic_write(target, data, self._chmod)
         names.add(name)
         self.record.written.append(relative)
@@ -236,13 +231,19 @@ class Publisher:
         """Atomically write a bookkeeping file that is not part of the published output
         (not in the manifest, not counted), again only when its bytes change."""
         target = os.path.join(self.out_dir, relative)
-        try:
-            with open(target, "rb") as handle:
-                if handle.read(len(data) + 1) == data:
-                    return
-        except FileNotFoundError:
-            make_folders(str(self.out_dir))
+        if _holds(target, data):
+            return
+        make_folders(str(self.out_dir))
         _atomic_write(target, data)
+
+
+def _holds(target: str, data: bytes) -> bool:
+    """Whether ``target`` exists with exactly these bytes (then it is not rewritten)."""
+    try:
+        with open(target, "rb") as handle:
+            return handle.read(len(data) + 1) == data
+    except FileNotFoundError:
+        return False  # new, or removed by someone else meanwhile: write it
 
 
 def _list_folder(folder: str) -> set[str]:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from feedpub.release import CONTROL_CHARS
+
 #: Where a build looks for its configuration when no ``--config`` is given.
 DEFAULT_PATH = Path("feedpub.toml")
 
@@ -241,18 +243,13 @@ def _strip(value: object) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
-# Characters that XML 1.0 cannot carry (or that only mean trouble in a feed): C0 and C1
-# controls. A title with a form feed would stop every feed from being written.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-
-
 def _text(value: object, path: Path | None, key: str) -> str | None:
     """A non-empty string without control characters, stripped; None stays None."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(path, key, f"must be a non-empty string, got {value!r}")
-    bad = _CONTROL.search(value)
+    bad = CONTROL_CHARS.search(value)
     if bad:
         raise ConfigError(
             path, key, f"contains the control character U+{ord(bad[0]):04X}; remove it"

@@ -24,10 +24,12 @@ from feedpub.dates import (
     parse_date_line,
 )
 from feedpub.release import (
+    CONTROL_CHARS,
     Caption,
     Release,
     ReleaseError,
     department_slug,
+    location,
     make_id,
     slugify,
 )
@@ -57,14 +59,14 @@ class Notice:
     reason: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else f"{self.path}"
-        return f"{where}: warning: {self.reason}"
+        return f"{location(self.path, self.line)}: warning: {self.reason}"
 
 
 # Characters XML 1.0 cannot carry or that only mean trouble in a feed (C0 and C1 controls
 # except tab and newline). Word pastes vertical tab (manual line break) and form feed (page
 # break): those become a space so that words stay apart; the rest are dropped.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# NEL (U+0085) is among them, but decode() has made it a line end before they are looked for.
+_CONTROL = CONTROL_CHARS
 _BREAKING_CONTROL = "\x0b\x0c"
 # Invisible characters that only disturb matching and search: soft hyphen, zero-width space
 # and joiners, word joiner, and a BOM that ended up inside the text. A regex, not

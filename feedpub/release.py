@@ -69,8 +69,19 @@ class ReleaseError(Exception):
         self.reason = reason
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else f"{self.path}"
-        return f"{where}: {self.reason}"
+        return f"{location(self.path, self.line)}: {self.reason}"
+
+
+def location(path: Path, line: int | None) -> str:
+    """``path:line``, or just ``path`` for a fault of the whole folder: the form editors and
+    compilers use, so a message can be clicked."""
+    return f"{path}:{line}" if line is not None else f"{path}"
+
+
+#: Characters XML 1.0 cannot carry, or that only mean trouble in a feed: C0 and C1 controls
+#: except tab and line ends, and the non-characters U+FFFE and U+FFFF. One definition for
+#: release texts (removed with a warning) and configuration texts (refused).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 # German transliteration first, so that "Straße" becomes "strasse" and not "strae"; then the

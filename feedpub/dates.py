@@ -375,28 +375,29 @@ def parse_date(text: str, *, now: datetime | None = None) -> datetime:
     return parse_date_text(text, now=now).value
 
 
-def parse_date_line(text: str) -> ParsedDate:
+def parse_date_line(text: str, *, what: str = "date line") -> ParsedDate:
     """Parse the date line of a release file, which must name its day on its own.
 
     A relative (``heute``), year-less (``8. Juli``) or time-only (``14:30 Uhr``) date line
     would mean another day when the feed is built tomorrow or next year, so they are errors
-    whose message says what to write instead.
+    whose message says what to write instead. ``what`` names the text in those messages: the
+    ``Aktualisiert:`` line of a release follows the same rules for the same reason.
     """
     parts = parse_parts(text)
     shown = _SPACES.sub(" ", text).strip()
     if parts.relative_days is not None and _RELATIVE_WORD.search(text) is None:
         raise ValueError(
-            f"the date line {shown!r} has a time but no day; "
+            f"the {what} {shown!r} has a time but no day; "
             "write the full date, e.g. 10.07.2024, 14:30 Uhr"
         )
     if parts.relative_days is not None:
         raise ValueError(
-            f"the date line {shown!r} is relative and would change meaning tomorrow; "
+            f"the {what} {shown!r} is relative and would change meaning tomorrow; "
             "write the full date, e.g. 10.07.2024"
         )
     if parts.year is None:
         raise ValueError(
-            f"the date line {shown!r} has no year; write the full date, e.g. "
+            f"the {what} {shown!r} has no year; write the full date, e.g. "
             f"{parts.day:02d}.{parts.month:02d}.2024"
         )
     return parse_date_text(text, now=_FIXED_NOW)

@@ -1,11 +1,11 @@
 """One release file's bytes → :class:`~feedpub.release.Release` (and back to text).
 
 The layout is that of the district websites the press offices copy from (see README,
-"Release files"): page label, date line, title, teaser, caption lines with ``©``, body
-paragraphs, ``Autor/in:``. Everything a real office PC produces is accepted (UTF-8 with or
-without BOM, Windows-1252, CRLF/CR, NBSP, soft hyphens, NFD umlauts); everything that is not a
-release becomes a :class:`ReleaseError` that names the line. This module reads no folders:
-:mod:`feedpub.discover` finds the files.
+"Release files"): page label, date line (and an ``Aktualisiert:`` line after a correction),
+title, teaser, caption lines with ``©``, body paragraphs, ``Autor/in:``. Everything a real
+office PC produces is accepted (UTF-8 with or without BOM, Windows-1252, CRLF/CR, NBSP, soft
+hyphens, NFD umlauts); everything that is not a release becomes a :class:`ReleaseError` that
+names the line. This module reads no folders: :mod:`feedpub.discover` finds the files.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from feedpub.dates import (
     MONTH_NAMES,
     WEEKDAY_NAMES,
+    GermanParserInfo,
     ParsedDate,
     format_date_line,
     parse_date_line,
@@ -48,6 +49,8 @@ CAPTION_MAX = 400
 DATE_LINE_MAX = 60
 #: The page label the district websites print above the date; used when writing a release.
 PAGE_LABEL = "Seiteninhalt"
+#: How a release is written with its correction stamp (``Aktualisiert: 12.07.2024, 10:00 Uhr``).
+UPDATED_LABEL = "Aktualisiert:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,14 +107,34 @@ _CAPTION_SEPARATORS = " -–|,;/:"
 # A date line is short and has a digit or one of these words. A first line without any of
 # them is the page label ("Seiteninhalt") and is not handed to the (slow) date parser at all;
 # a first line with one of them was meant as the date, so its error is reported on that line.
+_RELATIVE_DAYS = ("heute", "gestern", "vorgestern", "morgen", "übermorgen")
 _DATEISH = re.compile(
     r"\d|\b(?:"
-    + "|".join(("heute", "gestern", "vorgestern", "morgen", "übermorgen"))
+    + "|".join(_RELATIVE_DAYS)
     + "|"
     + "|".join(WEEKDAY_NAMES + MONTH_NAMES + ("Sonnabend",))
     + r")\b",
     re.IGNORECASE,
 )
+# The correction stamp: "Aktualisiert: 12.07.2024, 10:00 Uhr", "Aktualisiert am 12. Juli 2024",
+# "Zuletzt aktualisiert: 12.07.2024"; the group is the date text. "\b": "Aktualisierte
+# Fassung" is no stamp.
+_UPDATED = re.compile(r"(?:zuletzt\s+)?aktualisiert(?:\s+am)?\b\s*:?\s*(.*)", re.IGNORECASE)
+# The words a date text may contain (dateutil's German tables, the filler words they skip and
+# the relative days, which are then refused). Only a stamp whose date text is made of these
+# and of digits is one: "Aktualisiert: Sperrung der K 12 verlängert" stays a title and
+# "Aktualisiert am 12.07.2024: Die Telefonnummer lautet …" a paragraph.
+_DATE_WORDS = (
+    frozenset(
+        name.lower()
+        for table in (GermanParserInfo.MONTHS, GermanParserInfo.WEEKDAYS)
+        for names in table
+        for name in names
+    )
+    | {"am", "den", "dem", "um", "vom", "bis", "zum", "uhr", "t", "h", "std", "min"}
+    | set(_RELATIVE_DAYS)
+)
+_WORD = re.compile(r"[^\W\d_]+")
 # UTF-8 sequences of the characters German text is made of (umlauts, ß, „“–, NBSP) and a UTF-8
 # BOM. Found in a file that is not valid UTF-8, they mean mixed encodings (a Windows-1252 line
 # pasted into a UTF-8 file): decoding it all as Windows-1252 would publish "Ã¤" for every "ä".
@@ -248,6 +271,17 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
     date_index, parsed = _find_date_line(head, source)
     date_lineno = head[date_index][0]
     blocks = _blocks(raw_lines, start=date_lineno)
+    stamps: list[tuple[int, str, str]] = []
+    if blocks:
+        # Directly below the date line, where the websites print it (blank lines between or
+        # not: copying from a web page varies them).
+        number, line, _ = blocks[0][0]
+        stamp = _updated_text(line)
+        if stamp is not None:
+            stamps.append((number, line, stamp))
+            blocks[0] = blocks[0][1:]
+            if not blocks[0]:
+                del blocks[0]
     if not blocks:
         raise ReleaseError(
             source, date_lineno, "expected a title after the date line, got the end of the file"
@@ -261,7 +295,8 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
             source, first_no, f"expected the title after the date line, got {not_title}"
         )
 
-    rest = blocks[1:]
+    rest = _take_updated_lines(blocks[1:], stamps)
+    updated = _read_updated(stamps, parsed, source)
     teaser: str | None = None
     if rest and _is_teaser(rest[0]):
         teaser = rest[0][0][1]
@@ -304,13 +339,117 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
         captions=tuple(dict.fromkeys(captions)),
         paragraphs=tuple(paragraphs),
         authors=tuple(dict.fromkeys(authors)),
+        updated=updated.value if updated else None,
+        updated_has_time=updated.has_time if updated else True,
     )
+
+
+def _updated_text(line: str) -> str | None:
+    """The date text of an ``Aktualisiert:`` line, or None when ``line`` is not one.
+
+    The line is the keyword and a date text of date words and digits only (see _DATE_WORDS),
+    at most as long as a date line; a line with ``©`` is a caption. Impossible dates
+    ("31.02.2024", "Juli 2024") still make a stamp, so that they become an error, not text.
+    """
+    match = _UPDATED.fullmatch(line)
+    if match is None or "©" in line:
+        return None
+    text = match[1]
+    if len(text) > DATE_LINE_MAX:
+        return None
+    if any(word.lower() not in _DATE_WORDS for word in _WORD.findall(text)):
+        return None
+    return text
+
+
+def _take_updated_lines(
+    blocks: list[list[tuple[int, str, bool]]], stamps: list[tuple[int, str, str]]
+) -> list[list[tuple[int, str, bool]]]:
+    """``blocks`` without the ``Aktualisiert:`` lines below the title, which go to ``stamps``.
+
+    A stamp there is a block of its own (blank lines around it) or a line directly above or
+    below an ``Autor/in:`` line, where offices add it at the end. Anywhere else, e.g. as a line
+    inside a hard-wrapped paragraph, the words are text: a sentence may run over such a line.
+    """
+    kept: list[list[tuple[int, str, bool]]] = []
+    for block in blocks:
+        if len(block) == 1:
+            number, line, _ = block[0]
+            stamp = _updated_text(line)
+            if stamp is not None:
+                stamps.append((number, line, stamp))
+                continue
+            kept.append(block)
+            continue
+        is_author = [_AUTHOR.match(line) is not None for _, line, _ in block]
+        if not any(is_author):
+            kept.append(block)
+            continue
+        lines: list[tuple[int, str, bool]] = []
+        for index, entry in enumerate(block):
+            beside_author = (index > 0 and is_author[index - 1]) or (
+                index + 1 < len(block) and is_author[index + 1]
+            )
+            stamp = _updated_text(entry[1]) if beside_author else None
+            if stamp is not None:
+                stamps.append((entry[0], entry[1], stamp))
+            else:
+                lines.append(entry)
+        kept.append(lines)
+    return kept
+
+
+def _read_updated(
+    stamps: list[tuple[int, str, str]], published: ParsedDate, source: Path
+) -> ParsedDate | None:
+    """The release's correction time from its ``Aktualisiert:`` line, if it has one.
+
+    The date follows the rules of the date line (no ``heute``, no year-less dates) for the same
+    reason: a rebuild next year must read the same day. It may not be before the publication;
+    when either names only a day, days are compared (a date-only stamp on the day of a release
+    published at 14:30 is fine: the feeds then use the publication time, see
+    :func:`~feedpub.release.effective_updated`).
+    """
+    if not stamps:
+        return None
+    first_no, _, _ = stamps[0]
+    if len(stamps) > 1:
+        number, line, _ = stamps[1]
+        raise ReleaseError(
+            source,
+            number,
+            f"expected one Aktualisiert: line, got a second one {_clip(line)!r} (the first is "
+            f"line {first_no}); keep the latest correction only",
+        )
+    _, line, text = stamps[0]
+    try:
+        updated = parse_date_line(text, what="date")
+    except ValueError as exc:
+        raise ReleaseError(
+            source, first_no, f"cannot read the date of {_clip(line)!r}: {exc}"
+        ) from None
+    if updated.has_time and published.has_time:
+        early = updated.value < published.value
+    else:
+        early = updated.value.date() < published.value.date()
+    if early:
+        shown = format_date_line(updated.value, with_time=updated.has_time)
+        date_line = format_date_line(published.value, with_time=published.has_time)
+        raise ReleaseError(
+            source,
+            first_no,
+            f"expected the correction on or after the publication ({date_line}), got {shown} "
+            f"in {_clip(line)!r}; check both dates",
+        )
+    return updated
 
 
 def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, ParsedDate]:
     """Index of the date line among the first (up to) two non-blank lines: the first line, or
     the second when the first is the page label. Errors point at the line a human would fix."""
     first_no, first = numbered[0]
+    if _updated_text(first) is not None:
+        raise ReleaseError(source, first_no, _updated_before_date(first))
     first_error: ValueError | None = None
     if _looks_like_date(first) or len(numbered) < 2:
         try:
@@ -327,6 +466,8 @@ def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int,
         # A first line that looks like a date was meant as the date; else it is the label.
         if first_error is not None:
             raise ReleaseError(source, first_no, str(first_error)) from None
+        if _updated_text(second) is not None:
+            raise ReleaseError(source, second_no, _updated_before_date(second)) from None
         if _looks_like_date(second):
             raise ReleaseError(source, second_no, str(second_error)) from None
         raise ReleaseError(
@@ -335,6 +476,13 @@ def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int,
             f"expected a date line such as 10.07.2024 after the page label {_clip(first)!r}, "
             f"got {_clip(second)!r}",
         ) from None
+
+
+def _updated_before_date(line: str) -> str:
+    return (
+        f"expected the date line, got the correction stamp {_clip(line)!r}; it goes directly "
+        "below the date line"
+    )
 
 
 def _is_date_line(line: str) -> bool:
@@ -522,10 +670,11 @@ def format_release(release: Release) -> str:
 
     Used by the round-trip tests and as the reference for the documented format.
     """
-    parts = [
-        f"{PAGE_LABEL}\n{format_date_line(release.published, with_time=release.has_time)}",
-        release.title,
-    ]
+    head = f"{PAGE_LABEL}\n{format_date_line(release.published, with_time=release.has_time)}"
+    if release.updated is not None:
+        stamp = format_date_line(release.updated, with_time=release.updated_has_time)
+        head += f"\n{UPDATED_LABEL} {stamp}"
+    parts = [head, release.title]
     if release.teaser is not None:
         parts.append(release.teaser)
     if release.captions:

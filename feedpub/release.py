@@ -28,8 +28,10 @@ class Caption:
 class Release:
     """One press release, parsed and normalised.
 
-    Invariants: ``published`` is timezone-aware (Europe/Berlin); every string is NFC, free of
-    XML-illegal characters and stripped; ``title`` is never empty; tuples keep source order.
+    Invariants: ``published`` and ``updated`` are timezone-aware (Europe/Berlin); ``updated``
+    is never on an earlier day than ``published`` (see :func:`effective_updated` for the time
+    readers see); every string is NFC, free of XML-illegal characters and stripped; ``title``
+    is never empty; tuples keep source order.
     """
 
     #: The file the release came from (as found under the releases folder).
@@ -53,6 +55,24 @@ class Release:
     #: Body paragraphs. A bulleted list is one paragraph whose lines all start with ``"- "``.
     paragraphs: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+    #: When the release was last corrected, Europe/Berlin: from an ``Aktualisiert:`` line, or
+    #: set by the build from its state when it saw the content change. None = never corrected.
+    updated: datetime | None = None
+    #: False when the ``Aktualisiert:`` line named only a day (then ``updated`` is 00:00 local).
+    updated_has_time: bool = True
+
+
+def effective_updated(release: Release) -> datetime:
+    """When the release last changed, as feeds (Atom ``updated``) and pages show it.
+
+    The one place of this rule: the correction time when there is one, but never earlier than
+    the publication. A date-only ``Aktualisiert: 10.07.2024`` on a release published at 14:30
+    that day means 00:00, before the publication, and an entry must never read as changed
+    before it appeared. Feeds and release pages both call this, so they cannot disagree.
+    """
+    if release.updated is None:
+        return release.published
+    return max(release.published, release.updated)
 
 
 class ReleaseError(Exception):

@@ -58,6 +58,8 @@ class Expected:
     authors: tuple[str, ...] = ("Claudia Neumann",)
     published: datetime = datetime(2024, 8, 14, tzinfo=BERLIN)
     has_time: bool = False
+    updated: datetime | None = None
+    updated_has_time: bool = True
     notices: tuple[tuple[int, str], ...] = ()
 
 
@@ -103,6 +105,22 @@ GOOD_CASES: dict[str, Expected] = {
         published=datetime(2024, 8, 14, 14, 30, tzinfo=BERLIN), has_time=True
     ),
     "date-with-weekday.txt": BASE,
+    # Correction stamps ("Aktualisiert:"), in each place the README allows.
+    "updated-below-date.txt": differs(updated=datetime(2024, 8, 16, 10, 0, tzinfo=BERLIN)),
+    "updated-own-block.txt": differs(
+        updated=datetime(2024, 8, 16, tzinfo=BERLIN), updated_has_time=False
+    ),
+    "updated-beside-author.txt": differs(updated=datetime(2024, 8, 16, 9, 0, tzinfo=BERLIN)),
+    "updated-last-block.txt": differs(
+        updated=datetime(2024, 8, 16, tzinfo=BERLIN), updated_has_time=False
+    ),
+    # A date-only stamp on the publication day is fine, though 00:00 is before 14:30.
+    "updated-same-day.txt": differs(
+        published=datetime(2024, 8, 14, 14, 30, tzinfo=BERLIN),
+        has_time=True,
+        updated=datetime(2024, 8, 14, tzinfo=BERLIN),
+        updated_has_time=False,
+    ),
     # Captions.
     "caption-without-credit.txt": differs(
         captions=(PROGRAMMHEFT, Caption("Kursraum in Nordheim", None))
@@ -215,6 +233,8 @@ def test_variation(name: str) -> None:
         authors=release.authors,
         published=release.published,
         has_time=release.has_time,
+        updated=release.updated,
+        updated_has_time=release.updated_has_time,
         notices=tuple((n.line or 0, n.reason) for n in notices),
     )
     assert got == GOOD_CASES[name]
@@ -373,6 +393,76 @@ def test_teaser_or_paragraph(line: str, is_teaser: bool) -> None:
         assert (release.teaser, release.paragraphs) == (None, (line, "Text."))
 
 
+def parse_whole(text: str) -> Release:
+    return parse_text(
+        text, source=Path("releases/Jobcenter/x.txt"), department="Jobcenter", tag_prefix=TAG
+    )
+
+
+JUL_12 = datetime(2024, 7, 12, tzinfo=BERLIN)
+JUL_12_10 = datetime(2024, 7, 12, 10, 0, tzinfo=BERLIN)
+
+STAMP_CASES = [
+    # (text after "10.07.2024", updated, updated_has_time, title, paragraphs, note)
+    ("\nAktualisiert: 12.07.2024, 10:00 Uhr\n\nTitel\n\nText.", JUL_12_10, True, "Titel",
+     ("Text.",), "below the date line"),
+    ("\n\nAktualisiert am 12. Juli 2024\n\nTitel\n\nText.", JUL_12, False, "Titel",
+     ("Text.",), "own block below the date line"),
+    ("\nZuletzt aktualisiert 12.07.2024\nTitel\n\nText.", JUL_12, False, "Titel", ("Text.",),
+     "no colon, glued to the title"),
+    ("\nAKTUALISIERT AM: Fr., 12.07.2024, 10 Uhr\n\nTitel\n\nText.", JUL_12_10, True, "Titel",
+     ("Text.",), "capitals, weekday, 10 Uhr"),
+    ("\n\nTitel\n\nAktualisiert: 12.07.2024\n\nText.", JUL_12, False, "Titel", ("Text.",),
+     "own block below the title: not the teaser"),
+    ("\n\nTitel\n\nText.\nAutor/in: A\nAktualisiert: 12.07.2024", JUL_12, False, "Titel",
+     ("Text.",), "below the author line, in the paragraph's block"),
+    ("\n\nTitel\n\nText.\n\naktualisiert: 12.07.2024, 10:00 Uhr\nAutor/in: A", JUL_12_10, True,
+     "Titel", ("Text.",), "above the author line"),
+    ("\n\nTitel\n\nText.\n\nAutor/in: A\n\nAktualisiert: 2024-07-12", JUL_12, False, "Titel",
+     ("Text.",), "last block, ISO date"),
+    # Not a stamp: the words after "Aktualisiert" are not a date, or the line is not on its own.
+    ("\n\nAktualisiert: Sperrung der K 12 bis Freitag verlängert\n\nText.", None, True,
+     "Aktualisiert: Sperrung der K 12 bis Freitag verlängert", ("Text.",), "a title"),
+    ("\n\nTitel\n\nText.\n\nAktualisiert am 12.07.2024: Die Telefonnummer lautet 0123 4567.",
+     None, True, "Titel", ("Text.", "Aktualisiert am 12.07.2024: Die Telefonnummer lautet 0123 "
+     "4567."), "a correction note"),
+    ("\n\nTitel\n\nDie Liste wurde\nzuletzt aktualisiert am 12. Juli 2024\nund gilt ab sofort.",
+     None, True, "Titel", ("Die Liste wurde zuletzt aktualisiert am 12. Juli 2024 und gilt ab "
+     "sofort.",), "a line inside a paragraph"),
+    ("\n\nTitel\n\nText.\n\nAktualisierte Fassung vom 12.07.2024", None, True, "Titel",
+     ("Text.", "Aktualisierte Fassung vom 12.07.2024"), "another word"),
+]  # fmt: skip
+
+
+def test_stamp_case_table_has_no_duplicates() -> None:
+    assert len({case[-1] for case in STAMP_CASES}) == len(STAMP_CASES)
+
+
+@pytest.mark.parametrize(
+    ("after_date", "updated", "updated_has_time", "title", "paragraphs", "note"), STAMP_CASES
+)
+def test_correction_stamp(
+    after_date: str,
+    updated: datetime | None,
+    updated_has_time: bool,
+    title: str,
+    paragraphs: tuple[str, ...],
+    note: str,
+) -> None:
+    release = parse_whole(f"Seiteninhalt\n10.07.2024{after_date}\n")
+    assert (release.updated, release.updated_has_time) == (updated, updated_has_time)
+    assert (release.title, release.teaser, release.paragraphs) == (title, None, paragraphs)
+    if release.updated is not None and updated is not None:
+        assert release.updated.utcoffset() == updated.utcoffset()
+
+
+def test_format_release_writes_the_stamp_below_the_date_line() -> None:
+    release = parse_whole("10.07.2024\n\nTitel\n\nText.\n\nAutor/in: A\nAktualisiert am 12.7.24\n")
+    assert format_release(release).startswith(
+        "Seiteninhalt\n10.07.2024\nAktualisiert: 12.07.2024\n\nTitel\n"
+    )
+
+
 @pytest.mark.parametrize("marker", ["-", "•", "*", "–", "·", "▪"])
 def test_bullet_markers_become_dash_items(marker: str) -> None:
     release = parse(f"Text.\n\n{marker} eins\n{marker} zwei\n  mit Fortsetzung\nDanach.")
@@ -499,6 +589,17 @@ BAD_CASES = [
     ("undecodable.txt", 10, "got byte 0x81, which is neither"),
     ("mixed-encoding.txt", 10, "got mixed UTF-8 and Windows-1252: byte 0xfc"),
     ("controls-only.txt", 1, "got 160 control characters"),
+    ("updated-bad-date.txt", 3, "cannot read the date of 'Aktualisiert: 31.08.2024, 25:00 Uhr': "
+     "'31.08.2024, 25:00 Uhr': 25 is not an hour"),
+    ("updated-relative.txt", 3, "the date 'gestern' is relative"),
+    ("updated-yearless.txt", 15, "the date '16. August' has no year"),
+    ("updated-before-published.txt", 3, "expected the correction on or after the publication "
+     "(14.08.2024), got 13.08.2024, 18:00 Uhr"),
+    ("updated-before-published-time.txt", 3, "expected the correction on or after the "
+     "publication (14.08.2024, 14:30 Uhr), got 14.08.2024, 09:15 Uhr"),
+    ("updated-twice.txt", 16, "expected one Aktualisiert: line, got a second one "
+     "'Aktualisiert: 16.08.2024, 11:00 Uhr' (the first is line 3)"),
+    ("updated-above-date.txt", 2, "expected the date line, got the correction stamp"),
 ]  # fmt: skip
 
 

@@ -129,6 +129,8 @@ def release_record(release: Release, relative: str) -> dict[str, Any]:
         "id": release.id,
         "published": release.published.isoformat(),
         "date_only": not release.has_time,
+        # As the Aktualisiert: line states it (00:00 for a date-only one), or None.
+        "updated": release.updated.isoformat() if release.updated else None,
         "title": release.title,
         "teaser": release.teaser,
         "authors": list(release.authors),

@@ -20,7 +20,7 @@ from feedgen.feed import FeedGenerator
 
 from feedpub.content import body_html, summary_text
 from feedpub.layout import ATOM, RSS, Urls
-from feedpub.release import Release
+from feedpub.release import Release, effective_updated
 
 GENERATOR = "feedpub"
 GENERATOR_URI = "https://pypi.org/project/feedpub/"
@@ -75,9 +75,11 @@ def render_feeds(info: FeedInfo, releases: list[Release], urls: Urls) -> tuple[b
     fg.author(author)
     fg.generator(GENERATOR, uri=GENERATOR_URI)
     fg.docs("https://www.rssboard.org/rss-specification")
-    updated = max((r.published for r in releases), default=info.empty_updated)
-    fg.updated(updated)  # Atom <updated> and RSS <lastBuildDate>
-    fg.pubDate(updated)
+    # The feed changed when its newest entry appeared or its last correction was made (RSS
+    # <lastBuildDate>: "the last time the content of the channel changed"); it was published
+    # when its newest entry was (<pubDate>, like each item's). Never the wall clock.
+    fg.updated(max(map(effective_updated, releases), default=info.empty_updated))
+    fg.pubDate(max((r.published for r in releases), default=info.empty_updated))
     for release in releases:
         _add_entry(fg, release, urls, info)
 
@@ -107,9 +109,11 @@ def _add_entry(fg: FeedGenerator, release: Release, urls: Urls, info: FeedInfo) 
     fe = fg.add_entry(order="append")
     fe.id(release.id)  # also RSS <guid isPermaLink="false">
     fe.title(release.title)
-    fe.published(release.published)
-    # Until edits are tracked, an entry changes only when it is published.
-    fe.updated(release.published)
+    fe.published(release.published)  # also RSS <pubDate>, which stays put after a correction
+    # Atom <updated> moves with a correction (RFC 4287 4.2.15: "the most recent instant in time
+    # when an entry ... was modified in a way the publisher considers significant"); the id
+    # stays, so readers show the entry as changed, not as new.
+    fe.updated(effective_updated(release))
     fe.link(href=urls.release(release), rel="alternate", type="text/html")
     # One call each: feedgen copies its author list on every call (quadratic in authors).
     names = list(release.authors) or [info.publisher]

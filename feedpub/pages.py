@@ -14,7 +14,7 @@ from feedpub.content import body_html
 from feedpub.dates import BERLIN
 from feedpub.departments import Department
 from feedpub.layout import ATOM, OPML, RSS, Urls, anchor
-from feedpub.release import Release
+from feedpub.release import Release, effective_updated
 
 _STYLE = (
     "body{max-width:42rem;margin:0 auto;padding:1rem;font:1.05rem/1.55 system-ui,sans-serif;"
@@ -66,11 +66,28 @@ def _department_fragments(urls: Urls, slug: str, title: str) -> tuple[str, str]:
 
 def format_published(release: Release) -> str:
     """German display form: ``10.07.2024`` or ``10.07.2024, 14:30 Uhr``."""
-    local = release.published.astimezone(BERLIN)
+    return _format_local(release.published, with_time=release.has_time)
+
+
+def _format_local(value: datetime, *, with_time: bool) -> str:
+    local = value.astimezone(BERLIN)
     text = f"{local.day:02d}.{local.month:02d}.{local.year}"
-    if release.has_time:
+    if with_time:
         text += f", {local.hour:02d}:{local.minute:02d} Uhr"
     return text
+
+
+def _updated_meta(release: Release) -> str:
+    """The "Aktualisiert am …" line under the publication date, or "" for an uncorrected
+    release. It shows the time the feeds give the entry (:func:`effective_updated`), with the
+    time of day only when the correction named one."""
+    if release.updated is None:
+        return ""
+    value = effective_updated(release)
+    shown = _format_local(value, with_time=release.updated_has_time)
+    return (
+        f'<p class="meta">Aktualisiert am <time datetime="{value.isoformat()}">{shown}</time></p>\n'
+    )
 
 
 def render_release_page(release: Release, department_title: str, urls: Urls) -> bytes:
@@ -88,6 +105,7 @@ def render_release_page(release: Release, department_title: str, urls: Urls) -> 
         + f"<h1>{escape(release.title, quote=False)}</h1>\n"
         + f'<p class="meta"><time datetime="{release.published.isoformat()}">'
         + f"{format_published(release)}</time></p>\n"
+        + _updated_meta(release)
         + body_html(release)
         + "\n"
         + authors

@@ -30,6 +30,7 @@ JSON_KEYS = {
     "id",
     "published",
     "date_only",
+    "updated",
     "title",
     "teaser",
     "authors",
@@ -82,6 +83,9 @@ def test_check_json_prints_one_object_per_release(sample_releases: Path) -> None
     assert umlaut["slug"] == "amt-fuer-bau-und-planung"
     assert umlaut["date_only"] is True
     assert umlaut["published"] == "2024-11-27T00:00:00+01:00"
+    assert umlaut["updated"] is None
+    corrected = by_path["Jobcenter/2025-01-15-sprechstunde-beispielhausen.txt"]
+    assert corrected["updated"] == "2025-01-16T11:20:00+01:00"
     assert all(isinstance(c, dict) and set(c) == {"text", "credit"} for c in umlaut["captions"])
 
 

@@ -140,6 +140,15 @@ def assert_berlin_offset(raw: str, parsed: datetime, where: str) -> None:
     assert offset == berlin, f"{where}: {raw!r} has offset {offset}, Europe/Berlin has {berlin}"
 
 
+def effective_updated(record: dict[str, Any]) -> datetime:
+    """When a release last changed, from its check --json record: the correction time, but
+    never before the publication (a date-only stamp on the publication day)."""
+    published = datetime.fromisoformat(record["published"])
+    if record["updated"] is None:
+        return published
+    return max(published, datetime.fromisoformat(record["updated"]))
+
+
 def sort_key(published: datetime, entry_id: str) -> tuple[float, str]:
     return (-published.timestamp(), entry_id)
 
@@ -249,6 +258,8 @@ def test_atom_elements(built: Path, records: dict[str, dict[str, Any]], feed: st
             assert ISO_WITH_OFFSET.match(value), f"{where}: <{tag}> {value!r}"
         published = datetime.fromisoformat(entry.findtext("a:published", namespaces=NS))
         updated.append(datetime.fromisoformat(entry.findtext("a:updated", namespaces=NS)))
+        assert published == datetime.fromisoformat(record["published"]), where
+        assert updated[-1] == effective_updated(record), f"{where}: <updated>"
         content = entry.find("a:content", NS)
         assert content is not None and content.get("type") == "html", where
         assert (content.text or "").startswith("<"), f"{where}: content is not HTML"
@@ -300,6 +311,7 @@ def test_rss_elements(built: Path, records: dict[str, dict[str, Any]], feed: str
     assert len(items) == len(atom_ids), f"{feed}: {len(items)} items, Atom has {len(atom_ids)}"
     keys = []
     dates = []
+    changed = []
     for item in items:
         guid = item.find("guid")
         assert guid is not None and guid.get("isPermaLink") == "false", feed
@@ -316,12 +328,18 @@ def test_rss_elements(built: Path, records: dict[str, dict[str, Any]], feed: str
         assert RFC822.match(raw), f"{where}: pubDate {raw!r}"
         published = email.utils.parsedate_to_datetime(raw)
         assert_berlin_offset(raw, published, where)
+        # A correction does not move <pubDate>: RSS has no "updated", and a new pubDate makes
+        # some readers show the item as new.
+        assert published == datetime.fromisoformat(record["published"]), where
         dates.append(published)
+        changed.append(effective_updated(record))
         keys.append(sort_key(published, guid.text))
     assert keys == sorted(keys), f"{feed}: items not newest first (ties by id)"
     last_build = email.utils.parsedate_to_datetime(channel.findtext("lastBuildDate") or "")
-    assert last_build == max(dates), "lastBuildDate must be the newest item's date, not now()"
+    assert last_build == max(changed), "lastBuildDate: the last change of an item, not now()"
     assert RFC822.match(channel.findtext("lastBuildDate") or "")
+    pub_date = email.utils.parsedate_to_datetime(channel.findtext("pubDate") or "")
+    assert pub_date == max(dates), "pubDate must be the newest item's date"
 
 
 # --------------------------------------------------------------------------------- escaping
@@ -474,6 +492,57 @@ def test_ids_survive_edits_of_title_body_and_date(sample_releases: Path, tmp_pat
         entries = parse_feed(out / feed).entries
         assert [e.id for e in entries if e.title == new_title] == [before["id"]], feed
         assert before["title"] not in [e.title for e in entries], feed
+
+
+def _entry(feed: Path, entry_id: str) -> Any:
+    return next(e for e in parse_feed(feed).entries if e.id == entry_id)
+
+
+def test_a_correction_moves_atom_updated_and_nothing_else(sample_releases: Path, tmp_path: Path):
+    """Same id, same published/pubDate, new content; Atom <updated> is the Aktualisiert: time."""
+    before = build_into(tmp_path / "before", releases=sample_releases)
+    path = sample_releases / EDITED
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace(
+            "\n18.09.2024\n", "\n18.09.2024\nAktualisiert: 19.09.2024, 08:00 Uhr\n", 1
+        ).replace("Rund 1.400 Besucherinnen", "Rund 1.500 Besucherinnen", 1),
+        "utf-8",
+    )
+    after = build_into(tmp_path / "after", releases=sample_releases)
+    entry_id = check_json(sample_releases)[EDITED]["id"]
+    for feed in ("atom.xml", "jobcenter/atom.xml"):
+        old, new = _entry(before / feed, entry_id), _entry(after / feed, entry_id)
+        assert new.published == old.published == "2024-09-18T00:00:00+02:00", feed
+        assert (old.updated, new.updated) == (old.published, "2024-09-19T08:00:00+02:00"), feed
+        assert "Rund 1.500" in new.content[0].value and "Rund 1.400" in old.content[0].value
+    for feed in ("rss.xml", "jobcenter/rss.xml"):
+        old, new = _entry(before / feed, entry_id), _entry(after / feed, entry_id)
+        assert new.published == old.published == "Wed, 18 Sep 2024 00:00:00 +0200", feed
+    page = (after / "jobcenter/2024-09-18-jobmesse-musterstadt.html").read_text("utf-8")
+    assert "Aktualisiert am <time" in page and "19.09.2024, 08:00 Uhr</time>" in page
+    # Not the newest entry of any feed: the feeds' own <updated> stay.
+    for feed in ATOM_FEEDS:
+        assert parse_feed(after / feed).feed.updated == parse_feed(before / feed).feed.updated
+
+
+def test_a_date_only_correction_on_the_publication_day_keeps_the_publication_time(
+    tmp_path: Path,
+):
+    """``Aktualisiert: 10.07.2024`` means 00:00, before a release of 14:30 that day: an entry
+    must not be updated before it was published, so <updated> is the publication time."""
+    releases = tmp_path / "releases"
+    (releases / "Jobcenter").mkdir(parents=True)
+    (releases / "Jobcenter" / "a.txt").write_text(
+        "10.07.2024, 14:30 Uhr\nAktualisiert: 10.07.2024\n\nTitel\n\nText.\n", "utf-8"
+    )
+    out = build_into(tmp_path / "out", releases=releases)
+    root = etree.parse(out / "atom.xml").getroot()
+    entry = root.find("a:entry", NS)
+    assert entry is not None
+    assert entry.findtext("a:published", namespaces=NS) == "2024-07-10T14:30:00+02:00"
+    assert entry.findtext("a:updated", namespaces=NS) == "2024-07-10T14:30:00+02:00"
+    assert root.findtext("a:updated", namespaces=NS) == "2024-07-10T14:30:00+02:00"
 
 
 # --------------------------------------------------------------------------------- determinism

@@ -19,6 +19,9 @@ from lxml import etree, html
 from feedpub.build import build
 from feedpub.cli import cli
 from feedpub.config import load_config
+from feedpub.layout import Urls
+from feedpub.pages import render_release_page
+from feedpub.parse import parse_text
 from feedpub.release import slugify
 from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES
 
@@ -141,7 +144,10 @@ def test_release_page_shows_the_release(built: Path, records: dict[str, dict[str
     # Escaped exactly once: the heading reads as the release's title (&, <, „“ included).
     assert [h.text_content() for h in h1] == [record["title"]]
     assert root.findtext(".//title").startswith(record["title"] + " – ")
-    assert root.xpath("//time/@datetime") == [record["published"]]
+    times = [record["published"]]
+    if record["updated"] is not None:  # a correction never shows before the publication
+        times.append(max(record["published"], record["updated"], key=datetime.fromisoformat))
+    assert root.xpath("//time/@datetime") == times
     assert root.xpath("//header//a/@href") == [f"{BASE}index.html#fd-{record['slug']}"]
     text = root.find("body").text_content()
     for paragraph in record["paragraphs"]:
@@ -149,6 +155,41 @@ def test_release_page_shows_the_release(built: Path, records: dict[str, dict[str
             assert line.removeprefix("- ") in text, f"{page}: {line[:60]!r}…"
     for author in record["authors"]:
         assert author in text
+
+
+#: page → the "Aktualisiert am" line it shows (the samples with an Aktualisiert: line).
+CORRECTED_PAGES = {
+    "jobcenter/2025-01-15-sprechstunde-beispielhausen.html": (
+        '<p class="meta">Aktualisiert am <time datetime="2025-01-16T11:20:00+01:00">'
+        "16.01.2025, 11:20 Uhr</time></p>"
+    ),
+    "strassenverkehrsamt/2025-11-14-zulassungsstelle-geschlossen.html": (
+        '<p class="meta">Aktualisiert am <time datetime="2025-11-17T00:00:00+01:00">'
+        "17.11.2025</time></p>"
+    ),
+}
+
+
+@pytest.mark.parametrize("page", RELEASE_PAGES)
+def test_corrected_pages_say_so_under_the_date(built: Path, page: str):
+    data = (built / page).read_text("utf-8")
+    line = CORRECTED_PAGES.get(page)
+    if line is None:
+        assert "Aktualisiert" not in data
+    else:
+        published, rest = data.split("</time></p>\n", 1)
+        assert "<time" in published and rest.startswith(line + "\n"), page
+
+
+def test_a_date_only_correction_on_the_publication_day_never_reads_as_earlier():
+    """00:00 of the publication day is before 14:30: the page gives the publication time."""
+    text = "10.07.2024, 14:30 Uhr\nAktualisiert: 10.07.2024\n\nTitel\n\nText.\n"
+    release = parse_text(text, source=Path("x.txt"), department="Jobcenter", tag_prefix="t:")
+    page = render_release_page(release, "Jobcenter", Urls(CONFIG)).decode()
+    assert (
+        '<p class="meta">Aktualisiert am <time datetime="2024-07-10T14:30:00+02:00">'
+        "10.07.2024</time></p>\n"
+    ) in page
 
 
 def test_tricky_title_is_escaped_once_in_the_page_source(built: Path):

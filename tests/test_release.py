@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feedpub.release import Caption, Release, ReleaseError, make_id, slugify
+from feedpub.release import (
+    Caption,
+    Release,
+    ReleaseError,
+    effective_updated,
+    make_id,
+    slugify,
+)
 
 SLUG_CASES = [
     # (name, slug, note)
@@ -122,6 +129,38 @@ def test_release_defaults_are_empty_tuples() -> None:
         (),
         (),
     )
+
+
+def test_a_release_is_uncorrected_by_default() -> None:
+    release = _release()
+    assert (release.updated, release.updated_has_time) == (None, True)
+    assert effective_updated(release) == release.published
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+JUL_10 = datetime(2024, 7, 10, tzinfo=BERLIN)
+JUL_10_1430 = datetime(2024, 7, 10, 14, 30, tzinfo=BERLIN)
+JUL_12_10 = datetime(2024, 7, 12, 10, 0, tzinfo=BERLIN)
+
+EFFECTIVE_CASES = [
+    # (published, updated, effective updated, note)
+    (JUL_10, None, JUL_10, "never corrected: the publication"),
+    (JUL_10, JUL_12_10, JUL_12_10, "corrected later: the correction"),
+    (JUL_10_1430, JUL_10, JUL_10_1430, "date-only stamp of the publication day: not earlier"),
+    (JUL_10_1430, JUL_10_1430, JUL_10_1430, "stamp at the publication minute"),
+]
+
+
+def test_effective_case_table_has_no_duplicates() -> None:
+    assert len({case[-1] for case in EFFECTIVE_CASES}) == len(EFFECTIVE_CASES)
+
+
+@pytest.mark.parametrize(("published", "updated", "effective", "note"), EFFECTIVE_CASES)
+def test_effective_updated(
+    published: datetime, updated: datetime | None, effective: datetime, note: str
+) -> None:
+    release = dataclasses.replace(_release(), published=published, updated=updated)
+    assert effective_updated(release) == effective
 
 
 def test_release_is_frozen_and_slotted() -> None:

@@ -9,43 +9,81 @@ Any other exception is a bug and propagates.
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
 import traceback
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+from zoneinfo import ZoneInfo
 
+from feedpub import __version__
 from feedpub.config import Config
-from feedpub.dates import BERLIN
-from feedpub.departments import Department, Selection
-from feedpub.discover import Candidate, find_releases, unreadable_folders
-from feedpub.feeds import FeedInfo, render_feeds
+from feedpub.departments import Department, Selection, Stub
+from feedpub.discover import (
+    Candidate,
+    Found,
+    find_files,
+    find_releases,
+    to_candidate,
+    unreadable_folders,
+)
 from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, feed_path, page_path
-from feedpub.pages import render_index, render_opml, render_release_page
-from feedpub.parse import Notice, read_release
 from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher
 from feedpub.release import Release, ReleaseError, department_slug, make_id
-from feedpub.state import STATE_NAME, dump_state, load_state
+from feedpub.state import (
+    CACHE_NAME,
+    STATE_NAME,
+    UNREAD,
+    Cache,
+    CacheEntry,
+    Seen,
+    State,
+    content_hash,
+    dump_cache,
+    dump_state,
+    fingerprint,
+    load_cache,
+    load_state,
+    state_signature,
+)
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from feedpub.parse import Notice
+
+# feedgen, lxml, dateutil and the parser are imported where they are used: a build that finds
+# nothing changed needs none of them, and importing them costs more than the rest of it.
 
 #: ``updated`` of a feed that has no entries (all its releases are bad): fixed, not now().
-EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=BERLIN)
+EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
 @dataclass
 class Report:
     """What a run did. ``errors`` are the skipped files; ``notices`` warnings about kept ones."""
 
+    #: Releases published (read this time or known unchanged).
     releases: int = 0
     errors: list[ReleaseError] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    #: Files rewritten, and those of them that are new.
     written: list[str] = field(default_factory=list)
+    created: set[str] = field(default_factory=set)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    #: True when sizes and mtimes showed that nothing changed: nothing was rendered.
+    fast: bool = False
+    #: Release files read this time (the rest were known unchanged).
+    read: int = 0
+    #: Releases dated in the future (embargo), not published yet.
+    held_back: int = 0
+    #: The state file was missing or unreadable although the folder was published before.
+    state_lost: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +105,20 @@ def scan(releases_dir: Path, config: Config) -> tuple[Iterator[Scanned], list[Re
     return _parse_all(candidates, unique_urls(candidates), config), refused
 
 
-def unique_urls(candidates: list[Candidate]) -> dict[Path, ReleaseError]:
+class _Named(Protocol):
+    """What :func:`unique_urls` needs of a file."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def department(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def stem(self) -> str: ...
+
+
+def unique_urls(candidates: Sequence[_Named]) -> dict[Path, ReleaseError]:
     """The files that would share a URL and id with an earlier file, with their error.
 
     Ids and URLs come from the path alone (department slug and file name slug), so this is
@@ -77,7 +128,7 @@ def unique_urls(candidates: list[Candidate]) -> dict[Path, ReleaseError]:
     """
     errors: dict[Path, ReleaseError] = {}
     owner_of: dict[str, str] = {}
-    path_of: dict[tuple[str, str], Path] = {}
+    first: dict[tuple[str, str], _Named] = {}
     for candidate in candidates:
         slug, stem = candidate.slug, candidate.stem
         if not slug or not stem:
@@ -91,17 +142,37 @@ def unique_urls(candidates: list[Candidate]) -> dict[Path, ReleaseError]:
                 f"as {owner!r}; rename one of the folders",
             )
             continue
-        other = path_of.setdefault((slug, stem), candidate.path)
-        if other != candidate.path:
+        other = first.setdefault((slug, stem), candidate)
+        if other is not candidate:
             errors[candidate.path] = ReleaseError(
-                candidate.path, 1, f"same URL and id {slug}/{stem} as {other}; rename one"
+                candidate.path, 1, f"same URL and id {slug}/{stem} as {other.path}; rename one"
             )
     return errors
+
+
+class _Known:
+    """A listed file whose URL names the cache remembers: no Path and no slugify for the
+    10,000 files a no-change build looks at (the Path is made only for a message)."""
+
+    __slots__ = ("found", "slug", "stem")
+
+    def __init__(self, found: Found, stem: str) -> None:
+        self.found, self.slug, self.stem = found, department_slug(found.department), stem
+
+    @property
+    def path(self) -> Path:
+        return Path(self.found.folder, self.found.name)
+
+    @property
+    def department(self) -> str:
+        return self.found.department
 
 
 def _parse_all(
     candidates: list[Candidate], refused: dict[Path, ReleaseError], config: Config
 ) -> Iterator[Scanned]:
+    from feedpub.parse import read_release
+
     tag_prefix = config.tag_prefix
     for candidate in candidates:
         error = refused.get(candidate.path)
@@ -144,16 +215,34 @@ def error_record(error: ReleaseError, relative: str) -> dict[str, Any]:
     return {"path": relative, "line": error.line, "error": error.reason}
 
 
-#: Below this many releases a second process costs more than it saves.
+#: Below this many releases to read, a second process costs more than it saves.
 PARALLEL_MIN = 2000
+#: Bump when the output changes for the same input and config: the next build is a full one.
+OUTPUT_FORMAT = 2
+_BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every process of a build needs to know (it pickles)."""
+
+    config: Config
+    out_dir: Path
+    #: The clock: releases dated later are held back; an edit seen now is updated now.
+    now: datetime
+    duplicates: dict[Path, ReleaseError]
+    state: State
+    #: The cache entries of the last build (empty when there is no usable cache).
+    cached: dict[str, CacheEntry]
 
 
 @dataclass
 class _Part:
-    """What one process did with its share of the releases (pages are already written)."""
+    """What one process did with its share of the releases (pages are staged already)."""
 
     selection: Selection
     releases: int = 0
+    held_back: int = 0
     errors: list[ReleaseError] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     #: Slugs of departments that have files, good or bad.
@@ -161,59 +250,243 @@ class _Part:
     #: Files of earlier builds to keep (pages of releases that turned bad).
     kept: list[str] = field(default_factory=list)
     pages: PublishedFiles = field(default_factory=PublishedFiles)
+    #: The next cache's entries and history of the releases this part read.
+    cached: dict[str, CacheEntry] = field(default_factory=dict)
+    seen: dict[str, Seen] = field(default_factory=dict)
 
 
-def build(releases_dir: Path, out_dir: Path, config: Config, *, jobs: int | None = None) -> Report:
+def build(
+    releases_dir: Path,
+    out_dir: Path,
+    config: Config,
+    *,
+    jobs: int | None = None,
+    now: datetime | None = None,
+    wait: float = 0.0,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
     """Build every feed, page, the index and the OPML file into ``out_dir``.
 
-    ``jobs`` is the number of processes for parsing and release pages: None uses two when
-    the machine has two cores and there are at least PARALLEL_MIN releases. The output is
-    the same bytes either way. Raises :class:`feedpub.publish.LockHeld` when another build
-    runs on ``out_dir``, and FileNotFoundError when ``releases_dir`` is missing.
+    ``now`` is the clock (tests inject it; it never appears in the output): releases dated
+    later are held back until a build after their time. ``wait`` seconds to wait for another
+    build's lock. ``jobs`` is the number of processes for reading releases and writing pages:
+    None uses two when the machine has two cores and there are at least PARALLEL_MIN releases
+    to read; the output is the same bytes either way. ``progress(n)`` is called as releases
+    are read (n at a time). Raises :class:`feedpub.publish.LockHeld` when another build runs
+    on ``out_dir``, :class:`IdsWouldChange`, and FileNotFoundError when ``releases_dir`` is
+    missing. Any OSError while writing leaves what was published as it was.
     """
+    now = (now or datetime.now(_BERLIN)).astimezone(_BERLIN).replace(microsecond=0)
     report = Report()
-    urls = Urls(config)
-    candidates, refused = find_releases(releases_dir)
+    found, refused = find_files(releases_dir)
     report.errors.extend(refused)
-    with Lock(out_dir):
-        state = load_state(out_dir)
-        if state.tag_prefix is not None and state.tag_prefix != config.tag_prefix:
-            raise IdsWouldChange(out_dir, state.tag_prefix, config.tag_prefix)
-        previous = state.releases
-        publisher = Publisher(out_dir)
-        publisher.announce(_expected_files(candidates, config))
-        if jobs is None:
-            jobs = 2 if len(candidates) >= PARALLEL_MIN and _cores() >= 2 else 1
+    with Lock(out_dir, wait):
+        fingerprint_now = fingerprint(config, __version__, OUTPUT_FORMAT)
+        cache = load_cache(out_dir, fingerprint_now)
+        if cache is not None and _nothing_to_do(out_dir, found, cache, config, now, report):
+            report.fast = True
+            return report
+        del report.errors[len(refused) :]  # the work below reports every file again
+        report.releases = report.held_back = 0
+        report.notices.clear()
+        candidates = [to_candidate(each) for each in found]
         duplicates = unique_urls(candidates)
-        if jobs > 1 and len(candidates) > 1 and _can_fork():
-            half = len(candidates) // 2
-            parts = _in_two_processes(
-                candidates[:half], candidates[half:], duplicates, previous, config, out_dir
-            )
+        _build(
+            candidates,
+            refused,
+            releases_dir,
+            out_dir,
+            config,
+            now,
+            jobs,
+            progress,
+            report,
+            cache,
+            duplicates,
+            fingerprint_now,
+        )
+    return report
+
+
+def _nothing_to_do(
+    out_dir: Path,
+    found: list[Found],
+    cache: Cache,
+    config: Config,
+    now: datetime,
+    report: Report,
+) -> bool:
+    """Whether the output of the last build is still right, deciding from sizes and mtimes.
+
+    Files the cache does not list as published are read: bad files (their errors are
+    reported on every run) and releases held back (their time may have come). Anything
+    else that differs, or a file that is gone, means work.
+    """
+    if state_signature(out_dir) != cache.state:
+        return False  # the state file was lost or replaced: the work path says so
+    listed = 0
+    unknown: list[Found] = []
+    for each in found:
+        entry = cache.files.get(each.relative)
+        if entry is not None:
+            listed += 1
+            if entry[0] == each.signature:
+                continue
+            if entry[0] != UNREAD:
+                return False  # a published release changed
+        unknown.append(each)
+    if listed != len(cache.files):
+        return False  # a published release is gone
+    report.releases = len(found) - len(unknown)
+    if not unknown:
+        return True
+    # Unknown files may share a URL with another file: that needs every file's URL name.
+    named: list[_Named] = []
+    for each in found:
+        entry = cache.files.get(each.relative)
+        if entry is not None and entry[0] == each.signature and len(entry) > 2:
+            named.append(_Known(each, entry[2]))
         else:
-            parts = [_publish_releases(candidates, duplicates, previous, config, out_dir)]
+            named.append(to_candidate(each))
+    duplicates = unique_urls(named)
+    from feedpub.parse import read_release
+
+    for each in unknown:
+        candidate = to_candidate(each)
+        error = duplicates.get(candidate.path)
+        if error is None:
+            try:
+                release, _ = read_release(
+                    candidate.path, department=candidate.department, tag_prefix=config.tag_prefix
+                )
+            except FileNotFoundError:
+                return False
+            except ReleaseError as exc:
+                error = exc
+            else:
+                if _goes_public(release) <= now:
+                    return False  # new, fixed, or its time has come
+                if each.relative not in cache.files:
+                    report.held_back += 1
+                else:  # a published release whose new version waits for its time: kept
+                    report.notices.append(_waiting(candidate.path, release))
+                continue
+        report.errors.append(error)
+    return True
+
+
+def _goes_public(release: Release) -> datetime:
+    """When this version of a release may be shown: its date, or a stated correction time
+    that lies later (a correction announced for a set time)."""
+    if release.updated is not None and release.updated > release.published:
+        return release.updated
+    return release.published
+
+
+def _waiting(path: Path, release: Release) -> Notice:
+    from feedpub.parse import Notice
+
+    when = _goes_public(release).strftime("%d.%m.%Y %H:%M")
+    return Notice(path, None, f"dated {when}: the feeds keep the published version until then")
+
+
+def _build(
+    candidates: list[Candidate],
+    refused: list[ReleaseError],
+    releases_dir: Path,
+    out_dir: Path,
+    config: Config,
+    now: datetime,
+    jobs: int | None,
+    progress: Callable[[int], None] | None,
+    report: Report,
+    cache: Cache | None,
+    duplicates: dict[Path, ReleaseError],
+    fingerprint_now: str,
+) -> None:
+    """The build that has work to do: read what changed, stage pages and feeds, publish."""
+    state = load_state(out_dir)
+    if state.tag_prefix is not None and state.tag_prefix != config.tag_prefix:
+        raise IdsWouldChange(out_dir, state.tag_prefix, config.tag_prefix)
+    publisher = Publisher(out_dir)
+    report.state_lost = not state.found and bool(publisher.previous)
+    # From here on the output may change: without a cache, a build killed half-way is
+    # followed by a full one.
+    publisher.remove_hidden(CACHE_NAME)
+    cached = cache.files if cache is not None and state.found else {}
+    stubs, to_read = _split(candidates, cached, duplicates, state, config.tag_prefix)
+    report.read = len(to_read)
+    context = _Context(config, out_dir, now, duplicates, state, cached)
+    try:
+        if jobs is None:
+            jobs = 2 if len(to_read) >= PARALLEL_MIN and _cores() >= 2 else 1
+        if jobs > 1 and len(to_read) > 1 and _can_fork():
+            half = len(to_read) // 2
+            parts = _in_two_processes(to_read[:half], to_read[half:], context, progress)
+        else:
+            parts = [_publish_releases(to_read, context, progress)]
         selection = Selection(config.max_entries)
         touched: set[str] = set()
+        next_cache: dict[str, CacheEntry] = {}
+        seen: dict[str, Seen] = {}
+        for candidate in stubs:
+            entry = cached[candidate.relative]
+            release_id = make_id(config.tag_prefix, candidate.slug, candidate.stem)
+            selection.add(
+                Stub(
+                    candidate.path,
+                    candidate.department,
+                    candidate.slug,
+                    candidate.stem,
+                    release_id,
+                    datetime.fromisoformat(entry[1]),
+                )
+            )
+            touched.add(candidate.slug)
+            next_cache[candidate.relative] = entry
+            seen[release_id] = state.seen[release_id]
+            if config.link_template is None:
+                publisher.keep(page_path(candidate.slug, candidate.stem), check=False)
+        report.releases += len(stubs)
         for part in parts:
             report.releases += part.releases
+            report.held_back += part.held_back
             report.errors.extend(part.errors)
             report.notices.extend(part.notices)
             selection.merge(part.selection)
             touched |= part.touched
             publisher.absorb(part.pages)
+            next_cache.update(part.cached)
+            seen.update(part.seen)
             for relative in part.kept:
                 publisher.keep(relative)
+        report.errors.sort(key=lambda e: str(e.path))
         touched |= _keep_unreadable(
-            refused, releases_dir, candidates, previous, config, selection, publisher
+            refused,
+            releases_dir,
+            candidates,
+            state,
+            cache,
+            config,
+            selection,
+            publisher,
+            next_cache,
+            seen,
         )
-        _publish_feeds(selection, touched, config, urls, publisher)
-        shown = [r for slug in [None, *selection.slugs()] for r in selection.newest(slug)]
-        publisher.write_hidden(STATE_NAME, dump_state(config.tag_prefix, shown))
-        publisher.finish()
+        feeds = _materialize(selection, config.tag_prefix, seen, report)
+        _publish_feeds(selection, feeds, touched, config, Urls(config), publisher)
+        publisher.commit()
+    except BaseException:
+        publisher.abort()
+        raise
+    shown = {release.id: release for releases in feeds.values() for release in releases}
+    publisher.write_hidden(STATE_NAME, dump_state(config.tag_prefix, seen, shown.values()))
+    cache = Cache(fingerprint_now, next_cache, state_signature(out_dir))
+    publisher.write_hidden(CACHE_NAME, dump_cache(cache))
     report.written = publisher.written
+    report.created = publisher.created
     report.unchanged = publisher.unchanged
     report.removed = publisher.removed
-    return report
 
 
 class IdsWouldChange(Exception):
@@ -232,30 +505,22 @@ class IdsWouldChange(Exception):
         )
 
 
-def _expected_files(candidates: list[Candidate], config: Config) -> set[str]:
-    """Every file this build may write, known from the paths before anything is read."""
-    files = {ATOM, RSS, INDEX, OPML}
-    for candidate in candidates:
-        slug, stem = candidate.slug, candidate.stem
-        if slug and stem:
-            files.update((feed_path(slug, ATOM), feed_path(slug, RSS)))
-            if config.link_template is None:
-                files.add(page_path(slug, stem))
-    return files
-
-
 def _keep_unreadable(
     refused: list[ReleaseError],
     releases_dir: Path,
     candidates: list[Candidate],
-    previous: dict[str, Release],
+    state: State,
+    cache: Cache | None,
     config: Config,
     selection: Selection,
     publisher: Publisher,
+    next_cache: dict[str, CacheEntry],
+    seen: dict[str, Seen],
 ) -> set[str]:
     """A department with a folder that cannot be listed keeps everything it published: its
-    files stay and its releases in the last feeds stay in them (all of the department's,
-    as the state does not say which folder each came from). Returns those departments."""
+    files stay, its releases in the last feeds stay in them (all of the department's, as the
+    state does not say which folder each came from), and their history and cache entries
+    stay for the day the folder can be read again. Returns those departments."""
     blocked: set[str] = set()
     for folder in unreadable_folders(refused):
         try:
@@ -268,46 +533,176 @@ def _keep_unreadable(
     present = {make_id(config.tag_prefix, c.slug, c.stem) for c in candidates}
     for slug in sorted(blocked):
         publisher.keep_folder(slug)
-    for release_id in sorted(previous):
-        release = previous[release_id]
+    for release_id in sorted(state.releases):
+        release = state.releases[release_id]
         if release.slug in blocked and release_id not in present:
             selection.add(release)
+    prefix = len(config.tag_prefix)
+    for release_id, history in state.seen.items():
+        if release_id not in present and release_id[prefix:].split("/")[0] in blocked:
+            seen.setdefault(release_id, history)
+    if cache is not None:
+        listed = {c.relative for c in candidates}
+        for relative, entry in cache.files.items():
+            if relative not in listed and department_slug(relative.split("/")[0]) in blocked:
+                next_cache[relative] = (UNREAD, entry[1])
     return blocked
+
+
+def _split(
+    candidates: list[Candidate],
+    cached: dict[str, CacheEntry],
+    duplicates: dict[Path, ReleaseError],
+    state: State,
+    tag_prefix: str,
+) -> tuple[list[Candidate], list[Candidate]]:
+    """The unchanged published releases (not read again) and the files to read."""
+    stubs: list[Candidate] = []
+    to_read: list[Candidate] = []
+    for candidate in candidates:
+        entry = cached.get(candidate.relative)
+        if (
+            entry is not None
+            and entry[0] == candidate.signature
+            and candidate.path not in duplicates
+        ):
+            stubs.append(candidate)
+        else:
+            to_read.append(candidate)
+    if any(make_id(tag_prefix, c.slug, c.stem) not in state.seen for c in stubs):
+        return [], candidates  # cache and state disagree: read everything
+    return stubs, to_read
+
+
+def _materialize(
+    selection: Selection, tag_prefix: str, seen: dict[str, Seen], report: Report
+) -> dict[str | None, list[Release]]:
+    """The releases each feed shows, in feed order: unchanged releases that a feed shows are
+    read again here (a few hundred at most, never all of them)."""
+    feeds: dict[str | None, list[Release]] = {}
+    read: dict[str, Release | None] = {}
+    for slug in [None, *selection.slugs()]:
+        releases: list[Release] = []
+        for entry in selection.newest(slug):
+            if isinstance(entry, Release):
+                releases.append(entry)
+                continue
+            if entry.id not in read:
+                read[entry.id] = _read_unchanged(entry, tag_prefix, seen, report)
+            release = read[entry.id]
+            if release is not None:
+                releases.append(release)
+        feeds[slug] = releases
+    return feeds
+
+
+def _read_unchanged(
+    stub: Stub, tag_prefix: str, seen: dict[str, Seen], report: Report
+) -> Release | None:
+    from feedpub.parse import read_release
+
+    try:
+        release, _ = read_release(stub.source, department=stub.department, tag_prefix=tag_prefix)
+    except FileNotFoundError:
+        return None  # deleted a moment ago: the next build removes it everywhere
+    except ReleaseError as exc:
+        report.errors.append(exc)  # changed a moment ago: the next build sees it
+        return None
+    return _with_history(release, seen.get(release.id))
+
+
+def _with_history(release: Release, history: Seen | None) -> Release:
+    """The release with the correction time its history gives (a stated one wins)."""
+    if release.updated is None and history is not None and history.updated is not None:
+        return replace(release, updated=history.updated, updated_has_time=True)
+    return release
 
 
 def _publish_releases(
     candidates: list[Candidate],
-    duplicates: dict[Path, ReleaseError],
-    previous: dict[str, Release],
-    config: Config,
-    out_dir: Path,
+    context: _Context,
+    progress: Callable[[int], None] | None = None,
+    step: int = 1,
 ) -> _Part:
-    """Parse releases, write each good one's page and select it for the feeds; for a bad one,
-    keep what was published (its page, and its last good version in the feeds)."""
-    part = _Part(Selection(config.max_entries))
+    """Read releases, stage each good one's page and select it for the feeds; for a bad one
+    (or one whose new version waits for its time) keep what was published: its page, and its
+    last good version in the feeds."""
+    part = _Part(Selection(context.config.max_entries))
+    try:
+        _read_and_stage(candidates, context, part, progress, step)
+    except BaseException:
+        # Nobody else knows this part's temporaries: remove them (a full disk must leave
+        # the output folder as it was).
+        for temporary, _ in part.pages.pending:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
+    return part
+
+
+def _read_and_stage(
+    candidates: list[Candidate],
+    context: _Context,
+    part: _Part,
+    progress: Callable[[int], None] | None,
+    step: int,
+) -> None:
+    from feedpub.pages import render_release_page
+    from feedpub.parse import Notice
+
+    config, state = context.config, context.state
     urls = Urls(config)
-    pages = FileWriter(out_dir, part.pages)
-    for item in _parse_all(candidates, duplicates, config):
-        slug = item.candidate.slug
+    pages = FileWriter(context.out_dir, part.pages)
+    for index, item in enumerate(_parse_all(candidates, context.duplicates, config)):
+        if progress is not None and index % 100 == 99:
+            progress(100 * step)
+        candidate = item.candidate
+        slug = candidate.slug
         part.touched.add(slug)
-        if isinstance(item.result, ReleaseError):
-            part.errors.append(item.result)
-            if item.candidate.path in duplicates:
-                continue  # its URL and id belong to another file, which is published as such
-            stem = item.candidate.stem
-            part.kept.append(page_path(slug, stem))
-            last_good = previous.get(make_id(config.tag_prefix, slug, stem))
+        release_id = make_id(config.tag_prefix, slug, candidate.stem)
+        waiting = isinstance(item.result, Release) and _goes_public(item.result) > context.now
+        if isinstance(item.result, ReleaseError) or waiting:
+            if isinstance(item.result, ReleaseError):
+                part.errors.append(item.result)
+                if candidate.path in context.duplicates:
+                    continue  # its URL and id belong to another file, published as such
+            history = state.seen.get(release_id)
+            if history is None:
+                if waiting:
+                    part.held_back += 1  # embargo: no trace of it anywhere until its time
+                continue
+            # Published before: keep that version (its page, its history, its entry).
+            part.kept.append(page_path(slug, candidate.stem))
+            part.cached[candidate.relative] = (UNREAD, "")
+            part.seen[release_id] = history
+            last_good = state.releases.get(release_id)
+            if isinstance(item.result, Release):
+                part.notices.append(_waiting(candidate.path, item.result))
             if last_good is not None:
                 part.selection.add(last_good)
-                part.notices.append(
-                    Notice(
-                        item.candidate.path,
-                        None,
-                        "the feeds keep showing its last good version until it is fixed",
+                if not waiting:
+                    part.notices.append(
+                        Notice(
+                            candidate.path,
+                            None,
+                            "the feeds keep showing its last good version until it is fixed",
+                        )
                     )
-                )
             continue
-        release = item.result
+        assert isinstance(item.result, Release)
+        digest = content_hash(item.result)
+        history = state.seen.get(release_id)
+        if history is None or not state.found:
+            history = Seen(digest, None)
+        elif history.hash != digest:
+            history = Seen(digest, context.now)  # an edit: readers see it as updated now
+        release = _with_history(item.result, history)
+        part.seen[release_id] = history
+        part.cached[candidate.relative] = (
+            candidate.signature,
+            release.published.isoformat(),
+            candidate.stem,
+        )
         part.releases += 1
         part.notices.extend(item.notices)
         part.selection.add(release)
@@ -315,32 +710,32 @@ def _publish_releases(
             title = config.department(release.department, release.slug).title
             page = render_release_page(release, title or release.department, urls)
             pages.write(page_path(release.slug, release.stem), page)
-    return part
+    if progress is not None:
+        progress(step * (len(candidates) % 100))
 
 
 def _in_two_processes(
     first: list[Candidate],
     second: list[Candidate],
-    duplicates: dict[Path, ReleaseError],
-    previous: dict[str, Release],
-    config: Config,
-    out_dir: Path,
+    context: _Context,
+    progress: Callable[[int], None] | None,
 ) -> list[_Part]:
     """Run :func:`_publish_releases` on ``second`` in a forked process while this one does
     ``first``; the parts come back in path order, so the result does not depend on timing.
 
     Parsing and page rendering are pure Python and scale with cores; a fork shares
-    everything already loaded, so the second process starts in milliseconds.
+    everything already loaded, so the second process starts in milliseconds. Progress is
+    counted twice for this process's releases (both halves run at about the same pace).
     """
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child, args=(receiver, sender, second, duplicates, previous, config, out_dir)
-    )
+    import multiprocessing
+
+    context_ = multiprocessing.get_context("fork")
+    receiver, sender = context_.Pipe(duplex=False)
+    child = context_.Process(target=_child, args=(receiver, sender, second, context))
     child.start()
     sender.close()
     try:
-        mine = _publish_releases(first, duplicates, previous, config, out_dir)
+        mine = _publish_releases(first, context, progress, step=2)
         try:
             ok, payload = receiver.recv()
         except EOFError:
@@ -386,23 +781,32 @@ def _cores() -> int:
 
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _publish_feeds(
-    selection: Selection, touched: set[str], config: Config, urls: Urls, publisher: Publisher
+    selection: Selection,
+    feeds: dict[str | None, list[Release]],
+    touched: set[str],
+    config: Config,
+    urls: Urls,
+    publisher: Publisher,
 ) -> None:
     """Department feeds, the feed of all, index.html and feeds.opml."""
+    from feedpub.pages import render_index, render_opml
+
     departments = [_department(selection, slug, config) for slug in selection.slugs()]
     for department in departments:
-        _write_feed(publisher, selection, config, urls, department)
+        _write_feed(publisher, feeds[department.slug], config, urls, department)
     for slug in sorted(touched - set(selection.slugs())):
         # Every release of this department is bad (and none was published): keep its feeds.
         publisher.keep(feed_path(slug, ATOM))
         publisher.keep(feed_path(slug, RSS))
-    _write_feed(publisher, selection, config, urls, None)
+    _write_feed(publisher, feeds[None], config, urls, None)
     publisher.write(INDEX, render_index(config.title, config.description, departments, urls))
-    newest = selection.newest()
+    newest = feeds[None]
     opml = render_opml(
         config.title,
         config.publisher,
@@ -429,11 +833,13 @@ def _department(selection: Selection, slug: str, config: Config) -> Department:
 
 def _write_feed(
     publisher: Publisher,
-    selection: Selection,
+    releases: list[Release],
     config: Config,
     urls: Urls,
     department: Department | None,
 ) -> None:
+    from feedpub.feeds import FeedInfo, render_feeds
+
     slug = department.slug if department else None
     if department is None:
         title, subtitle, feed_id = config.title, config.description, f"{config.tag_prefix}feed"
@@ -450,6 +856,6 @@ def _write_feed(
         email=config.email,
         empty_updated=EMPTY_FEED_UPDATED,
     )
-    atom, rss = render_feeds(info, selection.newest(slug), urls)
+    atom, rss = render_feeds(info, releases, urls)
     publisher.write(feed_path(slug, ATOM), atom)
     publisher.write(feed_path(slug, RSS), rss)

@@ -2,26 +2,36 @@
 
 No logic lives here. Quiet on success (cron mails whatever a job prints); problems go to
 stderr as ``path:line: reason``. Exit codes (README, "Exit codes"): 0 all good, 1 some
-releases were skipped, 2 usage or configuration error, 3 another build holds the lock,
-4 the output folder cannot be written.
+releases were skipped or kept from before, 2 usage or configuration error, 74 the output
+folder cannot be written, 75 another build holds the lock.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from feedpub import __version__
 from feedpub.config import Config, ConfigError, load_config
+from feedpub.state import STATE_NAME
+
+if TYPE_CHECKING:
+    from feedpub.build import Report
 
 EXIT_OK = 0
 EXIT_BAD_RELEASES = 1
 EXIT_USAGE = 2
-EXIT_LOCKED = 3
-EXIT_CANNOT_WRITE = 4
+#: sysexits.h EX_IOERR: the output folder cannot be written.
+EXIT_CANNOT_WRITE = 74
+#: sysexits.h EX_TEMPFAIL: another build holds the lock; cron simply tries again next time.
+EXIT_LOCKED = 75
 
 _releases_option = click.option(
     "--releases",
@@ -42,7 +52,12 @@ _config_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""Exit codes: 0 all good; 1 some releases were skipped or are kept from an earlier
+build (each is on stderr as path:line: reason); 2 usage or configuration error; 74 the output
+folder cannot be written; 75 another build holds the lock (cron tries again next time).""",
+)
 @click.version_option(__version__, prog_name="feedpub")
 def cli() -> None:
     """Turn press releases (releases/<Fachdienst>/*.txt) into RSS and Atom feeds."""
@@ -98,7 +113,10 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool) -> None:
     sys.exit(EXIT_BAD_RELEASES if bad else EXIT_OK)
 
 
-@cli.command()
+@cli.command(
+    epilog="Exit codes: 0 all good, 1 releases skipped or kept, 2 usage, 74 cannot write, "
+    "75 locked (see feedpub --help)."
+)
 @_releases_option
 @click.option(
     "--out",
@@ -110,8 +128,22 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool) -> None:
     help="Folder the web server publishes.",
 )
 @_config_option
-def build(releases_dir: Path, out_dir: Path, config_path: Path | None) -> None:
-    """Write the feeds, release pages, index.html and feeds.opml into --out."""
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    metavar="SECONDS",
+    help="Wait this long for another build to finish instead of exiting with 75 at once.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Say what was written and why.")
+def build(
+    releases_dir: Path, out_dir: Path, config_path: Path | None, wait: float, verbose: bool
+) -> None:
+    """Write the feeds, release pages, index.html and feeds.opml into --out.
+
+    Quiet on success. Only what changed is rewritten; when no release file changed (by size
+    and mtime), nothing is read or written at all.
+    """
     from feedpub.build import IdsWouldChange
     from feedpub.build import build as run_build
     from feedpub.publish import LockHeld
@@ -119,7 +151,8 @@ def build(releases_dir: Path, out_dir: Path, config_path: Path | None) -> None:
     config = _config(config_path)
     _missing_releases(releases_dir)
     try:
-        report = run_build(releases_dir, out_dir, config)
+        with _progress_bar() as progress:
+            report = run_build(releases_dir, out_dir, config, wait=wait, progress=progress)
     except LockHeld as exc:
         click.echo(f"feedpub: {exc}; try again later", err=True)
         sys.exit(EXIT_LOCKED)
@@ -132,11 +165,81 @@ def build(releases_dir: Path, out_dir: Path, config_path: Path | None) -> None:
         where = exc.filename if exc.filename is not None else out_dir
         click.echo(f"feedpub: {where}: cannot write: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_CANNOT_WRITE)
+    if report.state_lost:
+        click.echo(
+            f"feedpub: {out_dir / STATE_NAME} was missing or unreadable; started a new one "
+            "(entries' updated times fall back to their stated or publication times)",
+            err=True,
+        )
+    if verbose:
+        _explain(report, releases_dir, out_dir)
     for notice in report.notices:
         click.echo(str(notice), err=True)
     for error in report.errors:
         click.echo(str(error), err=True)
     sys.exit(EXIT_BAD_RELEASES if report.errors else EXIT_OK)
+
+
+#: A progress bar only for builds this long (and only on a terminal).
+_PROGRESS_MIN = 500
+
+
+class _Progress:
+    """Shows a click progress bar once a build has read ``_PROGRESS_MIN`` releases, on a
+    terminal only: cron and pipes get nothing (quiet on success), a short build no flicker."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, count: int) -> None:
+        self._done += count
+        if self._bar is None:
+            if self._done < _PROGRESS_MIN:
+                return
+            self._bar = click.progressbar(
+                length=None, label="Reading releases", file=sys.stderr, show_pos=True
+            )
+            self._bar.__enter__()
+            self._bar.update(self._done)
+        else:
+            self._bar.update(count)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[int], None] | None]:
+    if not sys.stderr.isatty():
+        yield None
+        return
+    progress = _Progress()
+    try:
+        yield progress
+    finally:
+        progress.close()
+
+
+def _explain(report: Report, releases_dir: Path, out_dir: Path) -> None:
+    """``-v``: what the build did and why, on stderr (stdout stays empty for cron)."""
+    say = functools.partial(click.echo, err=True)
+    if report.fast:
+        say(
+            f"{releases_dir}: no release file changed ({report.releases} releases); nothing written"
+        )
+    else:
+        say(f"{releases_dir}: read {report.read} release files, {report.releases} published")
+    if report.held_back:
+        say(f"{report.held_back} releases dated in the future are held back until their time")
+    for relative in report.written:
+        why = "new" if relative in report.created else "changed"
+        say(f"wrote {out_dir / relative} ({why})")
+    for relative in report.removed:
+        say(f"removed {out_dir / relative} (its release is gone)")
+    if not report.fast:
+        say(f"{report.unchanged} files already up to date")
 
 
 def _json(record: dict[str, object]) -> str:

@@ -9,8 +9,28 @@ so a folder of 50,000 releases costs no more memory than one of 500.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from feedpub.release import Release
+
+
+@dataclass(frozen=True, slots=True)
+class Stub:
+    """A published release that did not change since the last build, known from the build's
+    cache without reading its file: enough to sort it into the feeds. Only the few that a
+    feed shows are read again (see ``build``)."""
+
+    source: Path
+    department: str
+    slug: str
+    stem: str
+    id: str
+    published: datetime
+
+
+#: What a Selection holds: a parsed release, or one known to be unchanged.
+Entry = Release | Stub
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +47,7 @@ class Department:
     count: int
 
 
-def order_key(release: Release) -> tuple[float, str]:
+def order_key(release: Entry) -> tuple[float, str]:
     """Sort key for "newest first, then by id"."""
     return (-release.published.timestamp(), release.id)
 
@@ -39,10 +59,10 @@ class _Newest:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.items: list[tuple[tuple[float, str], Release]] = []
+        self.items: list[tuple[tuple[float, str], Entry]] = []
         self.count = 0
 
-    def add(self, release: Release) -> None:
+    def add(self, release: Entry) -> None:
         self.count += 1
         self.items.append((order_key(release), release))
         if len(self.items) >= 2 * self.limit + 64:
@@ -52,7 +72,7 @@ class _Newest:
         self.items.sort(key=lambda pair: pair[0])
         del self.items[self.limit :]
 
-    def newest(self) -> list[Release]:
+    def newest(self) -> list[Entry]:
         self._trim()
         return [release for _, release in self.items]
 
@@ -66,7 +86,7 @@ class Selection:
         self._by_slug: dict[str, _Newest] = {}
         self._names: dict[str, str] = {}
 
-    def add(self, release: Release) -> None:
+    def add(self, release: Entry) -> None:
         self._all.add(release)
         group = self._by_slug.get(release.slug)
         if group is None:
@@ -84,7 +104,7 @@ class Selection:
     def count(self, slug: str | None = None) -> int:
         return self._all.count if slug is None else self._by_slug[slug].count
 
-    def newest(self, slug: str | None = None) -> list[Release]:
+    def newest(self, slug: str | None = None) -> list[Entry]:
         """The newest releases of one department (or of all with None), newest first."""
         return self._all.newest() if slug is None else self._by_slug[slug].newest()
 

@@ -37,6 +37,9 @@ class Candidate:
     #: the parser reports). Computed once here: ids and URLs depend on the path alone.
     slug: str = ""
     stem: str = ""
+    #: "size/mtime_ns/ctime_ns" when the folder was listed: a build compares it with its
+    #: cache to know, without reading, that a file did not change.
+    signature: str = ""
 
 
 def is_ignored(name: str) -> bool:
@@ -46,33 +49,68 @@ def is_ignored(name: str) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A release file as the folder listing shows it, before any name is turned into a URL
+    name: all that a build whose input did not change needs (10,000 cost 30 ms, not 90)."""
+
+    #: The folder as a plain string (``os.path`` is several times faster than pathlib).
+    folder: str
+    name: str
+    #: The path relative to the releases folder, with ``/`` separators, NFC.
+    relative: str
+    #: The top folder's name, NFC.
+    department: str
+    #: "size/mtime_ns/ctime_ns" when the folder was listed.
+    signature: str
+
+
 def find_releases(root: Path) -> tuple[list[Candidate], list[ReleaseError]]:
     """All release files under ``root``, sorted by relative path, and the entries refused.
 
     Raises FileNotFoundError/NotADirectoryError when ``root`` itself is missing: that is a
     usage error, not a bad release.
     """
+    found, errors = find_files(root)
+    return [to_candidate(each) for each in found], errors
+
+
+def to_candidate(found: Found) -> Candidate:
+    """The Candidate of a listed file: its Path and the URL names its path gives."""
+    path = Path(found.folder, found.name)
+    return Candidate(
+        path,
+        found.relative,
+        found.department,
+        department_slug(found.department),
+        slugify(os.path.splitext(found.name)[0]),
+        found.signature,
+    )
+
+
+def find_files(root: Path) -> tuple[list[Found], list[ReleaseError]]:
+    """:func:`find_releases` without the URL names: the folder listing alone."""
     if not root.is_dir():
         if root.exists():
             raise NotADirectoryError(f"{root} is not a folder")
         raise FileNotFoundError(f"{root} does not exist")
     real_root = os.path.realpath(root)
-    found: list[Candidate] = []
+    found: list[Found] = []
     errors: list[ReleaseError] = []
     visited: set[str] = {real_root}
     os.listdir(root)  # an unreadable releases folder is a usage error, not a bad release
-    _walk(root, (), real_root, visited, found, errors)
-    found.sort(key=lambda c: c.relative)
+    _walk(str(root), (), real_root, visited, found, errors)
+    found.sort(key=lambda f: f.relative)
     errors.sort(key=lambda e: str(e.path))
     return found, errors
 
 
 def _walk(
-    folder: Path,
+    folder: str,
     parts: tuple[str, ...],
     real_root: str,
     visited: set[str],
-    found: list[Candidate],
+    found: list[Found],
     errors: list[ReleaseError],
 ) -> None:
     try:
@@ -80,11 +118,12 @@ def _walk(
     except OSError as exc:
         errors.append(ReleaseError(folder, None, f"{UNREADABLE}: {exc.strerror or exc}"))
         return
+    department = unicodedata.normalize("NFC", parts[0]) if parts else ""
+    prefix = unicodedata.normalize("NFC", "/".join(parts) + "/") if parts else ""
     for entry in entries:
         name = entry.name
         if is_ignored(name):
             continue
-        path = folder / name
         is_txt = name.lower().endswith(".txt")
         try:
             is_dir = entry.is_dir()
@@ -92,11 +131,13 @@ def _walk(
             is_dir = False
         if not is_dir and not is_txt:
             continue
+        path = entry.path
         # Errors about a file name its line 1 (the file as a whole); about a folder, no line.
         line = None if is_dir else 1
-        bad_name = _bad_name(name)
+        # Plain ASCII names without controls (nearly all) skip the regular expression.
+        bad_name = None if name.isascii() and name.isprintable() else _bad_name(name)
         if bad_name:
-            errors.append(ReleaseError(_shown(path), line, f"{bad_name}; rename it"))
+            errors.append(ReleaseError(_shown(Path(path)), line, f"{bad_name}; rename it"))
             continue
         if entry.is_symlink():
             try:
@@ -139,14 +180,17 @@ def _walk(
                 )
             )
             continue
-        relative = "/".join((*parts, name))
+        try:
+            info = entry.stat()
+        except FileNotFoundError:
+            continue  # deleted while we listed the folder
         found.append(
-            Candidate(
-                path,
-                unicodedata.normalize("NFC", relative),
-                department := unicodedata.normalize("NFC", parts[0]),
-                department_slug(department),
-                slugify(path.stem),
+            Found(
+                folder,
+                name,
+                prefix + (name if name.isascii() else unicodedata.normalize("NFC", name)),
+                department,
+                f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}",
             )
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from feedpub.build import build
 from feedpub.config import Config, load_config
 from feedpub.discover import Candidate
 from feedpub.publish import Lock, LockHeld
+from feedpub.state import CACHE_NAME, STATE_NAME
 from tests.conftest import SAMPLE_CONFIG
 
 BAD_RELEASE = "Seiteninhalt\n31.02.2025\n\nEin Titel\n\nText.\n"
@@ -27,7 +29,8 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
     """Every published file with its bytes, mtime and inode (hidden bookkeeping excluded)."""
     result = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and not any(part.startswith(".") for part in relative.split("/")):
             stat = path.stat()
             result[path.relative_to(folder).as_posix()] = (
                 path.read_bytes(),
@@ -254,17 +257,17 @@ def test_a_new_release_that_is_bad_is_not_published(
 def test_a_release_deleted_during_the_build_is_skipped_silently(
     sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import feedpub.build
+    import feedpub.parse
 
     victim = sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
-    real_read = feedpub.build.read_release
+    real_read = feedpub.parse.read_release
 
     def read_after_delete(path: Path, **kwargs: str) -> object:
         if path == victim:
             victim.unlink()  # the press officer deletes it between listing and reading
         return real_read(path, **kwargs)
 
-    monkeypatch.setattr(feedpub.build, "read_release", read_after_delete)
+    monkeypatch.setattr(feedpub.parse, "read_release", read_after_delete)
     report = build(sample_releases, tmp_path / "feeds", config)
     assert report.errors == []
     assert report.releases == 20
@@ -325,10 +328,10 @@ def test_a_failing_second_process_fails_the_build(
     real = feedpub.build._publish_releases
     last = sorted(sample_releases.rglob("*.txt"))[-1]
 
-    def failing(candidates: list[Candidate], *args: object) -> object:
+    def failing(candidates: list[Candidate], *args: Any, **kwargs: Any) -> object:
         if any(c.path == last for c in candidates):
             raise error
-        return real(candidates, *args)  # type: ignore[arg-type]
+        return real(candidates, *args, **kwargs)
 
     monkeypatch.setattr(feedpub.build, "_publish_releases", failing)
     with pytest.raises(expected, match=match):
@@ -381,7 +384,7 @@ def test_names_that_cannot_be_published_are_errors_not_crashes(
     assert len(report.errors) == 1
     assert reason in report.errors[0].reason
     str(report.errors[0]).encode("utf-8")  # printable: no lone surrogates
-    assert (out / ".feedpub-state.json").exists()
+    assert (out / STATE_NAME).exists()
     assert (out / "jobcenter" / "atom.xml").exists()
 
 
@@ -412,10 +415,10 @@ def test_a_failing_first_half_does_not_hang_on_the_second_process(
     real = feedpub.build._publish_releases
     first = sorted(releases.rglob("*.txt"))[0]
 
-    def failing(candidates: list[Candidate], *args: object) -> object:
+    def failing(candidates: list[Candidate], *args: Any, **kwargs: Any) -> object:
         if any(c.path == first for c in candidates):
             raise OSError("disk full")
-        return real(candidates, *args)  # type: ignore[arg-type]
+        return real(candidates, *args, **kwargs)
 
     def hung(signum: int, frame: object) -> None:
         raise TimeoutError("build hangs: the second process was not stopped")
@@ -449,8 +452,8 @@ def test_killing_a_build_releases_the_lock(tmp_path: Path) -> None:
         "from feedpub.config import make_config\n"
         "real = b._publish_releases\n"
         "main = os.getpid()\n"
-        "def slow(*args):\n"
-        "    part = real(*args)\n"
+        "def slow(*args, **kwargs):\n"
+        "    part = real(*args, **kwargs)\n"
         "    if os.getpid() == main:\n"
         "        print('main half done', flush=True)\n"
         "        time.sleep(60)\n"
@@ -490,10 +493,10 @@ def test_pages_of_a_crashed_build_are_removed_later(
     new.write_text("20.11.2026\n\nNeu\n\nText.\n", "utf-8")
 
     def crash(self: Publisher) -> None:
-        raise KeyboardInterrupt  # killed after the pages, before the manifest
+        raise KeyboardInterrupt  # killed after the renames, before the final manifest
 
     with monkeypatch.context() as patch:
-        patch.setattr(Publisher, "finish", crash)
+        patch.setattr(Publisher, "_finish", crash)
         with pytest.raises(KeyboardInterrupt):
             build(sample_releases, out, config)
     assert (out / "jobcenter" / "2026-11-20-neu.html").exists()
@@ -508,9 +511,12 @@ def test_temporary_files_of_a_killed_build_are_removed(
 ) -> None:
     out = tmp_path / "feeds"
     build(sample_releases, out, config)
-    left = [out / ".atom.xml.4711.tmp", out / "jobcenter" / ".2024-x.html.4711.tmp"]
+    left = [out / ".atom.xml.4711.tmp", out / "new-folder" / ".2024-x.html.4711.tmp"]
+    left[1].parent.mkdir()
     for path in left:
         path.write_text("half", "utf-8")
+    # What a killed build leaves: it removed the cache before it wrote anything.
+    (out / CACHE_NAME).unlink()
     build(sample_releases, out, config)
     assert not any(path.exists() for path in left)
 

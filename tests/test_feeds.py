@@ -28,6 +28,8 @@ from lxml import etree, html
 from feedpub.build import build
 from feedpub.cli import cli
 from feedpub.config import Config, load_config
+from feedpub.publish import LOCK_NAME
+from feedpub.state import CACHE_NAME
 from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -103,11 +105,16 @@ def config_file(tmp_path: Path, pattern: str, replacement: str) -> Path:
     return path
 
 
+#: Machine-specific bookkeeping (file mtimes; the lock): not part of "same input, same bytes".
+MACHINE_FILES = {CACHE_NAME, LOCK_NAME}
+
+
 def tree(root: Path) -> dict[str, bytes]:
+    """Every file of a build, the hidden state included, except MACHINE_FILES."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.relative_to(root).as_posix() not in MACHINE_FILES
     }
 
 

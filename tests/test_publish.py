@@ -30,7 +30,7 @@ def publish(out: Path, files: dict[str, bytes], keep: tuple[str, ...] = ()) -> P
         publisher.write(relative, data)
     for relative in keep:
         publisher.keep(relative)
-    publisher.finish()
+    publisher.commit()
     return publisher
 
 
@@ -91,6 +91,7 @@ sys.stdin.read()
 
 @pytest.mark.parametrize("ending", ["exit", "kill"])
 def test_lock_held_by_other_process(tmp_path: Path, ending: str) -> None:
+    (tmp_path / LOCK_NAME).parent.mkdir()
     with subprocess.Popen(
         [sys.executable, "-I", "-c", HOLD_LOCK, str(tmp_path / LOCK_NAME)],
         stdin=subprocess.PIPE,
@@ -121,6 +122,8 @@ def test_write_creates_folders_and_file(tmp_path: Path, umask_022: None) -> None
     publisher = Publisher(out)
     assert publisher.write("jobcenter/atom.xml", b"<feed/>") is True
     target = out / "jobcenter" / "atom.xml"
+    assert not target.exists()  # staged: nothing appears before commit()
+    publisher.commit()
     assert target.read_bytes() == b"<feed/>"
     assert target.stat().st_mode & 0o777 == 0o644
     assert publisher.written == ["jobcenter/atom.xml"]
@@ -160,17 +163,19 @@ def test_changed_bytes_replace_via_new_inode(
     with target.open("rb") as reader:  # a web server reading the old file meanwhile
         publisher = Publisher(tmp_path)
         assert publisher.write("atom.xml", new) is True
+        assert target.read_bytes() == old  # staged, not yet replaced
+        publisher.commit()
         assert reader.read() == old  # it keeps the complete old file
     after = target.stat()
     assert target.read_bytes() == new
     assert after.st_ino != before.st_ino
     assert after.st_mode & 0o777 == 0o644
-    assert all_files(tmp_path) == ["atom.xml"]  # no temporary left
+    assert all_files(tmp_path) == [MANIFEST_NAME, "atom.xml"]  # no temporary left
 
 
 def test_large_file_is_written_completely(tmp_path: Path) -> None:
     data = bytes(range(256)) * 40_000  # 10 MB: more than one os.write may take
-    Publisher(tmp_path).write("big.xml", data)
+    publish(tmp_path, {"big.xml": data})
     assert (tmp_path / "big.xml").read_bytes() == data
 
 
@@ -200,10 +205,11 @@ def test_failing_write_leaves_old_file_and_no_temporary(
     breaker(monkeypatch)
     with pytest.raises(OSError):
         publisher.write("jobcenter/atom.xml", b"new")
+        publisher.write("jobcenter/rss.xml", b"new")
+        publisher.commit()
     monkeypatch.undo()
     assert target.read_bytes() == b"old"
     assert all_files(tmp_path) == ["jobcenter/atom.xml"]
-    assert publisher.written == []
 
 
 # --- manifest ------------------------------------------------------------------------------
@@ -290,6 +296,7 @@ def test_no_manifest_when_nothing_was_ever_written(tmp_path: Path) -> None:
 
 def test_manifest_comments_and_blank_lines_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "x.xml").write_text("x")
+    (tmp_path / MANIFEST_NAME).parent.mkdir()
     (tmp_path / MANIFEST_NAME).write_text("# comment\n\nx.xml\n")
     assert publish(tmp_path, {}).removed == ["x.xml"]
 
@@ -297,7 +304,7 @@ def test_manifest_comments_and_blank_lines_are_ignored(tmp_path: Path) -> None:
 def test_files_are_readable_by_the_web_server_under_a_strict_umask(tmp_path: Path) -> None:
     old = os.umask(0o077)
     try:
-        Publisher(tmp_path).write("a/feed.xml", b"<x/>")
+        publish(tmp_path, {"a/feed.xml": b"<x/>"})
     finally:
         os.umask(old)
     assert (tmp_path / "a" / "feed.xml").stat().st_mode & 0o777 == 0o644
@@ -305,11 +312,11 @@ def test_files_are_readable_by_the_web_server_under_a_strict_umask(tmp_path: Pat
 
 def test_a_damaged_manifest_never_reaches_outside_the_folder(tmp_path: Path) -> None:
     out = tmp_path / "feeds"
-    out.mkdir()
+    (out / MANIFEST_NAME).parent.mkdir(parents=True)
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me", "utf-8")
     (out / MANIFEST_NAME).write_text(f"../victim.txt\n{victim}\nsub/../../victim.txt\n", "utf-8")
     publisher = Publisher(out)
-    publisher.finish()
+    publisher.commit()
     assert victim.read_text("utf-8") == "keep me"
     assert publisher.removed == []

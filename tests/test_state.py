@@ -1,7 +1,10 @@
-"""state: the last good version of every release the feeds show survives a round trip."""
+"""state: the history and the last good versions survive a round trip; the cache is only
+used when it belongs to the same configuration; a damaged file is never an error."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -9,7 +12,20 @@ import pytest
 
 from feedpub.dates import BERLIN
 from feedpub.release import Caption, Release
-from feedpub.state import EMPTY, STATE_NAME, dump_state, load_state
+from feedpub.state import (
+    CACHE_NAME,
+    EMPTY,
+    STATE_NAME,
+    UNREAD,
+    Cache,
+    Seen,
+    content_hash,
+    dump_cache,
+    dump_state,
+    fingerprint,
+    load_cache,
+    load_state,
+)
 
 PREFIX = "tag:presse.example.de,2024-01-01:"
 
@@ -26,21 +42,37 @@ RELEASE = Release(
     captions=(Caption("Bild", "Foto: A"), Caption("Ohne Credit", None)),
     paragraphs=("Absatz.", "- eins\n- zwei"),
     authors=("A", "B"),
+    updated=datetime(2024, 10, 28, 9, 0, tzinfo=BERLIN),
+    updated_has_time=True,
 )
+EDITED = Seen("0123456789abcdef01234567", datetime(2024, 11, 2, 10, 15, tzinfo=BERLIN))
+
+
+def write(folder: Path, name: str, data: bytes) -> None:
+    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
 
 
 def test_round_trip(tmp_path: Path) -> None:
-    (tmp_path / STATE_NAME).write_bytes(dump_state(PREFIX, [RELEASE, RELEASE]))
+    seen = {RELEASE.id: EDITED, "tag:x:a/b": Seen("ff" * 12, None)}
+    write(tmp_path, STATE_NAME, dump_state(PREFIX, seen, [RELEASE, RELEASE]))
     state = load_state(tmp_path)
+    assert state.found
     assert state.tag_prefix == PREFIX
-    restored = state.releases
-    assert restored == {RELEASE.id: RELEASE}
-    assert restored[RELEASE.id].published.utcoffset() == RELEASE.published.utcoffset()
+    assert state.seen == seen
+    assert state.releases == {RELEASE.id: RELEASE}
+    restored = state.releases[RELEASE.id]
+    assert restored.published.utcoffset() == RELEASE.published.utcoffset()
+    assert state.seen[RELEASE.id].updated == EDITED.updated
 
 
-def test_dump_is_deterministic() -> None:
-    other = Release(**{**{f: getattr(RELEASE, f) for f in RELEASE.__slots__}, "id": "tag:x:a/b"})
-    assert dump_state(PREFIX, [RELEASE, other]) == dump_state(PREFIX, [other, RELEASE])
+def test_dump_is_deterministic_and_valid_json() -> None:
+    other = dataclasses.replace(RELEASE, id="tag:x:a/b")
+    seen_a = {RELEASE.id: EDITED, other.id: Seen("1" * 24, None)}
+    seen_b = dict(reversed(seen_a.items()))
+    data = dump_state(PREFIX, seen_a, [RELEASE, other])
+    assert data == dump_state(PREFIX, seen_b, [other, RELEASE])
+    assert json.loads(data)["version"] == 2
 
 
 @pytest.mark.parametrize(
@@ -49,15 +81,54 @@ def test_dump_is_deterministic() -> None:
         b"",
         b"not json",
         b"[]",
-        b'{"version": 99, "releases": []}',
-        b'{"version": 1}',
-        b'{"version": 1, "releases": [{"id": "x"}]}',
+        b'{"version": 99, "seen": {}, "releases": []}',
+        b'{"version": 1, "releases": []}',  # the format before correction times
+        b'{"version": 2}',
+        b'{"version": 2, "seen": {"x": []}, "releases": []}',
+        b'{"version": 2, "seen": {}, "releases": [{"id": "x"}]}',
     ],
 )
 def test_a_broken_state_file_restores_nothing(tmp_path: Path, content: bytes) -> None:
-    (tmp_path / STATE_NAME).write_bytes(content)
+    write(tmp_path, STATE_NAME, content)
     assert load_state(tmp_path) == EMPTY
+    assert not load_state(tmp_path).found
 
 
 def test_no_state_file(tmp_path: Path) -> None:
     assert load_state(tmp_path) == EMPTY
+
+
+def test_content_hash_ignores_the_path_and_sees_every_visible_change() -> None:
+    base = content_hash(RELEASE)
+    moved = dataclasses.replace(RELEASE, source=Path("elsewhere/x.txt"))
+    assert content_hash(moved) == base
+    for change in (
+        {"title": "Anderer Titel"},
+        {"teaser": "Neu"},
+        {"paragraphs": ("Absatz!", "- eins\n- zwei")},
+        {"captions": (Caption("Bild", "Foto: B"),)},
+        {"authors": ("A",)},
+        {"published": datetime(2024, 10, 27, 2, 31, tzinfo=BERLIN)},
+        {"has_time": False},
+        {"updated": None},
+    ):
+        assert content_hash(dataclasses.replace(RELEASE, **change)) != base, change  # type: ignore[arg-type]
+
+
+def test_cache_round_trip_and_fingerprint(tmp_path: Path) -> None:
+    key = fingerprint("config", "0.1.0", 2)
+    files: dict[str, list[str]] = {
+        "Jobcenter/a.txt": ["120/1700000000000000000/1700000000000000001", "x", "a"],
+        "Jobcenter/kaputt.txt": [UNREAD, ""],
+    }
+    write(tmp_path, CACHE_NAME, dump_cache(Cache(key, dict(files), (12, 34))))
+    assert load_cache(tmp_path, key) == Cache(key, dict(files), (12, 34))
+    # Another configuration or feedpub version: the cache says nothing.
+    assert load_cache(tmp_path, fingerprint("other config", "0.1.0", 2)) is None
+    assert fingerprint("config", "0.1.0", 2) == key  # stable across runs
+
+
+@pytest.mark.parametrize("content", [b"", b"{}", b'{"version": 2, "fingerprint": "k"}', b"[1]"])
+def test_a_broken_cache_is_no_cache(tmp_path: Path, content: bytes) -> None:
+    write(tmp_path, CACHE_NAME, content)
+    assert load_cache(tmp_path, "k") is None

@@ -1,0 +1,392 @@
+"""build() run by cron for years: the no-change fast path, corrections that readers notice,
+embargoes, a lost state file, durable two-phase publishing, the lock's --wait.
+
+The clock is injected (``now=``); it never appears in the output."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import feedpub.parse
+import feedpub.publish
+from feedpub.build import build
+from feedpub.config import Config, load_config, make_config
+from feedpub.dates import BERLIN
+from feedpub.publish import Lock, LockHeld
+from feedpub.state import CACHE_NAME, STATE_NAME
+from tests.conftest import SAMPLE_CONFIG
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN)
+RELEASE = "Seiteninhalt\n{date}\n\n{title}\n\nDer Text der Meldung.\n"
+
+
+@pytest.fixture
+def config() -> Config:
+    return load_config(SAMPLE_CONFIG)
+
+
+def every_file(folder: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file, hidden bookkeeping included (except the lock), with mtime and inode."""
+    result = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != "lock":
+            stat = path.stat()
+            result[path.relative_to(folder).as_posix()] = (
+                path.read_bytes(),
+                stat.st_mtime_ns,
+                stat.st_ino,
+            )
+    return result
+
+
+def entry(feed: Path, stem: str) -> ET.Element:
+    for item in ET.parse(feed).getroot().iter(f"{ATOM}entry"):
+        if item.findtext(f"{ATOM}id", "").endswith("/" + stem):
+            return item
+    raise AssertionError(f"{stem} not in {feed}")
+
+
+def rss_item(feed: Path, stem: str) -> ET.Element:
+    for item in ET.parse(feed).getroot().iter("item"):
+        if item.findtext("guid", "").endswith("/" + stem):
+            return item
+    raise AssertionError(f"{stem} not in {feed}")
+
+
+def forbid_reading(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every release file read (and let it happen)."""
+    read: list[Path] = []
+    real = feedpub.parse.read_release
+
+    def spy(path: Path, **kwargs: Any) -> Any:
+        read.append(path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(feedpub.parse, "read_release", spy)
+    return read
+
+
+# --- 1. change only what changed -----------------------------------------------------------
+
+
+def test_a_build_with_nothing_changed_reads_and_writes_nothing(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    before = every_file(out)
+    read = forbid_reading(monkeypatch)
+    report = build(sample_releases, out, config, now=NOW + timedelta(days=3))
+    assert report.fast and read == []
+    assert report.releases == 21 and report.errors == []
+    assert every_file(out) == before  # state and cache included: same bytes, mtime, inode
+
+
+def test_a_build_with_nothing_changed_imports_no_renderer(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    """Lazy imports: feedgen, lxml and dateutil cost more than the whole no-change build."""
+    out = tmp_path / "feeds"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from feedpub.build import build\n"
+        "from feedpub.config import load_config\n"
+        "r = build(Path(sys.argv[1]), Path(sys.argv[2]), load_config(Path(sys.argv[3])))\n"
+        "heavy = sorted(m for m in ('feedgen', 'lxml', 'dateutil') if m in sys.modules)\n"
+        "print(r.fast, ' '.join(heavy))\n"
+    )
+    command = [sys.executable, "-c", script, str(sample_releases), str(out), str(SAMPLE_CONFIG)]
+    first = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    assert first.stdout.split()[0] == "False"
+    again = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    assert again.stdout.strip() == "True"
+
+
+def test_one_changed_release_reads_it_and_only_what_the_feeds_show(
+    sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_config({"base_url": "https://presse.example.de/feeds/", "max_entries": 2}, None)
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    path = sample_releases / "Gesundheitsamt" / "2024-10-07-impfaktion-gesund-durch-den-winter.txt"
+    path.write_text(path.read_text("utf-8").replace("Impf", "Grippeimpf", 1), "utf-8")
+    read = forbid_reading(monkeypatch)
+    report = build(sample_releases, out, config, now=NOW)
+    assert not report.fast
+    assert report.read == 1
+    # The edited file, plus the 2 newest of each of 5 departments and of all (some shared).
+    assert path in read and len(set(read)) <= 1 + 2 * 6
+    # Its page changes; the feeds do not show it (max_entries 2), so they stay as they were.
+    assert report.written == ["gesundheitsamt/2024-10-07-impfaktion-gesund-durch-den-winter.html"]
+
+
+def test_a_new_config_rebuilds_everything_although_no_release_changed(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    other = make_config(
+        {
+            "base_url": config.base_url,
+            "tag_authority": "presse.example.de",
+            "title": "Neue Pressestelle",
+        },
+        None,
+    )
+    report = build(sample_releases, out, other, now=NOW)
+    assert not report.fast
+    assert "Neue Pressestelle" in (out / "atom.xml").read_text("utf-8")
+
+
+def test_a_touched_file_with_the_same_content_changes_nothing(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    path = sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
+    path.write_bytes(path.read_bytes())  # saved again unchanged: new mtime
+    report = build(sample_releases, out, config, now=NOW + timedelta(hours=1))
+    assert report.read == 1 and report.written == []
+    # Its history did not move: a content hash, not the mtime, decides what is an edit.
+    assert entry(out / "jobcenter" / "atom.xml", path.stem).findtext(f"{ATOM}updated") == (
+        entry(out / "jobcenter" / "atom.xml", path.stem).findtext(f"{ATOM}published")
+    )
+
+
+def test_a_bad_release_is_reported_on_every_build_also_on_the_fast_path(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    bad = sample_releases / "Jobcenter" / "2026-11-20-kaputt.txt"
+    bad.write_text("Seiteninhalt\n31.02.2026\n\nTitel\n\nText.\n", "utf-8")
+    first = build(sample_releases, out, config, now=NOW)
+    second = build(sample_releases, out, config, now=NOW)
+    assert second.fast
+    assert [str(e) for e in second.errors] == [str(e) for e in first.errors] != []
+
+
+def test_a_deleted_release_is_noticed_without_reading(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    (sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt").unlink()
+    report = build(sample_releases, out, config, now=NOW)
+    assert report.read == 0
+    assert "jobcenter/2026-02-11-jahresbilanz-2025.html" in report.removed
+    assert "jahresbilanz" not in (out / "atom.xml").read_text("utf-8")
+
+
+# --- 4. corrections --------------------------------------------------------------------------
+
+
+def test_an_edit_keeps_the_id_moves_atom_updated_keeps_rss_pubdate(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
+    build(sample_releases, out, config, now=NOW)
+    feed, rss = out / "jobcenter" / "atom.xml", out / "jobcenter" / "rss.xml"
+    before, before_rss = entry(feed, path.stem), rss_item(rss, path.stem)
+    assert before.findtext(f"{ATOM}updated") == before.findtext(f"{ATOM}published")
+
+    edited_at = NOW + timedelta(hours=2, minutes=7, seconds=5, microseconds=9)
+    path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
+    build(sample_releases, out, config, now=edited_at)
+    after, after_rss = entry(feed, path.stem), rss_item(rss, path.stem)
+    assert after.findtext(f"{ATOM}id") == before.findtext(f"{ATOM}id")
+    assert after.findtext(f"{ATOM}updated") == "2026-11-26T14:07:05+01:00"
+    assert after.findtext(f"{ATOM}published") == before.findtext(f"{ATOM}published")
+    assert after_rss.findtext("pubDate") == before_rss.findtext("pubDate")
+    assert after_rss.findtext("guid") == before_rss.findtext("guid")
+    assert (out / "atom.xml").read_text("utf-8").count("2026-11-26T14:07:05+01:00") >= 2
+    page = (out / "jobcenter" / f"{path.stem}.html").read_text("utf-8")
+    assert "Aktualisiert am <time" in page and "26.11.2026, 14:07 Uhr</time>" in page
+
+    # Later builds, with or without other changes, keep that time: items stay read.
+    (sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt").touch()
+    build(sample_releases, out, config, now=edited_at + timedelta(days=5))
+    assert entry(feed, path.stem).findtext(f"{ATOM}updated") == "2026-11-26T14:07:05+01:00"
+
+
+def test_a_stated_correction_time_wins(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
+    build(sample_releases, out, config, now=NOW)
+    text = path.read_text("utf-8").rstrip("\n")
+    path.write_text(text + "\n\nAktualisiert: 12.02.2026, 10:00 Uhr\n", "utf-8")
+    build(sample_releases, out, config, now=NOW)
+    updated = entry(out / "jobcenter" / "atom.xml", path.stem).findtext(f"{ATOM}updated")
+    assert updated == "2026-02-12T10:00:00+01:00"
+
+
+def test_a_lost_state_file_is_said_once_and_times_fall_back(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
+    build(sample_releases, out, config, now=NOW)
+    path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
+    build(sample_releases, out, config, now=NOW + timedelta(hours=1))
+    (out / STATE_NAME).unlink()
+    report = build(sample_releases, out, config, now=NOW + timedelta(hours=2))
+    assert report.state_lost and report.errors == []
+    item = entry(out / "jobcenter" / "atom.xml", path.stem)
+    assert item.findtext(f"{ATOM}updated") == item.findtext(f"{ATOM}published")
+    assert (out / STATE_NAME).exists()
+    assert not build(sample_releases, out, config, now=NOW).state_lost  # said once
+
+
+def test_a_fresh_output_folder_is_not_a_lost_state(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    assert not build(sample_releases, tmp_path / "feeds", config, now=NOW).state_lost
+
+
+# --- 5. nothing lost; embargoes --------------------------------------------------------------
+
+
+def test_an_embargoed_release_leaves_no_trace_until_its_time(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    secret = sample_releases / "Jobcenter" / "2026-12-01-geheimes-projekt.txt"
+    secret.write_text(
+        RELEASE.format(date="01.12.2026, 10:00 Uhr", title="Streng geheimes Vorhaben"), "utf-8"
+    )
+    report = build(sample_releases, out, config, now=NOW)
+    assert report.fast and report.held_back == 1 and report.errors == []
+    for name, (data, _, _) in every_file(out).items():
+        for trace in (b"geheim", b"Streng", b"2026-12-01"):
+            assert trace not in data, (name, trace)
+        assert "geheim" not in name
+
+    # The first build after its time publishes it, though no file changed (fast path).
+    due = build(sample_releases, out, config, now=datetime(2026, 12, 1, 10, 0, tzinfo=BERLIN))
+    assert not due.fast and due.held_back == 0
+    assert "Streng geheimes Vorhaben" in (out / "jobcenter" / "atom.xml").read_text("utf-8")
+    assert (out / "jobcenter" / "2026-12-01-geheimes-projekt.html").exists()
+
+
+def test_a_published_release_moved_into_the_future_keeps_its_published_version(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
+    build(sample_releases, out, config, now=NOW)
+    before = (out / "jobcenter" / "atom.xml").read_bytes()
+    path.write_text(
+        path.read_text("utf-8").replace("11. Februar 2026", "11. Februar 2027", 1), "utf-8"
+    )
+    report = build(sample_releases, out, config, now=NOW)
+    assert report.errors == []
+    assert any("keep the published version" in n.reason for n in report.notices)
+    assert (out / "jobcenter" / "atom.xml").read_bytes() == before
+    assert "2027-02-11" not in (out / STATE_NAME).read_text("utf-8")
+    again = build(sample_releases, out, config, now=NOW)
+    assert again.fast and any("keep the published" in n.reason for n in again.notices)
+
+
+def test_a_correction_stamped_for_later_waits_for_its_time(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
+    build(sample_releases, out, config, now=NOW)
+    text = path.read_text("utf-8").replace("Jobcenter", "Korrigiertes Jobcenter", 1)
+    path.write_text(text.rstrip("\n") + "\n\nAktualisiert: 27.11.2026, 08:00 Uhr\n", "utf-8")
+    build(sample_releases, out, config, now=NOW)
+    assert "Korrigiertes" not in (out / "jobcenter" / "atom.xml").read_text("utf-8")
+    build(sample_releases, out, config, now=datetime(2026, 11, 27, 8, 0, tzinfo=BERLIN))
+    assert "Korrigiertes" in (out / "jobcenter" / "atom.xml").read_text("utf-8")
+
+
+# --- 2. atomic, durable, in two phases -------------------------------------------------------
+
+
+def test_everything_is_durable_before_anything_is_replaced_and_the_state_comes_last(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    for path in sample_releases.rglob("*.txt"):  # some are Windows-1252: edit bytes
+        path.write_bytes(path.read_bytes().replace(b"Landkreis", b"Kreis"))
+    events: list[str] = []
+    real_sync, real_replace = feedpub.publish.sync_filesystem, feedpub.publish.os.replace
+
+    def sync(folder: Path) -> None:
+        events.append("sync")
+        real_sync(folder)
+
+    def replace(source: str, target: str) -> None:
+        events.append(Path(target).relative_to(out).as_posix())
+        real_replace(source, target)
+
+    monkeypatch.setattr(feedpub.publish, "sync_filesystem", sync)
+    monkeypatch.setattr(feedpub.publish.os, "replace", replace)
+    build(sample_releases, out, config, now=NOW)
+    published = [e for e in events if e != "sync" and not e.startswith(".feedpub/")]
+    assert len(published) > 20
+    first, last = events.index(published[0]), events.index(published[-1])
+    assert "sync" in events[:first]  # all temporaries durable before the first replace
+    assert "sync" in events[last:]  # and the renames before the bookkeeping
+    assert events[-2:] == [STATE_NAME, CACHE_NAME]
+
+
+def test_a_build_that_fails_half_way_changes_nothing_and_the_next_is_a_full_one(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    for path in sample_releases.rglob("*.txt"):  # some are Windows-1252: edit bytes
+        path.write_bytes(path.read_bytes().replace(b"Landkreis", b"Kreis"))
+    before = {k: v[0] for k, v in every_file(out).items() if not k.startswith(".feedpub/")}
+    shutil.copytree(out, tmp_path / "twin")  # the same history, for a build without faults
+
+    def broken(folder: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(feedpub.publish, "sync_filesystem", broken)
+        with pytest.raises(OSError):
+            build(sample_releases, out, config, now=NOW)
+    after = {k: v[0] for k, v in every_file(out).items() if not k.startswith(".feedpub/")}
+    assert after == before  # no temporaries, no half-published output
+    assert not (out / CACHE_NAME).exists()  # so the next build cannot take the fast path
+    report = build(sample_releases, out, config, now=NOW)
+    assert report.read == 21
+    build(sample_releases, tmp_path / "twin", config, now=NOW)
+    published = {k: v[0] for k, v in every_file(out).items() if not k.startswith(".")}
+    twin = {k: v[0] for k, v in every_file(tmp_path / "twin").items() if not k.startswith(".")}
+    assert published == twin
+
+
+# --- 3. one build at a time ------------------------------------------------------------------
+
+
+def test_a_waiting_build_gets_the_lock_when_the_other_one_ends(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    held = Lock(out).__enter__()
+    threading.Timer(0.3, held.__exit__, (None, None, None)).start()
+    started = time.monotonic()
+    report = build(sample_releases, out, config, now=NOW, wait=30)
+    assert report.errors == [] and time.monotonic() - started >= 0.25
+    with Lock(out), pytest.raises(LockHeld, match=r"waited 0\.2 s"):
+        build(sample_releases, out, config, now=NOW, wait=0.2)

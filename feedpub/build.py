@@ -10,6 +10,7 @@ Any other exception is a bug and propagates.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import traceback
 import unicodedata
@@ -33,7 +34,13 @@ from feedpub.discover import (
 )
 from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, feed_path, page_path
 from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher
-from feedpub.release import Release, ReleaseError, department_slug, make_id
+from feedpub.release import (
+    Release,
+    ReleaseError,
+    department_slug,
+    effective_updated,
+    make_id,
+)
 from feedpub.state import (
     CACHE_NAME,
     STATE_NAME,
@@ -263,7 +270,7 @@ def build(
     jobs: int | None = None,
     now: datetime | None = None,
     wait: float = 0.0,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Build every feed, page, the index and the OPML file into ``out_dir``.
 
@@ -271,10 +278,10 @@ def build(
     later are held back until a build after their time. ``wait`` seconds to wait for another
     build's lock. ``jobs`` is the number of processes for reading releases and writing pages:
     None uses two when the machine has two cores and there are at least PARALLEL_MIN releases
-    to read; the output is the same bytes either way. ``progress(n)`` is called as releases
-    are read (n at a time). Raises :class:`feedpub.publish.LockHeld` when another build runs
-    on ``out_dir``, :class:`IdsWouldChange`, and FileNotFoundError when ``releases_dir`` is
-    missing. Any OSError while writing leaves what was published as it was.
+    to read; the output is the same bytes either way. ``progress(n, total)`` is called as
+    releases are read (n more of total). Raises :class:`feedpub.publish.LockHeld` when
+    another build runs on ``out_dir``, :class:`IdsWouldChange`, and FileNotFoundError when
+    ``releases_dir`` is missing. Any OSError while writing leaves what was published as it was.
     """
     now = (now or datetime.now(_BERLIN)).astimezone(_BERLIN).replace(microsecond=0)
     report = Report()
@@ -377,10 +384,9 @@ def _nothing_to_do(
 
 def _goes_public(release: Release) -> datetime:
     """When this version of a release may be shown: its date, or a stated correction time
-    that lies later (a correction announced for a set time)."""
-    if release.updated is not None and release.updated > release.published:
-        return release.updated
-    return release.published
+    that lies later (a correction announced for a set time) — the time readers see as its
+    ``updated`` (:func:`effective_updated`)."""
+    return effective_updated(release)
 
 
 def _waiting(path: Path, release: Release) -> Notice:
@@ -398,7 +404,7 @@ def _build(
     config: Config,
     now: datetime,
     jobs: int | None,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
     report: Report,
     cache: Cache | None,
     duplicates: dict[Path, ReleaseError],
@@ -416,15 +422,16 @@ def _build(
     cached = cache.files if cache is not None and state.found else {}
     stubs, to_read = _split(candidates, cached, duplicates, state, config.tag_prefix)
     report.read = len(to_read)
+    advance = None if progress is None else functools.partial(_advance, progress, len(to_read))
     context = _Context(config, out_dir, now, duplicates, state, cached)
     try:
         if jobs is None:
             jobs = 2 if len(to_read) >= PARALLEL_MIN and _cores() >= 2 else 1
         if jobs > 1 and len(to_read) > 1 and _can_fork():
             half = len(to_read) // 2
-            parts = _in_two_processes(to_read[:half], to_read[half:], context, progress)
+            parts = _in_two_processes(to_read[:half], to_read[half:], context, advance)
         else:
-            parts = [_publish_releases(to_read, context, progress)]
+            parts = [_publish_releases(to_read, context, advance)]
         selection = Selection(config.max_entries)
         touched: set[str] = set()
         next_cache: dict[str, CacheEntry] = {}
@@ -547,6 +554,10 @@ def _keep_unreadable(
             if relative not in listed and department_slug(relative.split("/")[0]) in blocked:
                 next_cache[relative] = (UNREAD, entry[1])
     return blocked
+
+
+def _advance(progress: Callable[[int, int], None], total: int, count: int) -> None:
+    progress(count, total)
 
 
 def _split(
@@ -812,7 +823,7 @@ def _publish_feeds(
         config.publisher,
         config.email,
         departments,
-        newest[0].published if newest else None,
+        max((effective_updated(r) for r in newest), default=None),
         urls,
     )
     publisher.write(OPML, opml)

@@ -192,13 +192,13 @@ class _Progress:
         self._bar: Any = None
         self._done = 0
 
-    def __call__(self, count: int) -> None:
+    def __call__(self, count: int, total: int) -> None:
         self._done += count
         if self._bar is None:
             if self._done < _PROGRESS_MIN:
                 return
             self._bar = click.progressbar(
-                length=None, label="Reading releases", file=sys.stderr, show_pos=True
+                length=total, label="Reading releases", file=sys.stderr, show_pos=True
             )
             self._bar.__enter__()
             self._bar.update(self._done)
@@ -211,7 +211,7 @@ class _Progress:
 
 
 @contextlib.contextmanager
-def _progress_bar() -> Iterator[Callable[[int], None] | None]:
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
     if not sys.stderr.isatty():
         yield None
         return

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from feedpub.cli import (
     cli,
 )
 from feedpub.publish import Lock
+from feedpub.state import STATE_NAME
 from tests.conftest import ROOT, SAMPLE_CONFIG
 
 JSON_KEYS = {
@@ -191,12 +194,92 @@ def test_unknown_option_is_a_usage_error() -> None:
     assert run("build", "--colour").exit_code == EXIT_USAGE
 
 
-def test_a_locked_output_folder_exits_3(sample_releases: Path, tmp_path: Path) -> None:
+def test_a_locked_output_folder_exits_75_with_one_line(
+    sample_releases: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "feeds"
     with Lock(out):
         result = run("build", "--releases", sample_releases, "--out", out)
-    assert result.exit_code == EXIT_LOCKED
+    assert result.exit_code == EXIT_LOCKED == 75  # sysexits EX_TEMPFAIL: cron retries
     assert "another feedpub build is running" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_wait_takes_the_lock_when_the_other_build_ends(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "feeds"
+    held = Lock(out).__enter__()
+    threading.Timer(0.3, held.__exit__, (None, None, None)).start()
+    result = run("build", "--releases", sample_releases, "--out", out, "--wait", "20")
+    assert result.exit_code == EXIT_OK, result.stderr
+    with Lock(out):
+        result = run("build", "--releases", sample_releases, "--out", out, "--wait", "0.2")
+    assert result.exit_code == EXIT_LOCKED
+    assert "waited 0.2 s" in result.stderr
+
+
+def test_help_documents_the_exit_codes() -> None:
+    text = " ".join(run("--help").stdout.split())
+    for code in (EXIT_OK, EXIT_BAD_RELEASES, EXIT_USAGE, EXIT_CANNOT_WRITE, EXIT_LOCKED):
+        assert f"{code} " in text
+    assert "Exit codes" in text
+    assert "--wait SECONDS" in run("build", "--help").stdout
+
+
+def test_verbose_says_what_was_written_and_why(sample_releases: Path, tmp_path: Path) -> None:
+    out = tmp_path / "feeds"
+    first = run("build", "--releases", sample_releases, "--out", out, "-v")
+    assert first.exit_code == EXIT_OK and first.stdout == ""
+    assert f"wrote {out / 'atom.xml'} (new)" in first.stderr
+    assert "read 21 release files, 21 published" in first.stderr
+    again = run("build", "--releases", sample_releases, "--out", out, "-v")
+    assert "no release file changed (21 releases); nothing written" in again.stderr
+    path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
+    path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
+    third = run("build", "--releases", sample_releases, "--out", out, "-v")
+    assert f"wrote {out / 'jobcenter' / 'atom.xml'} (changed)" in third.stderr
+    assert "read 1 release files, 21 published" in third.stderr
+    # Without -v the same kind of run is silent.
+    path.write_text(path.read_text("utf-8").replace("Das Jobcenter", "Jobcenter", 1), "utf-8")
+    quiet = run("build", "--releases", sample_releases, "--out", out)
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (EXIT_OK, "", "")
+
+
+def test_a_lost_state_file_is_said_once(sample_releases: Path, tmp_path: Path) -> None:
+    out = tmp_path / "feeds"
+    assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
+    (out / STATE_NAME).unlink()
+    lost = run("build", "--releases", sample_releases, "--out", out)
+    assert lost.exit_code == EXIT_OK
+    assert f"{out / STATE_NAME} was missing or unreadable" in lost.stderr
+    assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_only_on_a_terminal_and_only_for_long_builds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from feedpub.cli import _progress_bar
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with _progress_bar() as progress:
+        assert progress is None  # cron, pipes: nothing
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with _progress_bar() as progress:
+        assert progress is not None
+        progress(100, 2000)
+        assert terminal.getvalue() == ""  # a short build: no flicker
+        for _ in range(10):
+            progress(100, 2000)
+    assert "Reading releases" in terminal.getvalue()
+    assert "1100/2000" in terminal.getvalue()
 
 
 def test_defaults_read_releases_and_config_from_the_working_directory(

@@ -823,7 +823,8 @@ def _publish_feeds(
         config.publisher,
         config.email,
         departments,
-        max((effective_updated(r) for r in newest), default=None),
+        # The newest publication, not correction: an edit changes no outline of this file.
+        newest[0].published if newest else None,
         urls,
     )
     publisher.write(OPML, opml)

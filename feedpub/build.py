@@ -52,6 +52,7 @@ from feedpub.state import (
     content_hash,
     dump_cache,
     dump_state,
+    file_signature,
     fingerprint,
     load_cache,
     load_state,
@@ -482,14 +483,16 @@ def _build(
         )
         feeds = _materialize(selection, config.tag_prefix, seen, report)
         _publish_feeds(selection, feeds, touched, config, Urls(config), publisher)
+        shown = {release.id: release for releases in feeds.values() for release in releases}
+        state_file = publisher.stage_last(
+            STATE_NAME, dump_state(config.tag_prefix, seen, shown.values())
+        )
+        cache = Cache(fingerprint_now, next_cache, file_signature(state_file))
+        publisher.stage_last(CACHE_NAME, dump_cache(cache))
         publisher.commit()
     except BaseException:
         publisher.abort()
         raise
-    shown = {release.id: release for releases in feeds.values() for release in releases}
-    publisher.write_hidden(STATE_NAME, dump_state(config.tag_prefix, seen, shown.values()))
-    cache = Cache(fingerprint_now, next_cache, state_signature(out_dir))
-    publisher.write_hidden(CACHE_NAME, dump_cache(cache))
     report.written = publisher.written
     report.created = publisher.created
     report.unchanged = publisher.unchanged

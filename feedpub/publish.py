@@ -162,6 +162,8 @@ class Publisher:
         self._record = PublishedFiles()
         self._writer = FileWriter(out_dir, self._record)
         self._previous = self._read_manifest()
+        #: Bookkeeping files staged to be put into place last: (temporary, target).
+        self._last: list[tuple[str, str]] = []
         self._remove_temporaries()
 
     def _remove_temporaries(self) -> None:
@@ -238,35 +240,61 @@ class Publisher:
             if relative.startswith(prefix + "/"):
                 self.keep(relative)
 
+    def stage_last(self, relative: str, data: bytes) -> str:
+        """Stage a bookkeeping file (state, cache) that :meth:`commit` puts into place after
+        everything else. Staged with the rest, so that a full disk fails the build before any
+        published file changes; replaced last, so that a killed build leaves the old one.
+        Returns the path whose ``stat`` the file will have once in place."""
+        target = os.path.join(self.out_dir, relative)
+        if _holds(target, data):
+            return target
+        make_folders(os.path.dirname(target))
+        temporary = _write_temporary(target, data, True, kind=".last")
+        self._last.append((temporary, target))
+        return temporary
+
     def commit(self) -> None:
         """Put every staged file into place, durably; then delete what nothing makes any
-        more and record the new manifest (see the module docstring for why in this order)."""
+        more, record the new manifest, and put the bookkeeping files into place (see the
+        module docstring for why in this order)."""
         pending = self._record.pending
-        if pending:
-            done = 0
-            try:
-                grown = self._previous | self._record.files
+        current = self._record.files
+        try:
+            if current != self._previous:
+                # The final manifest is staged now and put into place after the removals:
+                # once the first published file is replaced, nothing needs disk space.
+                self._last.insert(0, self._stage_manifest(current))
+            if pending or self._last:
+                grown = self._previous | current
                 if grown != self._previous:
                     # First list every file about to appear, so that a build killed during
                     # the renames leaves nothing that no manifest lists.
                     self._write_manifest(grown)
                     self._previous = grown
                 sync_filesystem(self.out_dir)  # every temporary is durable ...
-                for temporary, target in pending:
-                    os.replace(temporary, target)  # ... before any replaces a published file
-                    done += 1
-            finally:
-                del pending[:done]
-                self.abort()  # what could not be renamed (nothing, normally)
-            sync_filesystem(self.out_dir)  # the renames themselves
-        self._finish()
+            while pending:
+                temporary, target = pending[-1]
+                os.replace(temporary, target)  # ... before any replaces a published file
+                pending.pop()
+            if self._record.written:
+                sync_filesystem(self.out_dir)  # the renames themselves
+            self._finish()
+            if self._last:
+                while self._last:
+                    temporary, target = self._last[0]
+                    os.replace(temporary, target)
+                    self._last.pop(0)
+                _fsync_folder(str(self.out_dir / HIDDEN))
+        finally:
+            self.abort()  # what could not be put into place (nothing, normally)
 
     def abort(self) -> None:
         """Remove the staged temporaries: the build failed, and nothing published changes."""
-        for temporary, _ in self._record.pending:
+        for temporary, _ in [*self._record.pending, *self._last]:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
         self._record.pending.clear()
+        self._last.clear()
 
     def _finish(self) -> None:
         current = self._record.files
@@ -284,15 +312,15 @@ class Publisher:
                 except OSError:
                     break
                 folder = folder.parent
-        if current != self._previous:
-            self._write_manifest(current)
-            self._previous = set(current)
+        self._previous = set(current)
 
     def _write_manifest(self, files: set[str]) -> None:
-        manifest = "# files written by feedpub; do not edit\n" + "".join(
-            f"{line}\n" for line in sorted(files)
-        )
-        self.write_hidden(MANIFEST_NAME, manifest.encode("utf-8"))
+        self.write_hidden(MANIFEST_NAME, _manifest(files))
+
+    def _stage_manifest(self, files: set[str]) -> tuple[str, str]:
+        target = os.path.join(self.out_dir, MANIFEST_NAME)
+        make_folders(os.path.dirname(target))
+        return _write_temporary(target, _manifest(files), True, kind=".last"), target
 
     def write_hidden(self, relative: str, data: bytes) -> None:
         """Atomically and durably write a bookkeeping file that is not part of the published
@@ -307,6 +335,11 @@ class Publisher:
         except FileNotFoundError:
             return
         _fsync_folder(str(path.parent))
+
+
+def _manifest(files: set[str]) -> bytes:
+    lines = "".join(f"{line}\n" for line in sorted(files))
+    return ("# files written by feedpub; do not edit\n" + lines).encode("utf-8")
 
 
 def write_durably(path: Path, data: bytes) -> None:
@@ -364,21 +397,30 @@ def _process_umask() -> int:
     return mask
 
 
-def _write_temporary(target: str, data: bytes, chmod: bool, *, durable: bool = False) -> str:
+def _write_temporary(
+    target: str, data: bytes, chmod: bool, *, durable: bool = False, kind: str = ""
+) -> str:
     """Write ``data`` to a new temporary file beside ``target``; returns its path. On any
     error the temporary is removed and the error raised (a full disk leaves nothing behind)."""
     folder, name = os.path.split(target)
-    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    # ``kind`` keeps a file staged for later apart from one written now for the same target.
+    temporary = os.path.join(folder, f".{name}{kind}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
     closed = False
     try:
         if chmod:
             os.fchmod(fd, FILE_MODE)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        if durable:
-            os.fsync(fd)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if durable:
+                os.fsync(fd)
+        except OSError as exc:
+            if exc.filename is not None:
+                raise
+            # os.write names no file; the message must (README: "names the file").
+            raise OSError(exc.errno, exc.strerror, target) from exc
         closed = True  # even a failing close() frees the descriptor on Linux
         os.close(fd)
     except BaseException:

@@ -22,6 +22,7 @@ encoding only: publish writes.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -178,8 +179,13 @@ def dump_cache(cache: Cache) -> bytes:
 
 def state_signature(out_dir: Path) -> tuple[int, int]:
     """(size, mtime_ns) of the state file, or (-1, -1) when there is none."""
+    return file_signature(out_dir / STATE_NAME)
+
+
+def file_signature(path: Path | str) -> tuple[int, int]:
+    """(size, mtime_ns) of a file (a rename keeps both), or (-1, -1) when there is none."""
     try:
-        info = (out_dir / STATE_NAME).stat()
+        info = os.stat(path)
     except OSError:
         return (-1, -1)
     return (info.st_size, info.st_mtime_ns)

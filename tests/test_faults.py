@@ -749,15 +749,7 @@ def _publishing_renames(calls: list[tuple[str, str]]) -> list[int]:
     "phase",
     [
         "before the renames",
-        pytest.param(
-            "after the renames",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug: the state and cache are written after the renames; ENOSPC there "
-                "exits 74 although every new file is published (README: 74 = what was "
-                "published stays as it was)",
-            ),
-        ),
+        "after the renames",
     ],
 )
 def test_a_failing_write_keeps_what_was_published(

@@ -9,14 +9,16 @@ generator is pinned. Checked by the golden-file and determinism tests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
 from feedpub.content import body_html, summary_text
 from feedpub.layout import ATOM, RSS, Urls
@@ -61,8 +63,145 @@ class FeedInfo:
     empty_updated: datetime
 
 
-def render_feeds(info: FeedInfo, releases: list[Release], urls: Urls) -> tuple[bytes, bytes]:
+@dataclass(frozen=True, slots=True)
+class History:
+    """RFC 5005 ("Feed Paging and Archiving", section 4) links of one document, each as
+    (Atom URL, RSS URL): the live feed links its newest archive document as
+    ``prev-archive``; an archive document (``current`` set) links the live feed as
+    ``current`` and its neighbours as ``prev-archive``/``next-archive``."""
+
+    #: The live feed's URLs; set exactly for archive documents (which get ``<fh:archive/>``).
+    current: tuple[str, str] | None = None
+    #: The archive document's own URLs (its rel="self"); None for the live feed.
+    self_urls: tuple[str, str] | None = None
+    prev_archive: tuple[str, str] | None = None
+    next_archive: tuple[str, str] | None = None
+
+
+LIVE = History()
+#: The RFC 5005 namespace, for ``<fh:archive/>``.
+FH_NS = "http://purl.org/syndication/history/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+#: Rendered entries: id → (Atom ``<entry>`` bytes, RSS ``<item>`` bytes), indented for the
+#: documents they are spliced into.
+Fragments = dict[str, tuple[bytes, bytes]]
+
+_ATOM_ENTRY = re.compile(rb"^  <entry>\n.*?^  </entry>\n", re.MULTILINE | re.DOTALL)
+_RSS_ITEM = re.compile(rb"^    <item>\n.*?^    </item>\n", re.MULTILINE | re.DOTALL)
+
+
+class _ArchiveMark(BaseExtension):  # type: ignore[misc]
+    """``<fh:archive/>`` and the RFC 5005 links RSS has no element for (as atom:link).
+
+    feedgen writes only rel="self" into RSS; Atom links of any registered relation it writes
+    itself, so for Atom only the marker is added here.
+    """
+
+    def __init__(self) -> None:
+        self.archive = False
+        self.rss_links: list[tuple[str, str]] = []
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": FH_NS} if self.archive else {}
+
+    def extend_atom(self, feed: Any) -> Any:
+        if self.archive:
+            xml_elem(f"{{{FH_NS}}}archive", feed)
+        return feed
+
+    def extend_rss(self, rss: Any) -> Any:
+        channel = rss[0]
+        for rel, href in self.rss_links:
+            xml_elem(f"{{{ATOM_NS}}}link", channel, href=href, rel=rel, type="application/rss+xml")
+        if self.archive:
+            xml_elem(f"{{{FH_NS}}}archive", channel)
+        return rss
+
+
+def render_feeds(
+    info: FeedInfo, releases: list[Release], urls: Urls, history: History = LIVE
+) -> tuple[bytes, bytes]:
     """The Atom and RSS documents of one feed; ``releases`` already in feed order."""
+    return render_document(info, releases, render_entries(releases, urls, info), urls, history)
+
+
+def render_entries(releases: list[Release], urls: Urls, info: FeedInfo) -> Fragments:
+    """Each release's Atom entry and RSS item, rendered once by feedgen for every document
+    that shows it (a release is in up to four feed documents: live and archive, its
+    department's and the combined one). ``info`` gives the publisher (default author)."""
+    if not releases:
+        return {}
+    fg = _generator(info)
+    fg.updated(EMPTY)
+    fg.pubDate(EMPTY)
+    for release in releases:
+        _add_entry(fg, release, urls, info)
+    fg.link({"href": urls.base, "rel": "alternate"})
+    atom = _ATOM_ENTRY.findall(fg.atom_str(pretty=True))
+    rss = _RSS_ITEM.findall(fg.rss_str(pretty=True))
+    if not len(atom) == len(rss) == len(releases):  # pragma: no cover - a feedgen change
+        raise RuntimeError("feedgen's output no longer splits into entries")
+    return {r.id: (a, i) for r, a, i in zip(releases, atom, rss, strict=True)}
+
+
+def render_document(
+    info: FeedInfo,
+    releases: list[Release],
+    fragments: Fragments,
+    urls: Urls,
+    history: History = LIVE,
+) -> tuple[bytes, bytes]:
+    """One feed document in both formats: feedgen writes the feed's own elements, and the
+    entries rendered by :func:`render_entries` are spliced in, in ``releases`` order."""
+    fg = _generator(info)
+    fg.register_extension("fh", _ArchiveMark, None, atom=True, rss=True)
+    mark: _ArchiveMark = fg.fh  # register_extension makes the instance an attribute
+    # The feed changed when its newest entry appeared or its last correction was made (RSS
+    # <lastBuildDate>: "the last time the content of the channel changed"); it was published
+    # when its newest entry was (<pubDate>, like each item's). Never the wall clock.
+    fg.updated(max(map(effective_updated, releases), default=info.empty_updated))
+    fg.pubDate(max((r.published for r in releases), default=info.empty_updated))
+
+    alternate = {"href": urls.department(info.slug), "rel": "alternate", "type": "text/html"}
+    atom_self, rss_self = history.self_urls or (
+        urls.feed(info.slug, ATOM),
+        urls.feed(info.slug, RSS),
+    )
+    atom_links = [{"href": atom_self, "rel": "self", "type": "application/atom+xml"}]
+    rss_links = [{"href": rss_self, "rel": "self", "type": "application/rss+xml"}]
+    mark_links: list[tuple[str, str]] = []
+    for rel, pair in (
+        ("current", history.current),
+        ("prev-archive", history.prev_archive),
+        ("next-archive", history.next_archive),
+    ):
+        if pair is not None:
+            atom_links.append({"href": pair[0], "rel": rel, "type": "application/atom+xml"})
+            mark_links.append((rel, pair[1]))
+    mark.archive = history.current is not None
+    mark.rss_links = mark_links
+    atom_head = _serialise(fg, [*atom_links, alternate], ATOM_LANG, fg.atom_str)
+    rss_head = _serialise(fg, [*rss_links, alternate], RSS_LANG, fg.rss_str)
+    return (
+        _splice(atom_head, b"</feed>\n", [fragments[r.id][0] for r in releases]),
+        _splice(rss_head, b"  </channel>\n</rss>\n", [fragments[r.id][1] for r in releases]),
+    )
+
+
+def _splice(head: bytes, tail: bytes, entries: list[bytes]) -> bytes:
+    if not head.endswith(tail):  # pragma: no cover - a feedgen change
+        raise RuntimeError("feedgen's document no longer ends as expected")
+    return b"".join([head[: -len(tail)], *entries, tail])
+
+
+#: The placeholder date of the document render_entries cuts its entries from.
+EMPTY = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _generator(info: FeedInfo) -> FeedGenerator:
+    """A FeedGenerator with the feed-level fields and extensions every document shares (the
+    namespaces its entries use must be declared the same in every document)."""
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("linkfix", BaseExtension, _EntryLinkFix, atom=True, rss=False)
@@ -75,21 +214,7 @@ def render_feeds(info: FeedInfo, releases: list[Release], urls: Urls) -> tuple[b
     fg.author(author)
     fg.generator(GENERATOR, uri=GENERATOR_URI)
     fg.docs("https://www.rssboard.org/rss-specification")
-    # The feed changed when its newest entry appeared or its last correction was made (RSS
-    # <lastBuildDate>: "the last time the content of the channel changed"); it was published
-    # when its newest entry was (<pubDate>, like each item's). Never the wall clock.
-    fg.updated(max(map(effective_updated, releases), default=info.empty_updated))
-    fg.pubDate(max((r.published for r in releases), default=info.empty_updated))
-    for release in releases:
-        _add_entry(fg, release, urls, info)
-
-    alternate = {"href": urls.department(info.slug), "rel": "alternate", "type": "text/html"}
-    atom_self = {"href": urls.feed(info.slug, ATOM), "rel": "self", "type": "application/atom+xml"}
-    rss_self = {"href": urls.feed(info.slug, RSS), "rel": "self", "type": "application/rss+xml"}
-    return (
-        _serialise(fg, [atom_self, alternate], ATOM_LANG, fg.atom_str),
-        _serialise(fg, [rss_self, alternate], RSS_LANG, fg.rss_str),
-    )
+    return fg
 
 
 def _serialise(

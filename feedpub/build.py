@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from feedpub import __version__
 from feedpub.config import Config
-from feedpub.departments import Department, Selection, Stub
+from feedpub.departments import Department, Entry, Selection, Stub
 from feedpub.discover import (
     Candidate,
     Found,
@@ -32,7 +32,7 @@ from feedpub.discover import (
     to_candidate,
     unreadable_folders,
 )
-from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, feed_path, page_path
+from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, archive_path, feed_path, page_path
 from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher
 from feedpub.release import (
     Release,
@@ -62,6 +62,8 @@ from feedpub.state import (
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
+    from feedpub.archive import ArchiveDoc
+    from feedpub.feeds import FeedInfo
     from feedpub.parse import Notice
 
 # feedgen, lxml, dateutil and the parser are imported where they are used: a build that finds
@@ -261,6 +263,10 @@ class _Part:
     #: The next cache's entries and history of the releases this part read.
     cached: dict[str, CacheEntry] = field(default_factory=dict)
     seen: dict[str, Seen] = field(default_factory=dict)
+    #: Every release this part publishes, for the archives: light stubs of the good ones
+    #: (re-read only if an archive document that shows them must be rendered), last good
+    #: versions of the kept ones.
+    entries: list[Entry] = field(default_factory=list)
 
 
 def build(
@@ -437,19 +443,20 @@ def _build(
         touched: set[str] = set()
         next_cache: dict[str, CacheEntry] = {}
         seen: dict[str, Seen] = {}
+        everything: list[Entry] = []
         for candidate in stubs:
             entry = cached[candidate.relative]
             release_id = make_id(config.tag_prefix, candidate.slug, candidate.stem)
-            selection.add(
-                Stub(
-                    candidate.path,
-                    candidate.department,
-                    candidate.slug,
-                    candidate.stem,
-                    release_id,
-                    datetime.fromisoformat(entry[1]),
-                )
+            stub = Stub(
+                candidate.path,
+                candidate.department,
+                candidate.slug,
+                candidate.stem,
+                release_id,
+                datetime.fromisoformat(entry[1]),
             )
+            selection.add(stub)
+            everything.append(stub)
             touched.add(candidate.slug)
             next_cache[candidate.relative] = entry
             seen[release_id] = state.seen[release_id]
@@ -466,6 +473,7 @@ def _build(
             publisher.absorb(part.pages)
             next_cache.update(part.cached)
             seen.update(part.seen)
+            everything.extend(part.entries)
             for relative in part.kept:
                 publisher.keep(relative)
         report.errors.sort(key=lambda e: str(e.path))
@@ -480,14 +488,19 @@ def _build(
             publisher,
             next_cache,
             seen,
+            everything,
         )
         feeds = _materialize(selection, config.tag_prefix, seen, report)
-        _publish_feeds(selection, feeds, touched, config, Urls(config), publisher)
+        urls = Urls(config)
+        doc_keys, newest = _publish_archives(
+            everything, feeds, seen, cache, selection, config, urls, publisher, report
+        )
+        _publish_feeds(selection, feeds, touched, config, urls, publisher, newest)
         shown = {release.id: release for releases in feeds.values() for release in releases}
         state_file = publisher.stage_last(
             STATE_NAME, dump_state(config.tag_prefix, seen, shown.values())
         )
-        cache = Cache(fingerprint_now, next_cache, file_signature(state_file))
+        cache = Cache(fingerprint_now, next_cache, file_signature(state_file), doc_keys)
         publisher.stage_last(CACHE_NAME, dump_cache(cache))
         publisher.commit()
     except BaseException:
@@ -526,6 +539,7 @@ def _keep_unreadable(
     publisher: Publisher,
     next_cache: dict[str, CacheEntry],
     seen: dict[str, Seen],
+    everything: list[Entry],
 ) -> set[str]:
     """A department with a folder that cannot be listed keeps everything it published: its
     files stay, its releases in the last feeds stay in them (all of the department's, as the
@@ -547,6 +561,7 @@ def _keep_unreadable(
         release = state.releases[release_id]
         if release.slug in blocked and release_id not in present:
             selection.add(release)
+            everything.append(release)
     prefix = len(config.tag_prefix)
     for release_id, history in state.seen.items():
         if release_id not in present and release_id[prefix:].split("/")[0] in blocked:
@@ -611,7 +626,7 @@ def _materialize(
 
 
 def _read_unchanged(
-    stub: Stub, tag_prefix: str, seen: dict[str, Seen], report: Report
+    stub: Stub, tag_prefix: str, seen: dict[str, Seen], report: Report | None
 ) -> Release | None:
     from feedpub.parse import read_release
 
@@ -620,7 +635,8 @@ def _read_unchanged(
     except FileNotFoundError:
         return None  # deleted a moment ago: the next build removes it everywhere
     except ReleaseError as exc:
-        report.errors.append(exc)  # changed a moment ago: the next build sees it
+        if report is not None:
+            report.errors.append(exc)  # changed a moment ago: the next build sees it
         return None
     return _with_history(release, seen.get(release.id))
 
@@ -687,13 +703,28 @@ def _read_and_stage(
                 continue
             # Published before: keep that version (its page, its history, its entry).
             part.kept.append(page_path(slug, candidate.stem))
-            part.cached[candidate.relative] = (UNREAD, "")
+            previous = context.cached.get(candidate.relative)
+            published = str(previous[1]) if previous is not None and len(previous) > 1 else ""
+            part.cached[candidate.relative] = (UNREAD, published)
             part.seen[release_id] = history
             last_good = state.releases.get(release_id)
             if isinstance(item.result, Release):
                 part.notices.append(_waiting(candidate.path, item.result))
+            if last_good is None and published:
+                # Not in a live feed, so in an archive document: it stays there as it is.
+                part.entries.append(
+                    Stub(
+                        candidate.path,
+                        candidate.department,
+                        slug,
+                        candidate.stem,
+                        release_id,
+                        datetime.fromisoformat(published),
+                    )
+                )
             if last_good is not None:
                 part.selection.add(last_good)
+                part.entries.append(last_good)
                 if not waiting:
                     part.notices.append(
                         Notice(
@@ -720,6 +751,7 @@ def _read_and_stage(
         part.releases += 1
         part.notices.extend(item.notices)
         part.selection.add(release)
+        part.entries.append(_stub(release))
         if config.link_template is None:
             title = config.department(release.department, release.slug).title
             page = render_release_page(release, title or release.department, urls)
@@ -807,18 +839,20 @@ def _publish_feeds(
     config: Config,
     urls: Urls,
     publisher: Publisher,
+    newest_archive: dict[str | None, str],
 ) -> None:
-    """Department feeds, the feed of all, index.html and feeds.opml."""
+    """Department feeds, the feed of all, index.html and feeds.opml. ``newest_archive``:
+    the period of each feed's newest archive document, which its live feed links."""
     from feedpub.pages import render_index, render_opml
 
     departments = [_department(selection, slug, config) for slug in selection.slugs()]
     for department in departments:
-        _write_feed(publisher, feeds[department.slug], config, urls, department)
+        _write_feed(publisher, feeds[department.slug], config, urls, department, newest_archive)
     for slug in sorted(touched - set(selection.slugs())):
         # Every release of this department is bad (and none was published): keep its feeds.
         publisher.keep(feed_path(slug, ATOM))
         publisher.keep(feed_path(slug, RSS))
-    _write_feed(publisher, feeds[None], config, urls, None)
+    _write_feed(publisher, feeds[None], config, urls, None, newest_archive)
     publisher.write(INDEX, render_index(config.title, config.description, departments, urls))
     newest = feeds[None]
     opml = render_opml(
@@ -852,18 +886,30 @@ def _write_feed(
     config: Config,
     urls: Urls,
     department: Department | None,
+    newest_archive: dict[str | None, str],
 ) -> None:
-    from feedpub.feeds import FeedInfo, render_feeds
+    from feedpub.feeds import History, render_feeds
 
     slug = department.slug if department else None
+    period = newest_archive.get(slug)
+    history = History(prev_archive=None if period is None else urls.archive(slug, period))
+    atom, rss = render_feeds(_feed_info(config, department), releases, urls, history)
+    publisher.write(feed_path(slug, ATOM), atom)
+    publisher.write(feed_path(slug, RSS), rss)
+
+
+def _feed_info(config: Config, department: Department | None) -> FeedInfo:
+    """A feed's own fields; its archive documents share them (RFC 5005: one logical feed)."""
+    from feedpub.feeds import FeedInfo
+
     if department is None:
         title, subtitle, feed_id = config.title, config.description, f"{config.tag_prefix}feed"
     else:
         title = f"{department.title} – {config.title}"
         subtitle = department.description
         feed_id = f"{config.tag_prefix}feed/{department.slug}"
-    info = FeedInfo(
-        slug=slug,
+    return FeedInfo(
+        slug=None if department is None else department.slug,
         id=feed_id,
         title=title,
         subtitle=subtitle,
@@ -871,6 +917,144 @@ def _write_feed(
         email=config.email,
         empty_updated=EMPTY_FEED_UPDATED,
     )
-    atom, rss = render_feeds(info, releases, urls)
-    publisher.write(feed_path(slug, ATOM), atom)
-    publisher.write(feed_path(slug, RSS), rss)
+
+
+def _publish_archives(
+    everything: list[Entry],
+    feeds: dict[str | None, list[Release]],
+    seen: dict[str, Seen],
+    cache: Cache | None,
+    selection: Selection,
+    config: Config,
+    urls: Urls,
+    publisher: Publisher,
+    report: Report,
+) -> tuple[dict[str, str], dict[str | None, str]]:
+    """Stage the RFC 5005 archive documents that changed (see :mod:`feedpub.archive`).
+
+    A document is rendered only when its key (its releases' ids, content hashes and
+    correction times, and its neighbours) differs from the last build's, so a cron run after
+    one new release renders the live feeds and the newest archive documents, not 10,000
+    entries. Each release shown by a document that is rendered is read once and rendered
+    once per format, for its department's document and the combined one alike. Returns the
+    documents' keys (for the cache) and each feed's newest archive period.
+    """
+    from feedpub.archive import plan
+    from feedpub.feeds import History, render_document, render_entries
+
+    live = {slug: {release.id for release in releases} for slug, releases in feeds.items()}
+    chains = plan(everything, live)
+    old_keys = cache.docs if cache is not None else {}
+    keys: dict[str, str] = {}
+    newest: dict[str | None, str] = {}
+    todo: dict[str, list[ArchiveDoc]] = {}
+    for slug, chain in chains.items():
+        newest[slug] = chain[-1].period
+        for doc in chain:
+            atom_path = archive_path(slug, doc.period, ATOM)
+            rss_path = archive_path(slug, doc.period, RSS)
+            key = keys[atom_path] = _doc_key(doc, seen)
+            if old_keys.get(atom_path) == key and {atom_path, rss_path} <= publisher.previous:
+                publisher.keep(atom_path, check=False)
+                publisher.keep(rss_path, check=False)
+            else:
+                todo.setdefault(doc.period, []).append(doc)
+    departments = {slug: _department(selection, slug, config) for slug in selection.slugs()}
+    for period in sorted(todo):
+        shown: dict[str, Release] = {}
+        kept: dict[str, tuple[Release, tuple[bytes, bytes]]] = {}
+        for doc in todo[period]:
+            for entry in doc.entries:
+                if entry.id not in shown and entry.id not in kept:
+                    release = (
+                        entry
+                        if isinstance(entry, Release)
+                        else _read_unchanged(entry, config.tag_prefix, seen, None)
+                    )
+                    if release is not None:
+                        shown[entry.id] = release
+                    else:
+                        # Bad now: its last good version is the one in the published document.
+                        old = _published_fragment(publisher.out_dir, doc, entry.id)
+                        if old is not None:
+                            kept[entry.id] = (_placeholder(entry, seen), old)
+        fragments = render_entries(list(shown.values()), urls, _feed_info(config, None))
+        for release, fragment in kept.values():
+            shown[release.id] = release
+            fragments[release.id] = fragment
+        for doc in todo[period]:
+            history = History(
+                current=(urls.feed(doc.slug, ATOM), urls.feed(doc.slug, RSS)),
+                self_urls=urls.archive(doc.slug, period),
+                prev_archive=None if doc.prev is None else urls.archive(doc.slug, doc.prev),
+                next_archive=None if doc.next is None else urls.archive(doc.slug, doc.next),
+            )
+            releases = [shown[e.id] for e in doc.entries if e.id in shown]
+            department = None if doc.slug is None else departments.get(doc.slug)
+            if doc.slug is not None and department is None:
+                continue  # pragma: no cover - a department with archived releases is selected
+            info = _feed_info(config, department)
+            atom, rss = render_document(info, releases, fragments, urls, history)
+            publisher.write(archive_path(doc.slug, period, ATOM), atom)
+            publisher.write(archive_path(doc.slug, period, RSS), rss)
+    return keys, newest
+
+
+def _published_fragment(
+    out_dir: Path, doc: ArchiveDoc, entry_id: str
+) -> tuple[bytes, bytes] | None:
+    """An entry as the published archive document of its month shows it (the department's
+    or the combined one), or None."""
+    from feedpub.feeds import cut_fragment
+
+    for slug in dict.fromkeys((doc.slug, None)):
+        try:
+            atom = (out_dir / archive_path(slug, doc.period, ATOM)).read_bytes()
+            rss = (out_dir / archive_path(slug, doc.period, RSS)).read_bytes()
+        except OSError:
+            continue
+        fragment = cut_fragment(atom, rss, entry_id)
+        if fragment is not None:
+            return fragment
+    return None
+
+
+def _placeholder(entry: Entry, seen: dict[str, Seen]) -> Release:
+    """A stand-in for a release that only its published fragment shows: enough to order it
+    and to date the document (``updated``)."""
+    history = seen.get(entry.id)
+    return Release(
+        source=Path(entry.slug),
+        department=entry.department,
+        slug=entry.slug,
+        stem=entry.id.rsplit("/", 1)[-1],
+        id=entry.id,
+        published=entry.published,
+        has_time=True,
+        title=entry.id,
+        updated=None if history is None else history.updated,
+    )
+
+
+def _doc_key(doc: ArchiveDoc, seen: dict[str, Seen]) -> str:
+    """What an archive document's bytes depend on besides the configuration (a new one
+    means a full build anyway): its neighbours and each release's id, content and
+    correction time."""
+    import hashlib
+
+    parts = [doc.prev or "", doc.next or ""]
+    for entry in doc.entries:
+        history = seen.get(entry.id)
+        parts.append(f"{entry.id} {history.hash if history else ''} {history and history.updated}")
+    return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _stub(release: Release) -> Stub:
+    return Stub(
+        release.source,
+        release.department,
+        release.slug,
+        release.stem,
+        release.id,
+        release.published,
+    )

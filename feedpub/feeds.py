@@ -189,6 +189,19 @@ def render_document(
     )
 
 
+def cut_fragment(atom: bytes, rss: bytes, entry_id: str) -> tuple[bytes, bytes] | None:
+    """The entry ``entry_id`` as two published documents (Atom, RSS) show it, or None: the
+    last good version of a release that is bad now, taken from what readers already have."""
+    key = escape(entry_id, quote=False).encode("utf-8")
+    atom_part = next(
+        (m for m in _ATOM_ENTRY.findall(atom) if b"\n    <id>" + key + b"</id>\n" in m), None
+    )
+    rss_part = next((m for m in _RSS_ITEM.findall(rss) if b">" + key + b"</guid>" in m), None)
+    if atom_part is None or rss_part is None:
+        return None
+    return atom_part, rss_part
+
+
 def _splice(head: bytes, tail: bytes, entries: list[bytes]) -> bytes:
     if not head.endswith(tail):  # pragma: no cover - a feedgen change
         raise RuntimeError("feedgen's document no longer ends as expected")

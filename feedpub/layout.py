@@ -8,6 +8,8 @@ These paths are what subscribers keep in their readers, so they never change (RE
     feeds/<slug>/<stem>.html                    one page per release (unless link_template)
     feeds/index.html                            the subscription page
     feeds/feeds.opml                            all feeds as OPML 2.0
+    feeds/archive/<YYYY-MM>/atom.xml, rss.xml   RFC 5005 archive of every department
+    feeds/<slug>/archive/<YYYY-MM>/atom.xml, …  RFC 5005 archive of one department
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ def feed_path(slug: str | None, name: str) -> str:
     return name if slug is None else f"{slug}/{name}"
 
 
+def archive_path(slug: str | None, period: str, name: str) -> str:
+    """Relative path of an archive document (``period`` is ``YYYY-MM``)."""
+    return feed_path(slug, f"archive/{period}/{name}")
+
+
 def page_path(slug: str, stem: str) -> str:
     return f"{slug}/{stem}.html"
 
@@ -42,6 +49,13 @@ class Urls:
 
     def feed(self, slug: str | None, name: str) -> str:
         return self.base + feed_path(slug, name)
+
+    def archive(self, slug: str | None, period: str) -> tuple[str, str]:
+        """The (Atom, RSS) URLs of an archive document."""
+        return (
+            self.base + archive_path(slug, period, ATOM),
+            self.base + archive_path(slug, period, RSS),
+        )
 
     def release(self, release: Release) -> str:
         """Where an entry links to: the generated page, or the office's own site."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,8 @@ class Cache:
     #: (size, mtime_ns) of the state file it was written with: a state file that was lost or
     #: replaced since means work (and saying so), not the fast path.
     state: tuple[int, int] = (-1, -1)
+    #: The key of every archive document it wrote (by its Atom path): see build.
+    docs: dict[str, str] = field(default_factory=dict)
 
 
 def load_cache(out_dir: Path, fingerprint: str) -> Cache | None:
@@ -160,9 +162,10 @@ def load_cache(out_dir: Path, fingerprint: str) -> Cache | None:
             return None
         files = data["files"]
         size, mtime = data["state"]
-        if not isinstance(files, dict):
+        docs = data["docs"]
+        if not isinstance(files, dict) or not isinstance(docs, dict):
             return None
-        return Cache(fingerprint, files, (int(size), int(mtime)))
+        return Cache(fingerprint, files, (int(size), int(mtime)), docs)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -172,6 +175,7 @@ def dump_cache(cache: Cache) -> bytes:
         "version": _VERSION,
         "fingerprint": cache.fingerprint,
         "state": list(cache.state),
+        "docs": {path: cache.docs[path] for path in sorted(cache.docs)},
         "files": {path: list(cache.files[path]) for path in sorted(cache.files)},
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

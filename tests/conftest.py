@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
+from feedpub.config import Config, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE_RELEASES = ROOT / "releases"
 SAMPLE_CONFIG = ROOT / "feedpub.toml"
+#: The sample configuration with every sample release in the live feeds. The sample's own
+#: max_entries is small so that the sample build shows RFC 5005 archives; most tests look at
+#: all 21 releases in the live feeds.
+WIDE_CONFIG_TEXT = re.sub(
+    r"^max_entries = \d+$", "max_entries = 50", SAMPLE_CONFIG.read_text("utf-8"), flags=re.M
+)
+assert WIDE_CONFIG_TEXT != SAMPLE_CONFIG.read_text("utf-8")
+
+
+def wide_config() -> Config:
+    """:data:`WIDE_CONFIG_TEXT` as a Config."""
+    return replace(load_config(SAMPLE_CONFIG), max_entries=50)
+
+
+@pytest.fixture
+def wide_config_file(tmp_path: Path) -> Path:
+    """:data:`WIDE_CONFIG_TEXT` as a file (for the command line and subprocesses)."""
+    path = tmp_path / "feedpub-wide.toml"
+    path.write_text(WIDE_CONFIG_TEXT, "utf-8")
+    return path
+
+
 #: The real scraped page; present on the team's machines, absent elsewhere.
 SEEDS = ROOT.parent / "shared" / "seeds"
 

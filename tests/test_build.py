@@ -11,18 +11,18 @@ from typing import Any
 import pytest
 
 from feedpub.build import build
-from feedpub.config import Config, load_config
+from feedpub.config import Config
 from feedpub.discover import Candidate
 from feedpub.publish import Lock, LockHeld
 from feedpub.state import CACHE_NAME, STATE_NAME
-from tests.conftest import SAMPLE_CONFIG
+from tests.conftest import wide_config
 
 BAD_RELEASE = "Seiteninhalt\n31.02.2025\n\nEin Titel\n\nText.\n"
 
 
 @pytest.fixture
 def config() -> Config:
-    return load_config(SAMPLE_CONFIG)
+    return wide_config()
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:

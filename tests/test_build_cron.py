@@ -20,11 +20,11 @@ import pytest
 import feedpub.parse
 import feedpub.publish
 from feedpub.build import build
-from feedpub.config import Config, load_config, make_config
+from feedpub.config import Config, make_config
 from feedpub.dates import BERLIN
 from feedpub.publish import Lock, LockHeld
 from feedpub.state import CACHE_NAME, STATE_NAME
-from tests.conftest import SAMPLE_CONFIG
+from tests.conftest import SAMPLE_CONFIG, wide_config
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN)
@@ -33,7 +33,7 @@ RELEASE = "Seiteninhalt\n{date}\n\n{title}\n\nDer Text der Meldung.\n"
 
 @pytest.fixture
 def config() -> Config:
-    return load_config(SAMPLE_CONFIG)
+    return wide_config()
 
 
 def every_file(folder: Path) -> dict[str, tuple[bytes, int, int]]:
@@ -126,10 +126,19 @@ def test_one_changed_release_reads_it_and_only_what_the_feeds_show(
     report = build(sample_releases, out, config, now=NOW)
     assert not report.fast
     assert report.read == 1
-    # The edited file, plus the 2 newest of each of 5 departments and of all (some shared).
-    assert path in read and len(set(read)) <= 1 + 2 * 6
-    # Its page changes; the feeds do not show it (max_entries 2), so they stay as they were.
-    assert report.written == ["gesundheitsamt/2024-10-07-impfaktion-gesund-durch-den-winter.html"]
+    # The edited file, the 2 newest of each of 5 departments and of all (some shared), and
+    # the releases of the archive documents of its month (October 2024), no others.
+    october = [p for p in sample_releases.rglob("2024-10-*.txt")]
+    assert path in read and len(set(read)) <= 1 + 2 * 6 + len(october)
+    # Its page and its month's archive documents change; the live feeds do not show it
+    # (max_entries 2), so they stay as they were.
+    assert sorted(report.written) == [
+        "archive/2024-10/atom.xml",
+        "archive/2024-10/rss.xml",
+        "gesundheitsamt/2024-10-07-impfaktion-gesund-durch-den-winter.html",
+        "gesundheitsamt/archive/2024-10/atom.xml",
+        "gesundheitsamt/archive/2024-10/rss.xml",
+    ]
 
 
 def test_a_new_config_rebuilds_everything_although_no_release_changed(

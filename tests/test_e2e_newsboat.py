@@ -44,7 +44,7 @@ from feedpub.build import build
 from feedpub.cli import cli
 from feedpub.config import load_config
 from feedpub.release import slugify
-from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES
+from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, WIDE_CONFIG_TEXT
 
 NEWSBOAT = shutil.which("newsboat")
 pytestmark = pytest.mark.skipif(
@@ -120,7 +120,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, releases_dir: Path) -> Iterat
         url = f"http://127.0.0.1:{server.server_address[1]}/"
         config = tmp_path_factory.mktemp("config") / "feedpub.toml"
         text, count = re.subn(
-            r"^base_url = .*$", f'base_url = "{url}"', SAMPLE_CONFIG.read_text("utf-8"), flags=re.M
+            r"^base_url = .*$", f'base_url = "{url}"', WIDE_CONFIG_TEXT, flags=re.M
         )
         assert count == 1
         config.write_text(text, "utf-8")

@@ -18,14 +18,13 @@ from lxml import etree, html
 
 from feedpub.build import build
 from feedpub.cli import cli
-from feedpub.config import load_config
 from feedpub.layout import Urls
 from feedpub.pages import render_release_page
 from feedpub.parse import parse_text
 from feedpub.release import slugify
-from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES
+from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, wide_config
 
-CONFIG = load_config(SAMPLE_CONFIG)
+CONFIG = wide_config()
 BASE = CONFIG.base_url
 #: Every page the sample build must write: one per release, and the subscription page.
 RELEASE_PAGES = sorted(

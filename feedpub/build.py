@@ -867,6 +867,7 @@ def _write_feed(
         publisher=config.publisher,
         email=config.email,
         empty_updated=EMPTY_FEED_UPDATED,
+        hub=config.websub_hub,
     )
     atom, rss = render_feeds(info, releases, urls)
     publisher.write(feed_path(slug, ATOM), atom)

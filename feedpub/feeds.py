@@ -27,6 +27,7 @@ GENERATOR_URI = "https://pypi.org/project/feedpub/"
 #: RFC 4287 xml:lang and the RSS Best Practices Profile's <language> (RFC 5646 tags).
 ATOM_LANG = "de"
 RSS_LANG = "de-DE"
+_ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 class _EntryLinkFix(BaseEntryExtension):  # type: ignore[misc]
@@ -46,6 +47,24 @@ class _EntryLinkFix(BaseEntryExtension):  # type: ignore[misc]
         return entry
 
 
+class _HubLink(BaseExtension):  # type: ignore[misc]
+    """``<atom:link rel="hub">`` in the RSS channel, beside the ``rel="self"`` one.
+
+    WebSub (section 4) has subscribers of an XML feed look for both links in the document.
+    feedgen writes only the first ``rel="self"`` link of its list into RSS, so the hub link is
+    added through feedgen's public hook for finished feeds instead.
+    """
+
+    href: str | None = None
+
+    def extend_rss(self, feed: Any) -> Any:  # the lxml <rss> element
+        channel = feed.find("channel")
+        self_link = channel.find(f"{{{_ATOM_NS}}}link[@rel='self']")
+        hub = channel.makeelement(f"{{{_ATOM_NS}}}link", {"href": self.href, "rel": "hub"})
+        self_link.addnext(hub)
+        return feed
+
+
 @dataclass(frozen=True, slots=True)
 class FeedInfo:
     """Everything about one feed that is not its entries."""
@@ -59,6 +78,8 @@ class FeedInfo:
     email: str | None
     #: When there are no entries: the feed's fixed ``updated`` (never the wall clock).
     empty_updated: datetime
+    #: The WebSub hub the feed names (config ``websub_hub``), or None.
+    hub: str | None = None
 
 
 def render_feeds(info: FeedInfo, releases: list[Release], urls: Urls) -> tuple[bytes, bytes]:
@@ -66,6 +87,9 @@ def render_feeds(info: FeedInfo, releases: list[Release], urls: Urls) -> tuple[b
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("linkfix", BaseExtension, _EntryLinkFix, atom=True, rss=False)
+    if info.hub is not None:
+        fg.register_extension("websub", _HubLink, None, atom=False, rss=True)
+        fg.websub.href = info.hub
     fg.id(info.id)
     fg.title(info.title)
     fg.subtitle(info.subtitle)  # also RSS <description>
@@ -86,8 +110,10 @@ def render_feeds(info: FeedInfo, releases: list[Release], urls: Urls) -> tuple[b
     alternate = {"href": urls.department(info.slug), "rel": "alternate", "type": "text/html"}
     atom_self = {"href": urls.feed(info.slug, ATOM), "rel": "self", "type": "application/atom+xml"}
     rss_self = {"href": urls.feed(info.slug, RSS), "rel": "self", "type": "application/rss+xml"}
+    # WebSub discovery (section 4): the hub beside rel="self"; in RSS see _HubLink.
+    hub = [] if info.hub is None else [{"href": info.hub, "rel": "hub"}]
     return (
-        _serialise(fg, [atom_self, alternate], ATOM_LANG, fg.atom_str),
+        _serialise(fg, [atom_self, *hub, alternate], ATOM_LANG, fg.atom_str),
         _serialise(fg, [rss_self, alternate], RSS_LANG, fg.rss_str),
     )
 

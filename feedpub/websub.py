@@ -38,9 +38,11 @@ FEED_NAMES = frozenset({"atom.xml", "rss.xml", "feed.json"})
 PENDING_NAME = ".feedpub/websub-pending"
 _PENDING_HEADER = "# feed URLs the WebSub hub has not taken yet; the next build sends them again\n"
 USER_AGENT = f"feedpub/{__version__} (WebSub publisher)"
-#: Statuses worth another try within the same build: the hub is busy or briefly broken.
-#: Any other failure (a 4xx: wrong hub URL, a refused topic) would get the same answer now.
+#: Statuses worth another try within the same build: the hub is busy or briefly broken
+#: (besides these, every 5xx but 501 Not Implemented and 505). Any other failure (a 4xx:
+#: wrong hub URL, a refused topic) would get the same answer again now.
 _RETRY_STATUSES = frozenset({408, 425, 429})
+_FINAL_5XX = frozenset({501, 505})
 #: How much of an answer's body a message quotes.
 _BODY_LIMIT = 2048
 _MESSAGE_LIMIT = 160
@@ -232,7 +234,7 @@ def notify(
                 reasons.pop(url, None)
                 continue
             reasons[url] = text
-            if status in _RETRY_STATUSES or status >= 500:
+            if status in _RETRY_STATUSES or (status >= 500 and status not in _FINAL_5XX):
                 again.append(url)
             else:
                 given_up.add(url)

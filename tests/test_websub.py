@@ -585,15 +585,19 @@ def test_a_busy_hub_is_asked_again_after_a_pause(
     assert sorted(set(hub.urls())) == FEED_URLS
 
 
+@pytest.mark.parametrize(
+    ("status", "reason"), [(404, "Not Found"), (400, "Bad Request"), (501, "Not Implemented")]
+)
 def test_a_hub_refusing_a_feed_is_not_asked_again_in_the_same_build(
-    sample_releases: Path, tmp_path: Path, hub: Hub
+    sample_releases: Path, tmp_path: Path, hub: Hub, status: int, reason: str
 ) -> None:
-    hub.status = 404
+    hub.status = status
     out = tmp_path / "feeds"
     report = build(sample_releases, out, hub_config(hub.url), now=NOW, websub=QUICK)
     assert sorted(hub.urls()) == FEED_URLS  # once each
     assert report.websub is not None
-    assert all(f.reason == "HTTP 404 Not Found: Hub says no" for f in report.websub.failed)
+    expected = f"HTTP {status} {reason}: Hub says no"
+    assert all(f.reason == expected for f in report.websub.failed)
     assert sorted(pending(out) or []) == FEED_URLS  # the next build asks again
 
 

@@ -58,6 +58,7 @@ from feedpub.state import (
     load_state,
     state_signature,
 )
+from feedpub.websub import PENDING_NAME, Outcome, Timing, announce, expect, feed_urls
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -94,6 +95,8 @@ class Report:
     held_back: int = 0
     #: The state file was missing or unreadable although the folder was published before.
     state_lost: bool = False
+    #: What the WebSub hub was told, or None (no hub configured, or nothing to tell).
+    websub: Outcome | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +281,7 @@ def build(
     now: datetime | None = None,
     wait: float = 0.0,
     progress: Callable[[int, int], None] | None = None,
+    websub: Timing | None = None,
 ) -> Report:
     """Build every feed, page, the index and the OPML file into ``out_dir``.
 
@@ -286,9 +290,12 @@ def build(
     build's lock. ``jobs`` is the number of processes for reading releases and writing pages:
     None uses two when the machine has two cores and there are at least PARALLEL_MIN releases
     to read; the output is the same bytes either way. ``progress(n, total)`` is called as
-    releases are read (n more of total). Raises :class:`feedpub.publish.LockHeld` when
-    another build runs on ``out_dir``, :class:`IdsWouldChange`, and FileNotFoundError when
-    ``releases_dir`` is missing. Any OSError while writing leaves what was published as it was.
+    releases are read (n more of total). With ``config.websub_hub``, the hub is then told
+    which feeds changed (and what earlier builds could not tell it), under the lock, within
+    ``websub``'s time budget; a failing hub is in ``report.websub`` and fails nothing.
+    Raises :class:`feedpub.publish.LockHeld` when another build runs on ``out_dir``,
+    :class:`IdsWouldChange`, and FileNotFoundError when ``releases_dir`` is missing. Any
+    OSError while writing leaves what was published as it was.
     """
     now = (now or datetime.now(_BERLIN)).astimezone(_BERLIN).replace(microsecond=0)
     report = Report()
@@ -299,6 +306,7 @@ def build(
         cache = load_cache(out_dir, fingerprint_now)
         if cache is not None and _nothing_to_do(out_dir, found, cache, config, now, report):
             report.fast = True
+            _announce(out_dir, config, [], websub, report)
             return report
         del report.errors[len(refused) :]  # the work below reports every file again
         report.releases = report.held_back = 0
@@ -319,7 +327,21 @@ def build(
             duplicates,
             fingerprint_now,
         )
+        _announce(out_dir, config, report.written, websub, report)
     return report
+
+
+def _announce(
+    out_dir: Path, config: Config, written: list[str], timing: Timing | None, report: Report
+) -> None:
+    """WebSub: tell the hub about the feeds among ``written`` and those pending from earlier
+    builds (see :mod:`feedpub.websub`). Nothing pending and nothing written costs one
+    failing ``open``."""
+    if config.websub_hub is not None:
+        changed = feed_urls(config.base_url, written)
+        report.websub = announce(
+            out_dir, config.websub_hub, config.base_url, changed, timing=timing
+        )
 
 
 def _nothing_to_do(
@@ -502,6 +524,12 @@ def _build(
         )
         cache = Cache(fingerprint_now, next_cache, file_signature(state_file), doc_keys)
         publisher.stage_last(CACHE_NAME, dump_cache(cache))
+        if config.websub_hub is not None:
+            # Pending before the feeds are in place: a build killed before the hub is told
+            # leaves them for the next one (see feedpub.websub).
+            expect(out_dir, config.base_url, feed_urls(config.base_url, publisher.written))
+        else:
+            publisher.remove_hidden(PENDING_NAME)  # no hub any more: nothing left to tell
         publisher.commit()
     except BaseException:
         publisher.abort()
@@ -916,6 +944,7 @@ def _feed_info(config: Config, department: Department | None) -> FeedInfo:
         publisher=config.publisher,
         email=config.email,
         empty_updated=EMPTY_FEED_UPDATED,
+        hub=config.websub_hub,
     )
 
 

@@ -142,7 +142,8 @@ def build(
     """Write the feeds, release pages, index.html and feeds.opml into --out.
 
     Quiet on success. Only what changed is rewritten; when no release file changed (by size
-    and mtime), nothing is read or written at all.
+    and mtime), nothing is read or written at all. With websub_hub set, the hub is told which
+    feeds changed; a hub that fails is reported and tried again by the next build.
     """
     from feedpub.build import IdsWouldChange
     from feedpub.build import build as run_build
@@ -177,6 +178,15 @@ def build(
         click.echo(str(notice), err=True)
     for error in report.errors:
         click.echo(str(error), err=True)
+    if report.websub is not None:
+        # One line per feed, every build until the hub takes it; never a reason to fail: the
+        # feeds are published, and readers that poll get them anyway.
+        for failure in report.websub.failed:
+            click.echo(
+                f"feedpub: WebSub: {failure.url}: the hub {report.websub.hub} was not told "
+                f"({failure.reason}); the next build tries again",
+                err=True,
+            )
     sys.exit(EXIT_BAD_RELEASES if report.errors else EXIT_OK)
 
 
@@ -240,6 +250,10 @@ def _explain(report: Report, releases_dir: Path, out_dir: Path) -> None:
         say(f"removed {out_dir / relative} (its release is gone)")
     if not report.fast:
         say(f"{report.unchanged} files already up to date")
+    if report.websub is not None:
+        for url in report.websub.sent:
+            again = " (left from an earlier build)" if url in report.websub.earlier else ""
+            say(f"told the WebSub hub {report.websub.hub} that {url} changed{again}")
 
 
 def _json(record: dict[str, object]) -> str:

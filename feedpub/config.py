@@ -74,6 +74,8 @@ class Config:
     tag_authority: str = "localhost"
     #: A date on which the site owned ``tag_authority`` (RFC 4151); fixed forever.
     tag_date: str = DEFAULT_TAG_DATE
+    #: The WebSub hub every feed names and every build notifies of changed feeds; None: none.
+    websub_hub: str | None = None
     #: Per department, keyed by folder name or by slug.
     departments: dict[str, DepartmentConfig] = field(default_factory=dict)
 
@@ -96,6 +98,7 @@ _TOP_KEYS = {
     "link_template",
     "tag_authority",
     "tag_date",
+    "websub_hub",
     "departments",
 }
 
@@ -195,6 +198,8 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
             path, "tag_date", f"must be a date like 2024-01-01, got {tag_date_value!r}"
         )
 
+    websub_hub = _hub_url(text("websub_hub", None), path)
+
     departments_data = data.get("departments", {})
     if not isinstance(departments_data, dict):
         raise ConfigError(path, "departments", 'must be a table of [departments."Name"] tables')
@@ -224,8 +229,43 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
         link_template=link_template,
         tag_authority=tag_authority,
         tag_date=tag_date,
+        websub_hub=websub_hub,
         departments=departments,
     )
+
+
+def _hub_url(url: str | None, path: Path | None) -> str | None:
+    """``websub_hub`` checked: feedpub POSTs to it and every feed shows it (WebSub section 4),
+    so it must be a URL that any HTTP client can send to and that reveals no secret."""
+    if url is None:
+        return None
+    parts = _absolute_url(url, path, "websub_hub")
+    if parts is None:
+        raise ConfigError(
+            path,
+            "websub_hub",
+            f"must be an absolute http(s) URL such as https://pubsubhubbub.appspot.com/, "
+            f"got {url!r}",
+        )
+    if parts.fragment or "#" in url:
+        raise ConfigError(path, "websub_hub", "must not have a fragment (#…): it is never sent")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(
+            path,
+            "websub_hub",
+            "must not contain a user name or password: every feed shows this URL",
+        )
+    if not url.isascii():
+        # Sent as it is on the request line; an IDN host or an umlaut in the path would fail
+        # there on every build instead of once here.
+        raise ConfigError(
+            path,
+            "websub_hub",
+            f"must be ASCII: write the host as xn--… and %-encode the rest, got {url!r}",
+        )
+    # "https://hub.example" and "https://hub.example/" are the same resource (RFC 3986
+    # 6.2.3); the feeds show the second form.
+    return url if parts.path else url.replace(parts.netloc, parts.netloc + "/", 1)
 
 
 def _is_tag_date(text: str) -> bool:

@@ -29,6 +29,7 @@ GENERATOR_URI = "https://pypi.org/project/feedpub/"
 #: RFC 4287 xml:lang and the RSS Best Practices Profile's <language> (RFC 5646 tags).
 ATOM_LANG = "de"
 RSS_LANG = "de-DE"
+_ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 class _EntryLinkFix(BaseEntryExtension):  # type: ignore[misc]
@@ -48,6 +49,24 @@ class _EntryLinkFix(BaseEntryExtension):  # type: ignore[misc]
         return entry
 
 
+class _HubLink(BaseExtension):  # type: ignore[misc]
+    """``<atom:link rel="hub">`` in the RSS channel, beside the ``rel="self"`` one.
+
+    WebSub (section 4) has subscribers of an XML feed look for both links in the document.
+    feedgen writes only the first ``rel="self"`` link of its list into RSS, so the hub link is
+    added through feedgen's public hook for finished feeds instead.
+    """
+
+    href: str | None = None
+
+    def extend_rss(self, feed: Any) -> Any:  # the lxml <rss> element
+        channel = feed.find("channel")
+        self_link = channel.find(f"{{{_ATOM_NS}}}link[@rel='self']")
+        hub = channel.makeelement(f"{{{_ATOM_NS}}}link", {"href": self.href, "rel": "hub"})
+        self_link.addnext(hub)
+        return feed
+
+
 @dataclass(frozen=True, slots=True)
 class FeedInfo:
     """Everything about one feed that is not its entries."""
@@ -61,6 +80,8 @@ class FeedInfo:
     email: str | None
     #: When there are no entries: the feed's fixed ``updated`` (never the wall clock).
     empty_updated: datetime
+    #: The WebSub hub the feed names (config ``websub_hub``), or None.
+    hub: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +190,12 @@ def render_document(
         urls.feed(info.slug, RSS),
     )
     atom_links = [{"href": atom_self, "rel": "self", "type": "application/atom+xml"}]
+    if info.hub is not None and history.current is None:
+        # WebSub discovery (section 4): the hub beside rel="self", in live feeds only (an
+        # archive document does not change, nobody subscribes to it); in RSS see _HubLink.
+        atom_links.append({"href": info.hub, "rel": "hub"})
+        fg.register_extension("websub", _HubLink, None, atom=False, rss=True)
+        fg.websub.href = info.hub
     rss_links = [{"href": rss_self, "rel": "self", "type": "application/rss+xml"}]
     mark_links: list[tuple[str, str]] = []
     for rel, pair in (

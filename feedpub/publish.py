@@ -329,12 +329,7 @@ class Publisher:
 
     def remove_hidden(self, relative: str) -> None:
         """Delete a bookkeeping file, durably (a later crash must not bring it back)."""
-        path = self.out_dir / relative
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            return
-        _fsync_folder(str(path.parent))
+        remove_durably(self.out_dir / relative)
 
 
 def _manifest(files: set[str]) -> bytes:
@@ -357,6 +352,15 @@ def write_durably(path: Path, data: bytes) -> None:
             os.unlink(temporary)
         raise
     _fsync_folder(os.path.dirname(target))
+
+
+def remove_durably(path: Path) -> None:
+    """Delete ``path`` if it exists, and make that durable (fsync of its folder)."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    _fsync_folder(str(path.parent))
 
 
 def _holds(target: str, data: bytes) -> bool:

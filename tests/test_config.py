@@ -162,6 +162,21 @@ BAD_CASES: list[tuple[str, str, str]] = [
     ("title blank", 'title = "   "\n', "title"),
     ("description not a string", "description = [1]\n", "description"),
     ("publisher empty", 'publisher = ""\n', "publisher"),
+    ("websub_hub relative", 'websub_hub = "/hub"\n', "websub_hub"),
+    ("websub_hub no scheme", 'websub_hub = "pubsubhubbub.appspot.com"\n', "websub_hub"),
+    ("websub_hub ftp", 'websub_hub = "ftp://hub.example/"\n', "websub_hub"),
+    ("websub_hub mailto", 'websub_hub = "mailto:hub@example.org"\n', "websub_hub"),
+    ("websub_hub fragment", 'websub_hub = "https://hub.example/#top"\n', "websub_hub"),
+    ("websub_hub empty fragment", 'websub_hub = "https://hub.example/#"\n', "websub_hub"),
+    ("websub_hub password", 'websub_hub = "https://me:secret@hub.example/"\n', "websub_hub"),
+    ("websub_hub user name", 'websub_hub = "https://me@hub.example/"\n', "websub_hub"),
+    ("websub_hub with a space", 'websub_hub = "https://hub.example/a b"\n', "websub_hub"),
+    ("websub_hub port too big", 'websub_hub = "https://hub.example:70000/"\n', "websub_hub"),
+    ("websub_hub bad IPv6", 'websub_hub = "https://[::1/hub"\n', "websub_hub"),
+    ("websub_hub not ASCII", 'websub_hub = "https://hüb.example/"\n', "websub_hub"),
+    ("websub_hub empty", 'websub_hub = ""\n', "websub_hub"),
+    ("websub_hub not a string", "websub_hub = true\n", "websub_hub"),
+    ("websub_hub control char", 'websub_hub = "https://hub.example/\\u0007"\n', "websub_hub"),
 ]
 assert len({case[0] for case in BAD_CASES}) == len(BAD_CASES), "duplicate case id"
 assert len({case[1] for case in BAD_CASES}) == len(BAD_CASES), "duplicate case text"
@@ -263,6 +278,37 @@ GOOD_CASES: list[tuple[str, str, str, object]] = [
         "https://x.example/p/{stem}.html",
     ),
     ("title stripped", 'title = "  Presse  "\n', "title", "Presse"),
+    ("no websub_hub", 'title = "Presse"\n', "websub_hub", None),
+    (
+        "websub_hub",
+        'websub_hub = "https://pubsubhubbub.appspot.com/"\n',
+        "websub_hub",
+        "https://pubsubhubbub.appspot.com/",
+    ),
+    (
+        "websub_hub bare host gets its slash",
+        'websub_hub = " https://pubsubhubbub.appspot.com "\n',
+        "websub_hub",
+        "https://pubsubhubbub.appspot.com/",
+    ),
+    (
+        "websub_hub path kept as written",
+        'websub_hub = "https://websub.rocks/blog/100/abc/hub"\n',
+        "websub_hub",
+        "https://websub.rocks/blog/100/abc/hub",
+    ),
+    (
+        "websub_hub query kept",
+        'websub_hub = "https://hub.example?site=presse"\n',
+        "websub_hub",
+        "https://hub.example/?site=presse",
+    ),
+    (
+        "websub_hub http with port",
+        'websub_hub = "http://127.0.0.1:8080/hub"\n',
+        "websub_hub",
+        "http://127.0.0.1:8080/hub",
+    ),
 ]
 assert len({case[0] for case in GOOD_CASES}) == len(GOOD_CASES), "duplicate case id"
 

@@ -32,7 +32,18 @@ from feedpub.discover import (
     to_candidate,
     unreadable_folders,
 )
-from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, archive_path, feed_path, page_path
+from feedpub.layout import (
+    ATOM,
+    INDEX,
+    OPML,
+    RESERVED_STEM,
+    RSS,
+    Urls,
+    archive_path,
+    department_page_path,
+    feed_path,
+    page_path,
+)
 from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher
 from feedpub.release import (
     Release,
@@ -137,7 +148,8 @@ def unique_urls(candidates: Sequence[_Named]) -> dict[Path, ReleaseError]:
     Ids and URLs come from the path alone (department slug and file name slug), so this is
     decided before any file is read: two department folders with the same slug
     (``Jobcenter`` and ``jobcenter``) or two files with the same slug (``A b.txt`` and
-    ``a-b.txt``, or the same name in two year folders) make the later one an error.
+    ``a-b.txt``, or the same name in two year folders) make the later one an error. So does a
+    file named ``index``: its page would be the department's page.
     """
     errors: dict[Path, ReleaseError] = {}
     owner_of: dict[str, str] = {}
@@ -146,6 +158,14 @@ def unique_urls(candidates: Sequence[_Named]) -> dict[Path, ReleaseError]:
         slug, stem = candidate.slug, candidate.stem
         if not slug or not stem:
             continue  # the parser reports these
+        if stem == RESERVED_STEM:
+            errors[candidate.path] = ReleaseError(
+                candidate.path,
+                1,
+                f"the URL name {stem!r} belongs to the department's page "
+                f"{department_page_path(slug)}; rename the file",
+            )
+            continue
         owner = owner_of.setdefault(slug, candidate.department)
         if owner != candidate.department:
             errors[candidate.path] = ReleaseError(
@@ -231,7 +251,7 @@ def error_record(error: ReleaseError, relative: str) -> dict[str, Any]:
 #: Below this many releases to read, a second process costs more than it saves.
 PARALLEL_MIN = 2000
 #: Bump when the output changes for the same input and config: the next build is a full one.
-OUTPUT_FORMAT = 2
+OUTPUT_FORMAT = 3
 _BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -869,19 +889,26 @@ def _publish_feeds(
     publisher: Publisher,
     newest_archive: dict[str | None, str],
 ) -> None:
-    """Department feeds, the feed of all, index.html and feeds.opml. ``newest_archive``:
-    the period of each feed's newest archive document, which its live feed links."""
-    from feedpub.pages import render_index, render_opml
+    """Department feeds and pages, the feed of all, index.html and feeds.opml.
+    ``newest_archive``: the period of each feed's newest archive document, which its live
+    feed links."""
+    from feedpub.overview import render_department_page, render_index
+    from feedpub.pages import render_opml
 
     departments = [_department(selection, slug, config) for slug in selection.slugs()]
     for department in departments:
-        _write_feed(publisher, feeds[department.slug], config, urls, department, newest_archive)
+        releases = feeds[department.slug]
+        _write_feed(publisher, releases, config, urls, department, newest_archive)
+        page = render_department_page(config.title, department, releases, urls)
+        publisher.write(department_page_path(department.slug), page)
     for slug in sorted(touched - set(selection.slugs())):
         # Every release of this department is bad (and none was published): keep its feeds.
         publisher.keep(feed_path(slug, ATOM))
         publisher.keep(feed_path(slug, RSS))
+        publisher.keep(department_page_path(slug))
     _write_feed(publisher, feeds[None], config, urls, None, newest_archive)
-    publisher.write(INDEX, render_index(config.title, config.description, departments, urls))
+    index = render_index(config.title, config.description, departments, feeds[None], urls)
+    publisher.write(INDEX, index)
     newest = feeds[None]
     opml = render_opml(
         config.title,

@@ -6,6 +6,7 @@ These paths are what subscribers keep in their readers, so they never change (RE
     feeds/atom.xml, feeds/rss.xml              every department
     feeds/<slug>/atom.xml, feeds/<slug>/rss.xml one department
     feeds/<slug>/<stem>.html                    one page per release (unless link_template)
+    feeds/<slug>/index.html                     the department's page (its feeds, its news)
     feeds/index.html                            the subscription page
     feeds/feeds.opml                            all feeds as OPML 2.0
     feeds/archive/<YYYY-MM>/atom.xml, rss.xml   RFC 5005 archive of every department
@@ -37,6 +38,15 @@ def page_path(slug: str, stem: str) -> str:
     return f"{slug}/{stem}.html"
 
 
+#: The release file stem whose page would be the department page (``<slug>/index.html``).
+RESERVED_STEM = "index"
+
+
+def department_page_path(slug: str) -> str:
+    """Relative path of a department's page, beside its feeds and its release pages."""
+    return f"{slug}/{INDEX}"
+
+
 class Urls:
     """Absolute URLs of everything published, from the config's ``base_url``."""
 
@@ -64,11 +74,13 @@ class Urls:
         return self.base + page_path(release.slug, release.stem)
 
     def department(self, slug: str | None) -> str:
-        """The human page of a feed: the department's row of the index page."""
-        return self.base + INDEX + ("" if slug is None else f"#{anchor(slug)}")
+        """The human page of a feed (its ``alternate`` link, the OPML ``htmlUrl``): the
+        department's page, or index.html for the feed of every department."""
+        return self.base + (INDEX if slug is None else department_page_path(slug))
 
 
 def anchor(slug: str) -> str:
-    """HTML id of a department's row in index.html. Prefixed, so that no department (not even
-    one named "Alle") can take the id of the row for all departments, ``alle``."""
+    """HTML id of a department's row in index.html (links made before department pages
+    existed still lead there). Prefixed, so that no department (not even one named "Alle")
+    can take the id of the row for all departments, ``alle``."""
     return f"fd-{slug}"

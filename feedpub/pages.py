@@ -1,7 +1,8 @@
-"""Release pages, the subscription page ``index.html`` and ``feeds.opml`` → bytes. No I/O.
+"""Release pages and ``feeds.opml`` → bytes, and what every page shares. No I/O.
 
 Small, valid HTML5 in German that reads well on a phone, with feed autodiscovery links, no
-JavaScript and no external resources. All text is escaped here exactly once.
+JavaScript and no external resources (a Content-Security-Policy says so to the browser too).
+The subscription pages are in :mod:`feedpub.overview`. All text is escaped here exactly once.
 """
 
 from __future__ import annotations
@@ -9,20 +10,39 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from html import escape
+from urllib.parse import urlsplit
 
 from feedpub.content import body_html
 from feedpub.dates import BERLIN
 from feedpub.departments import Department
-from feedpub.layout import ATOM, OPML, RSS, Urls, anchor
+from feedpub.layout import ATOM, RSS, Urls
 from feedpub.release import Release, effective_updated
 
+#: The feed formats of every feed, in the order pages name them (Atom first: readers that see
+#: several autodiscovery links pick the first): file name, label, media type. Autodiscovery
+#: (:func:`feed_alternates`) and the visible feed links (:func:`feed_links`) both follow this
+#: table, so a new format (JSON Feed: ``feed.json``, ``application/feed+json``) joins here.
+FEED_FORMATS: tuple[tuple[str, str, str], ...] = (
+    (ATOM, "Atom", "application/atom+xml"),
+    (RSS, "RSS", "application/rss+xml"),
+)
+
+# BITV 2.0 / WCAG 2.1 AA: every colour pair has a contrast of at least 4.5:1 on white (text
+# #1a1a1a 17:1, links #0b57a4 7:1, .meta #555 7.5:1), links stay underlined, and the keyboard
+# focus is a 3px outline that no rule removes. No web fonts: system-ui is the reader's own.
 _STYLE = (
     "body{max-width:42rem;margin:0 auto;padding:1rem;font:1.05rem/1.55 system-ui,sans-serif;"
     "color:#1a1a1a;background:#fff}a{color:#0b57a4}h1{font-size:1.6rem;line-height:1.25}"
+    ":focus-visible{outline:3px solid #0b57a4;outline-offset:2px}"
     "figure{margin:1rem 0;padding:.5rem .75rem;border-left:3px solid #ccc}"
     "figcaption{font-size:.9rem;color:#555}.meta{color:#555}code{word-break:break-all}"
     "table{border-collapse:collapse}td,th{padding:.3rem .5rem;text-align:left;"
     "vertical-align:top;border-bottom:1px solid #ddd}"
+    ".crumbs,.feeds,.releases{list-style:none;margin:0;padding:0}.crumbs li{display:inline}"
+    '.crumbs li+li::before{content:"\\203A";margin:0 .4rem;color:#555}'
+    ".releases li{margin:0 0 1.25rem}.releases h3{font-size:1.1rem;margin:0}"
+    ".releases p{margin:.2rem 0 0}"
+    ".skip{position:absolute;left:-100vw}.skip:focus{position:static}"
 )
 
 
@@ -34,34 +54,73 @@ _HEAD_START = (
 _HEAD_END = f"<style>{_STYLE}</style>\n</head>\n"
 
 
-def _head(title: str, alternates: str, canonical: str) -> str:
+@lru_cache(maxsize=8)
+def _policy(base: str) -> str:
+    """The Content-Security-Policy of every page: nothing but the inline style and images of
+    this site (its own origin, or ``base_url``'s when a copy is viewed elsewhere) may load; no
+    script, font, frame or form target at all. Privacy by default, enforced by the browser:
+    a release text can never make a reader's browser contact another host."""
+    parts = urlsplit(base)
+    origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+    policy = (
+        f"default-src 'none'; img-src 'self'{origin}; style-src 'unsafe-inline'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    # Single quotes belong in the policy; the attribute is in double quotes.
+    content = escape(policy, quote=False).replace('"', "&quot;")
+    return f'<meta http-equiv="Content-Security-Policy" content="{content}">\n'
+
+
+def page_head(title: str, alternates: str, canonical: str, urls: Urls) -> str:
+    """Everything from the doctype to ``</head>``."""
     return (
-        f"{_HEAD_START}<title>{escape(title, quote=False)}</title>\n"
+        f"{_HEAD_START}{_policy(urls.base)}<title>{escape(title, quote=False)}</title>\n"
         f'<link rel="canonical" href="{escape(canonical)}">\n{alternates}{_HEAD_END}'
     )
 
 
-def _alternates(urls: Urls, slug: str | None, label: str) -> str:
-    """Feed autodiscovery links (Atom first: readers that see both pick the first)."""
-    links = [
-        ("application/atom+xml", f"{label} (Atom)", urls.feed(slug, ATOM)),
-        ("application/rss+xml", f"{label} (RSS)", urls.feed(slug, RSS)),
-    ]
+def feed_alternates(urls: Urls, slug: str | None, label: str) -> str:
+    """Feed autodiscovery links, one per format."""
     return "".join(
-        f'<link rel="alternate" type="{kind}" title="{escape(text)}" href="{escape(href)}">\n'
-        for kind, text, href in links
+        f'<link rel="alternate" type="{kind}" title="{escape(f"{label} ({name})")}" '
+        f'href="{escape(urls.feed(slug, file))}">\n'
+        for file, name, kind in FEED_FORMATS
     )
+
+
+def feed_links(urls: Urls, slug: str | None) -> str:
+    """The visible feed addresses, one per format: the URL is the link text, since readers
+    are told to copy it."""
+    items = "".join(
+        f'<li>{name}: <a href="{escape(url)}"><code>{escape(url, quote=False)}</code></a></li>'
+        for url, name in ((urls.feed(slug, file), name) for file, name, _ in FEED_FORMATS)
+    )
+    return f'<ul class="feeds">{items}</ul>'
+
+
+def crumbs(links: list[tuple[str, str]]) -> str:
+    """The page header: where this page sits, as links (href, text) from the top."""
+    items = "".join(
+        f'<li><a href="{escape(href)}">{escape(text, quote=False)}</a></li>' for href, text in links
+    )
+    return (
+        f'<header>\n<nav aria-label="Sie sind hier"><ol class="crumbs">{items}</ol></nav>\n'
+        "</header>\n"
+    )
+
+
+#: Link text of the subscription page in page headers.
+ALL_RELEASES = "Alle Pressemitteilungen"
 
 
 @lru_cache(maxsize=256)
 def _department_fragments(urls: Urls, slug: str, title: str) -> tuple[str, str]:
     """What every page of one department shares: autodiscovery links and the header.
     Cached: a build renders thousands of pages of a dozen departments."""
-    header = (
-        f'<body>\n<header><p><a href="{escape(urls.department(slug))}">'
-        f"{escape(title, quote=False)}</a></p></header>\n"
+    header = "<body>\n" + crumbs(
+        [(urls.department(None), ALL_RELEASES), (urls.department(slug), title)]
     )
-    return _alternates(urls, slug, title), header
+    return feed_alternates(urls, slug, title), header
 
 
 def format_published(release: Release) -> str:
@@ -99,7 +158,7 @@ def render_release_page(release: Release, department_title: str, urls: Urls) -> 
             f'<p class="meta">Autor/in: {escape(", ".join(release.authors), quote=False)}</p>\n'
         )
     html = (
-        _head(f"{release.title} – {department_title}", alternates, urls.release(release))
+        page_head(f"{release.title} – {department_title}", alternates, urls.release(release), urls)
         + header
         + "<main>\n<article>\n"
         + f"<h1>{escape(release.title, quote=False)}</h1>\n"
@@ -112,49 +171,6 @@ def render_release_page(release: Release, department_title: str, urls: Urls) -> 
         + "</article>\n</main>\n</body>\n</html>\n"
     )
     return html.encode("utf-8")
-
-
-def render_index(title: str, description: str, departments: list[Department], urls: Urls) -> bytes:
-    """The subscription page: every feed's URLs, how to subscribe, and the OPML file."""
-    rows = "".join(
-        f'<tr id="{anchor(d.slug)}"><th scope="row">{escape(d.title, quote=False)}'
-        + (
-            f"<br><small>{escape(d.description, quote=False)}</small>"
-            if d.description != d.title
-            else ""
-        )
-        + f"</th><td>{_feed_cell(urls, d.slug)}</td><td>{d.count}</td></tr>\n"
-        for d in departments
-    )
-    total = sum(d.count for d in departments)
-    html = (
-        _head(title, _alternates(urls, None, title), urls.of("index.html"))
-        + "<body>\n<main>\n"
-        + f"<h1>{escape(title, quote=False)}</h1>\n"
-        + f"<p>{escape(description, quote=False)}</p>\n"
-        + "<h2>Wie abonniere ich?</h2>\n"
-        + "<p>Kopieren Sie die Adresse eines Feeds (Atom oder RSS, beide enthalten dasselbe) "
-        + "und fügen Sie sie in Ihren Feedreader ein, zum Beispiel Thunderbird, Feedly, "
-        + "Inoreader, NetNewsWire, Miniflux oder newsboat. Neue Pressemitteilungen erscheinen "
-        + "dann automatisch dort. Alle Feeds auf einmal übernehmen Sie mit der "
-        + f'<a href="{escape(urls.of(OPML))}">OPML-Datei</a>, die die meisten Feedreader '
-        + "importieren können.</p>\n"
-        + "<h2>Feeds</h2>\n<table>\n<thead><tr><th>Fachdienst</th><th>Feed-Adressen</th>"
-        + "<th>Meldungen</th></tr></thead>\n<tbody>\n"
-        + f'<tr id="alle"><th scope="row">Alle Fachdienste</th><td>{_feed_cell(urls, None)}'
-        + f"</td><td>{total}</td></tr>\n"
-        + rows
-        + "</tbody>\n</table>\n</main>\n</body>\n</html>\n"
-    )
-    return html.encode("utf-8")
-
-
-def _feed_cell(urls: Urls, slug: str | None) -> str:
-    atom, rss = urls.feed(slug, ATOM), urls.feed(slug, RSS)
-    return (
-        f'Atom: <a href="{escape(atom)}"><code>{escape(atom, quote=False)}</code></a><br>'
-        f'RSS: <a href="{escape(rss)}"><code>{escape(rss, quote=False)}</code></a>'
-    )
 
 
 def render_opml(

@@ -63,8 +63,10 @@ def test_build_writes_the_documented_layout(
     ):
         assert f"{slug}/atom.xml" in files
         assert f"{slug}/rss.xml" in files
+        assert f"{slug}/index.html" in files
     assert "jobcenter/2024-09-18-jobmesse-musterstadt.html" in files
-    assert len([f for f in files if f.endswith(".html") and "/" in f]) == 21
+    pages = [f for f in files if f.endswith(".html") and "/" in f]
+    assert len(pages) == 21 + 5
 
 
 def test_two_builds_give_the_same_bytes(
@@ -93,8 +95,23 @@ def test_an_edit_rewrites_only_what_shows_it(
     out = tmp_path / "feeds"
     build(sample_releases, out, config)
     path = sample_releases / "Gesundheitsamt" / "2025-07-09-badegewaesser-saison.txt"
-    text = path.read_text("utf-8").replace("Badegewässer", "Badestellen", 1)
-    path.write_text(text, "utf-8")
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("Wasserqualität", "Die Wasserqualität", 1), "utf-8")
+    report = build(sample_releases, out, config)
+    # The title changed: the pages that list it (the index and the department's) change too.
+    assert sorted(report.written) == [
+        "atom.xml",
+        "gesundheitsamt/2025-07-09-badegewaesser-saison.html",
+        "gesundheitsamt/atom.xml",
+        "gesundheitsamt/index.html",
+        "gesundheitsamt/rss.xml",
+        "index.html",
+        "rss.xml",
+    ]
+    # The body text is in no list (the release has a teaser): the two pages stay.
+    text = path.read_text("utf-8")
+    assert text.count("auf Darmbakterien untersucht") == 1
+    path.write_text(text.replace("auf Darmbakterien untersucht", "untersucht"), "utf-8")
     report = build(sample_releases, out, config)
     assert sorted(report.written) == [
         "atom.xml",
@@ -144,12 +161,15 @@ def test_a_department_whose_releases_are_all_bad_keeps_its_feeds(
     out = tmp_path / "feeds"
     build(sample_releases, out, config)
     before = (out / "kreisvolkshochschule" / "atom.xml").read_bytes()
+    page = (out / "kreisvolkshochschule" / "index.html").read_bytes()
     for path in (sample_releases / "Kreisvolkshochschule").glob("*.txt"):
         path.write_text(BAD_RELEASE, "utf-8")
     report = build(sample_releases, out, config)
     assert len(report.errors) == 4
     assert (out / "kreisvolkshochschule" / "atom.xml").read_bytes() == before
     assert (out / "kreisvolkshochschule" / "rss.xml").exists()
+    # Its page stays too: the feeds' alternate link leads there.
+    assert (out / "kreisvolkshochschule" / "index.html").read_bytes() == page
 
 
 def test_a_deleted_release_disappears(

@@ -318,6 +318,10 @@ def test_every_file_is_served_with_its_type_validators_and_max_age(served: Serve
     index = get(served.port, "/feeds/")
     assert index.status == 200
     assert index.body == (served.site / "feeds" / "index.html").read_bytes()
+    # A department's folder shows its page, as the subscription page does for feeds/.
+    department = get(served.port, "/feeds/jobcenter/")
+    assert department.status == 200
+    assert department.body == (served.site / "feeds" / "jobcenter" / "index.html").read_bytes()
 
 
 @needs_nginx
@@ -421,7 +425,8 @@ def test_conditional_requests_answer_304_until_a_release_changes() -> None:
                 assert by_etag.headers["etag"] != first[url].headers["etag"], url
                 assert by_date.status == 200, f"{url}: changed, but If-Modified-Since gave 304"
             # Exactly the edited release's department feeds, the feeds of all departments and
-            # its page; index.html and feeds.opml list feeds, not texts, so they stay 304.
+            # its page. index.html and its department's page list titles, dates and teasers,
+            # not the body text that changed, and feeds.opml lists feeds: they stay 304.
             assert changed == CHANGED_BY_EDIT
 
 

@@ -237,7 +237,8 @@ def test_atom_elements(built: Path, records: dict[str, dict[str, Any]], feed: st
     assert len(alternates) == 1, f"{feed}: {len(alternates)} rel=alternate feed links"
     assert alternates[0].get("type") == "text/html"
     slug = department_of(feed)
-    assert alternates[0].get("href") == BASE + "index.html" + (f"#fd-{slug}" if slug else "")
+    # The human page of the feed: its department's page, or the index for the feed of all.
+    assert alternates[0].get("href") == BASE + (f"{slug}/index.html" if slug else "index.html")
 
     generator = root.find("a:generator", NS)
     assert generator is not None and generator.text == "feedpub", "generator without version"
@@ -315,7 +316,8 @@ def test_rss_elements(built: Path, records: dict[str, dict[str, Any]], feed: str
     assert len(self_links) == 1, f"{feed}: {len(self_links)} atom:link rel=self"
     assert self_links[0].get("href") == BASE + feed
     assert self_links[0].get("type") == "application/rss+xml"
-    assert (channel.findtext("link") or "").startswith(BASE + "index.html")
+    slug = department_of(feed)
+    assert channel.findtext("link") == BASE + (f"{slug}/index.html" if slug else "index.html")
 
     # guid of each item = Atom id of the same release (same link), in the same order.
     atom = etree.parse(built / feed.replace("rss.xml", "atom.xml")).getroot()
@@ -453,7 +455,12 @@ def test_link_template_links_to_the_office_site_and_writes_no_pages(tmp_path: Pa
     template = config.link_template
     assert template == "https://www.landkreis-musterland.example/presse/{slug}/{stem}"
     out = build_into(tmp_path / "out", config)
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")) == ["index.html"]
+    # No release pages; the subscription pages stay (the feeds' alternate links).
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    assert pages == sorted(["index.html", *(f"{slug}/index.html" for slug in SLUGS)])
+    listed = html.document_fromstring((out / "jobcenter" / "index.html").read_bytes())
+    links = listed.xpath("//ol[@class='releases']//h3/a/@href")
+    assert links and all(link.startswith(template.split("{")[0]) for link in links), links
     assert (out / "feeds.opml").is_file()
     for feed in FEEDS:
         parsed = parse_feed(out / feed)

@@ -1,6 +1,7 @@
-"""Release pages, index.html and feeds.opml of the sample build: well-formed HTML5 as lxml's
-strict HTML parser reads it, plus the structure readers and browsers rely on (autodiscovery,
-absolute links that resolve inside the build, no scripts), and OPML 2.0."""
+"""Release pages, department pages, index.html and feeds.opml of the sample build:
+well-formed HTML5 as lxml's strict HTML parser reads it, plus the structure readers and
+browsers rely on (autodiscovery, absolute links that resolve inside the build, no scripts, a
+Content-Security-Policy), and OPML 2.0. test_e2e_chromium.py shows them in a browser."""
 
 from __future__ import annotations
 
@@ -30,8 +31,15 @@ BASE = CONFIG.base_url
 RELEASE_PAGES = sorted(
     f"{slugify(p.parent.name)}/{slugify(p.stem)}.html" for p in SAMPLE_RELEASES.glob("*/*.txt")
 )
-PAGES = [*RELEASE_PAGES, "index.html"]
 SLUGS = sorted({page.split("/")[0] for page in RELEASE_PAGES})
+DEPARTMENT_PAGES = [f"{slug}/index.html" for slug in SLUGS]
+PAGES = [*RELEASE_PAGES, *DEPARTMENT_PAGES, "index.html"]
+#: The policy of every page (README, "Privacy"): nothing loads but the inline style and the
+#: site's own images.
+POLICY = (
+    "default-src 'none'; img-src 'self' https://presse.example.de; "
+    "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +119,10 @@ def test_page_is_small_valid_html5(built: Path, page: str):
         assert hrefs == [prefix + name], f"{page}: {kind} autodiscovery {hrefs}"
         local_file(built, hrefs[0])
 
-    # No JavaScript, no external resources.
+    # No JavaScript, no external resources, and a policy that tells the browser so.
+    policies = head.xpath("meta[@http-equiv='Content-Security-Policy']/@content")
+    assert policies == [POLICY], f"{page}: {policies}"
+    assert data.find(b"Content-Security-Policy") < data.find(b"<style>"), "policy after style"
     assert not root.xpath("//script"), f"{page}: <script>"
     assert not root.xpath("//@src"), f"{page}: loads external resources"
     assert not root.xpath("//link[@rel='stylesheet']"), f"{page}: external stylesheet"
@@ -125,6 +136,9 @@ def test_every_link_is_absolute_and_resolves(built: Path, page: str):
     hrefs = root.xpath("//a/@href | //link/@href")
     assert hrefs
     for href in hrefs:
+        if href.startswith("#"):  # a link within the page (the skip link)
+            assert root.xpath(f"//*[@id='{href[1:]}']"), f"{page}: {href} names a missing anchor"
+            continue
         assert re.match(r"^(https?://[^/\s]+/\S*|mailto:[^@\s]+@\S+)$", href), f"{page}: {href}"
         if not href.startswith(BASE):
             continue
@@ -147,7 +161,10 @@ def test_release_page_shows_the_release(built: Path, records: dict[str, dict[str
     if record["updated"] is not None:  # a correction never shows before the publication
         times.append(max(record["published"], record["updated"], key=datetime.fromisoformat))
     assert root.xpath("//time/@datetime") == times
-    assert root.xpath("//header//a/@href") == [f"{BASE}index.html#fd-{record['slug']}"]
+    assert root.xpath("//header//a/@href") == [
+        f"{BASE}index.html",
+        f"{BASE}{record['slug']}/index.html",
+    ]
     text = root.find("body").text_content()
     for paragraph in record["paragraphs"]:
         for line in paragraph.split("\n"):
@@ -217,9 +234,11 @@ def test_index_lists_every_feed(built: Path, records: dict[str, dict[str, Any]])
     names = {record["slug"]: record["department"] for record in records.values()}
     for row_id, row in rows.items():
         prefix = BASE if row_id == "alle" else f"{BASE}{row_id}/"
+        feeds = [prefix + "atom.xml", prefix + "rss.xml"]
         hrefs = row.xpath(".//a/@href")
-        assert hrefs == [prefix + "atom.xml", prefix + "rss.xml"], f"row {row_id}: {hrefs}"
-        for href in hrefs:
+        # A department's name links to its page; the feed of all is this page.
+        assert hrefs == ([] if row_id == "alle" else [prefix + "index.html"]) + feeds, hrefs
+        for href in feeds:
             assert href in row.text_content(), f"row {row_id}: URL not shown as text"
         cells = row.findall("td")
         assert cells[-1].text_content() == str(counts[row_id]), f"row {row_id}: count"
@@ -245,7 +264,8 @@ def test_opml_lists_every_feed(built: Path, records: dict[str, dict[str, Any]]):
         assert outline.get("text"), f"outline without text: {outline.attrib}"
         local_file(built, outline.get("xmlUrl"))
         html_url = outline.get("htmlUrl")
-        assert html_url.startswith(BASE + "index.html"), html_url
+        # The feed's page: the department's, or the index for the feed of all.
+        assert html_url == outline.get("xmlUrl").replace("atom.xml", "index.html"), html_url
         local_file(built, html_url)
 
 
@@ -271,8 +291,12 @@ def test_index_anchors_stay_unique_for_a_department_named_alle(tmp_path: Path):
             .getroot()
             .find("{http://www.w3.org/2005/Atom}link[@rel='alternate']")
         )
-        fragment = urlsplit(alternate.get("href")).fragment
-        rows = root.xpath(f"//*[@id='{fragment}']") if fragment else [root]
-        assert len(rows) == 1 and BASE + feed in rows[0].xpath(".//a/@href"), (
-            f"{feed}: its page link {alternate.get('href')} does not lead to its own row"
-        )
+        href = alternate.get("href")
+        assert not urlsplit(href).fragment
+        page = parse_strict(local_file(out, href))
+        # Its own page: it names this feed in its autodiscovery links and shows it.
+        assert page.xpath("//head/link[@rel='alternate']/@href")[0] == BASE + feed, href
+        assert BASE + feed in page.xpath("//main//a/@href"), href
+    rows = {row.get("id"): row for row in root.xpath("//tr[@id]")}
+    assert BASE + "alle/atom.xml" in rows["fd-alle"].xpath(".//a/@href")
+    assert BASE + "atom.xml" in rows["alle"].xpath(".//a/@href")

@@ -236,7 +236,7 @@ def test_an_rss_feed_keeps_its_channel_link(
     out = tmp_path / "feeds"
     build(sample_releases, out, hub_config(hub.url), now=NOW, websub=QUICK)
     channel = etree.parse(str(out / "jobcenter" / "rss.xml")).getroot().find("channel")
-    assert channel.findtext("link") == BASE + "index.html#fd-jobcenter"
+    assert channel.findtext("link") == BASE + "jobcenter/index.html"
 
 
 def test_without_a_hub_no_feed_names_one(sample_releases: Path, tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from feedpub.discover import (
     to_candidate,
     unreadable_folders,
 )
-from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, feed_path, page_path
+from feedpub.layout import ATOM, INDEX, JSON, JSON_OPML, OPML, RSS, Urls, feed_path, page_path
 from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher
 from feedpub.release import (
     Release,
@@ -225,7 +225,7 @@ def error_record(error: ReleaseError, relative: str) -> dict[str, Any]:
 #: Below this many releases to read, a second process costs more than it saves.
 PARALLEL_MIN = 2000
 #: Bump when the output changes for the same input and config: the next build is a full one.
-OUTPUT_FORMAT = 2
+OUTPUT_FORMAT = 3
 _BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -805,17 +805,19 @@ def _publish_feeds(
     urls: Urls,
     publisher: Publisher,
 ) -> None:
-    """Department feeds, the feed of all, index.html and feeds.opml."""
+    """Department feeds, the feed of all, index.html and feeds.opml (and feeds-json.opml)."""
     from feedpub.pages import render_index, render_opml
 
     departments = [_department(selection, slug, config) for slug in selection.slugs()]
+    items: dict[str, dict[str, Any]] = {}  # JSON Feed items, shared by the two feeds of each
     for department in departments:
-        _write_feed(publisher, feeds[department.slug], config, urls, department)
+        _write_feed(publisher, feeds[department.slug], config, urls, department, items)
     for slug in sorted(touched - set(selection.slugs())):
         # Every release of this department is bad (and none was published): keep its feeds.
         publisher.keep(feed_path(slug, ATOM))
         publisher.keep(feed_path(slug, RSS))
-    _write_feed(publisher, feeds[None], config, urls, None)
+        publisher.keep(feed_path(slug, JSON))
+    _write_feed(publisher, feeds[None], config, urls, None, items)
     publisher.write(INDEX, render_index(config.title, config.description, departments, urls))
     newest = feeds[None]
     opml = render_opml(
@@ -828,6 +830,32 @@ def _publish_feeds(
         urls,
     )
     publisher.write(OPML, opml)
+    _write_json_opml(publisher, config, departments, newest, urls)
+
+
+def _write_json_opml(
+    publisher: Publisher,
+    config: Config,
+    departments: list[Department],
+    newest: list[Release],
+    urls: Urls,
+) -> None:
+    """The JSON Feeds in an OPML list of their own, with the same outlines and date as
+    feeds.opml: one list with both formats would subscribe an importing reader to every
+    feed twice, and readers without JSON Feed (Thunderbird, newsboat) to feeds they cannot
+    read (README, "Output layout")."""
+    from feedpub.pages import render_opml
+
+    opml = render_opml(
+        config.title,
+        config.publisher,
+        config.email,
+        departments,
+        newest[0].published if newest else None,
+        urls,
+        feed_name=JSON,
+    )
+    publisher.write(JSON_OPML, opml)
 
 
 def _department(selection: Selection, slug: str, config: Config) -> Department:
@@ -849,8 +877,10 @@ def _write_feed(
     config: Config,
     urls: Urls,
     department: Department | None,
+    items: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     from feedpub.feeds import FeedInfo, render_feeds
+    from feedpub.jsonfeed import render_json_feed
 
     slug = department.slug if department else None
     if department is None:
@@ -871,3 +901,4 @@ def _write_feed(
     atom, rss = render_feeds(info, releases, urls)
     publisher.write(feed_path(slug, ATOM), atom)
     publisher.write(feed_path(slug, RSS), rss)
+    publisher.write(feed_path(slug, JSON), render_json_feed(info, releases, urls, items))

@@ -5,9 +5,11 @@ These paths are what subscribers keep in their readers, so they never change (RE
 
     feeds/atom.xml, feeds/rss.xml              every department
     feeds/<slug>/atom.xml, feeds/<slug>/rss.xml one department
+    feeds/feed.json, feeds/<slug>/feed.json     the same feeds as JSON Feed 1.1
     feeds/<slug>/<stem>.html                    one page per release (unless link_template)
     feeds/index.html                            the subscription page
-    feeds/feeds.opml                            all feeds as OPML 2.0
+    feeds/feeds.opml                            all feeds as OPML 2.0 (the Atom feeds)
+    feeds/feeds-json.opml                       the same list with the JSON Feeds
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from feedpub.release import Release
 
 ATOM = "atom.xml"
 RSS = "rss.xml"
+JSON = "feed.json"
 INDEX = "index.html"
 OPML = "feeds.opml"
+JSON_OPML = "feeds-json.opml"
 
 
 def feed_path(slug: str | None, name: str) -> str:

@@ -13,7 +13,7 @@ from html import escape
 from feedpub.content import body_html
 from feedpub.dates import BERLIN
 from feedpub.departments import Department
-from feedpub.layout import ATOM, OPML, RSS, Urls, anchor
+from feedpub.layout import ATOM, JSON, JSON_OPML, OPML, RSS, Urls, anchor
 from feedpub.release import Release, effective_updated
 
 _STYLE = (
@@ -42,10 +42,12 @@ def _head(title: str, alternates: str, canonical: str) -> str:
 
 
 def _alternates(urls: Urls, slug: str | None, label: str) -> str:
-    """Feed autodiscovery links (Atom first: readers that see both pick the first)."""
+    """Feed autodiscovery links (Atom first: readers that see several pick the first; JSON
+    Feed last, as not every reader reads it; its type is the one its spec asks for)."""
     links = [
         ("application/atom+xml", f"{label} (Atom)", urls.feed(slug, ATOM)),
         ("application/rss+xml", f"{label} (RSS)", urls.feed(slug, RSS)),
+        ("application/feed+json", f"{label} (JSON Feed)", urls.feed(slug, JSON)),
     ]
     return "".join(
         f'<link rel="alternate" type="{kind}" title="{escape(text)}" href="{escape(href)}">\n'
@@ -133,12 +135,14 @@ def render_index(title: str, description: str, departments: list[Department], ur
         + f"<h1>{escape(title, quote=False)}</h1>\n"
         + f"<p>{escape(description, quote=False)}</p>\n"
         + "<h2>Wie abonniere ich?</h2>\n"
-        + "<p>Kopieren Sie die Adresse eines Feeds (Atom oder RSS, beide enthalten dasselbe) "
+        + "<p>Kopieren Sie die Adresse eines Feeds (Atom, RSS oder JSON Feed, alle enthalten "
+        + "dasselbe) "
         + "und fügen Sie sie in Ihren Feedreader ein, zum Beispiel Thunderbird, Feedly, "
         + "Inoreader, NetNewsWire, Miniflux oder newsboat. Neue Pressemitteilungen erscheinen "
         + "dann automatisch dort. Alle Feeds auf einmal übernehmen Sie mit der "
         + f'<a href="{escape(urls.of(OPML))}">OPML-Datei</a>, die die meisten Feedreader '
-        + "importieren können.</p>\n"
+        + "importieren können (für Feedreader, die JSON Feed bevorzugen: die "
+        + f'<a href="{escape(urls.of(JSON_OPML))}">OPML-Datei mit den JSON Feeds</a>).</p>\n'
         + "<h2>Feeds</h2>\n<table>\n<thead><tr><th>Fachdienst</th><th>Feed-Adressen</th>"
         + "<th>Meldungen</th></tr></thead>\n<tbody>\n"
         + f'<tr id="alle"><th scope="row">Alle Fachdienste</th><td>{_feed_cell(urls, None)}'
@@ -150,10 +154,11 @@ def render_index(title: str, description: str, departments: list[Department], ur
 
 
 def _feed_cell(urls: Urls, slug: str | None) -> str:
-    atom, rss = urls.feed(slug, ATOM), urls.feed(slug, RSS)
+    atom, rss, json = urls.feed(slug, ATOM), urls.feed(slug, RSS), urls.feed(slug, JSON)
     return (
         f'Atom: <a href="{escape(atom)}"><code>{escape(atom, quote=False)}</code></a><br>'
-        f'RSS: <a href="{escape(rss)}"><code>{escape(rss, quote=False)}</code></a>'
+        f'RSS: <a href="{escape(rss)}"><code>{escape(rss, quote=False)}</code></a><br>'
+        f'JSON Feed: <a href="{escape(json)}"><code>{escape(json, quote=False)}</code></a>'
     )
 
 
@@ -164,21 +169,30 @@ def render_opml(
     departments: list[Department],
     updated: datetime | None,
     urls: Urls,
+    *,
+    feed_name: str = ATOM,
 ) -> bytes:
-    """OPML 2.0 with the Atom feed of every department and the feed of all of them.
+    """OPML 2.0 with the Atom feed (or ``feed_name``) of every department and the feed of all
+    of them.
 
     ``dateModified`` is the newest entry's date (never the wall clock), so the file only
-    changes when a feed does.
+    changes when a feed does. Every outline is ``type="rss"``, for JSON Feeds too: OPML 2.0
+    makes a subscription list of "nodes of type rss" and names no other type for feeds,
+    FeedLand imports only those (scripting/opml.org#21), and readers such as Miniflux take
+    any outline with an ``xmlUrl`` and read whatever format they find there.
     """
-    head = [f"<title>{escape(title, quote=False)}</title>"]
+    head_title = f"{title} (JSON Feed)" if feed_name == JSON else title
+    head = [f"<title>{escape(head_title, quote=False)}</title>"]
     if updated is not None:
         head.append(f"<dateModified>{_rfc822(updated)}</dateModified>")
     head.append(f"<ownerName>{escape(publisher, quote=False)}</ownerName>")
     if email:
         head.append(f"<ownerEmail>{escape(email, quote=False)}</ownerEmail>")
-    outlines = [_outline("Alle Fachdienste", title, urls.feed(None, ATOM), urls.department(None))]
+    outlines = [
+        _outline("Alle Fachdienste", title, urls.feed(None, feed_name), urls.department(None))
+    ]
     outlines.extend(
-        _outline(d.title, d.description, urls.feed(d.slug, ATOM), urls.department(d.slug))
+        _outline(d.title, d.description, urls.feed(d.slug, feed_name), urls.department(d.slug))
         for d in departments
     )
     text = (

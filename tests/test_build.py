@@ -52,7 +52,7 @@ def test_build_writes_the_documented_layout(
     assert report.errors == []
     assert report.releases == 21
     files = set(contents(out))
-    for name in ("atom.xml", "rss.xml", "index.html", "feeds.opml"):
+    for name in ("atom.xml", "rss.xml", "feed.json", "index.html", "feeds.opml", "feeds-json.opml"):
         assert name in files
     for slug in (
         "jobcenter",
@@ -63,6 +63,7 @@ def test_build_writes_the_documented_layout(
     ):
         assert f"{slug}/atom.xml" in files
         assert f"{slug}/rss.xml" in files
+        assert f"{slug}/feed.json" in files
     assert "jobcenter/2024-09-18-jobmesse-musterstadt.html" in files
     assert len([f for f in files if f.endswith(".html") and "/" in f]) == 21
 
@@ -98,8 +99,10 @@ def test_an_edit_rewrites_only_what_shows_it(
     report = build(sample_releases, out, config)
     assert sorted(report.written) == [
         "atom.xml",
+        "feed.json",
         "gesundheitsamt/2025-07-09-badegewaesser-saison.html",
         "gesundheitsamt/atom.xml",
+        "gesundheitsamt/feed.json",
         "gesundheitsamt/rss.xml",
         "rss.xml",
     ]
@@ -144,12 +147,14 @@ def test_a_department_whose_releases_are_all_bad_keeps_its_feeds(
     out = tmp_path / "feeds"
     build(sample_releases, out, config)
     before = (out / "kreisvolkshochschule" / "atom.xml").read_bytes()
+    before_json = (out / "kreisvolkshochschule" / "feed.json").read_bytes()
     for path in (sample_releases / "Kreisvolkshochschule").glob("*.txt"):
         path.write_text(BAD_RELEASE, "utf-8")
     report = build(sample_releases, out, config)
     assert len(report.errors) == 4
     assert (out / "kreisvolkshochschule" / "atom.xml").read_bytes() == before
     assert (out / "kreisvolkshochschule" / "rss.xml").exists()
+    assert (out / "kreisvolkshochschule" / "feed.json").read_bytes() == before_json
 
 
 def test_a_deleted_release_disappears(

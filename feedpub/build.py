@@ -35,6 +35,8 @@ from feedpub.discover import (
 from feedpub.layout import (
     ATOM,
     INDEX,
+    JSON,
+    JSON_OPML,
     OPML,
     RESERVED_STEM,
     RSS,
@@ -889,24 +891,26 @@ def _publish_feeds(
     publisher: Publisher,
     newest_archive: dict[str | None, str],
 ) -> None:
-    """Department feeds and pages, the feed of all, index.html and feeds.opml.
-    ``newest_archive``: the period of each feed's newest archive document, which its live
-    feed links."""
+    """Department feeds and pages, the feed of all, index.html, feeds.opml and
+    feeds-json.opml. ``newest_archive``: the period of each feed's newest archive document,
+    which its live feed links."""
     from feedpub.overview import render_department_page, render_index
     from feedpub.pages import render_opml
 
     departments = [_department(selection, slug, config) for slug in selection.slugs()]
+    items: dict[str, dict[str, Any]] = {}  # JSON Feed items, shared by the two feeds of each
     for department in departments:
         releases = feeds[department.slug]
-        _write_feed(publisher, releases, config, urls, department, newest_archive)
+        _write_feed(publisher, releases, config, urls, department, newest_archive, items)
         page = render_department_page(config.title, department, releases, urls)
         publisher.write(department_page_path(department.slug), page)
     for slug in sorted(touched - set(selection.slugs())):
         # Every release of this department is bad (and none was published): keep its feeds.
         publisher.keep(feed_path(slug, ATOM))
         publisher.keep(feed_path(slug, RSS))
+        publisher.keep(feed_path(slug, JSON))
         publisher.keep(department_page_path(slug))
-    _write_feed(publisher, feeds[None], config, urls, None, newest_archive)
+    _write_feed(publisher, feeds[None], config, urls, None, newest_archive, items)
     index = render_index(config.title, config.description, departments, feeds[None], urls)
     publisher.write(INDEX, index)
     newest = feeds[None]
@@ -920,6 +924,32 @@ def _publish_feeds(
         urls,
     )
     publisher.write(OPML, opml)
+    _write_json_opml(publisher, config, departments, newest, urls)
+
+
+def _write_json_opml(
+    publisher: Publisher,
+    config: Config,
+    departments: list[Department],
+    newest: list[Release],
+    urls: Urls,
+) -> None:
+    """The JSON Feeds in an OPML list of their own, with the same outlines and date as
+    feeds.opml: one list with both formats would subscribe an importing reader to every
+    feed twice, and readers without JSON Feed (Thunderbird, newsboat) to feeds they cannot
+    read (README, "Output layout")."""
+    from feedpub.pages import render_opml
+
+    opml = render_opml(
+        config.title,
+        config.publisher,
+        config.email,
+        departments,
+        newest[0].published if newest else None,
+        urls,
+        feed_name=JSON,
+    )
+    publisher.write(JSON_OPML, opml)
 
 
 def _department(selection: Selection, slug: str, config: Config) -> Department:
@@ -942,15 +972,19 @@ def _write_feed(
     urls: Urls,
     department: Department | None,
     newest_archive: dict[str | None, str],
+    items: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     from feedpub.feeds import History, render_feeds
+    from feedpub.jsonfeed import render_json_feed
 
     slug = department.slug if department else None
     period = newest_archive.get(slug)
     history = History(prev_archive=None if period is None else urls.archive(slug, period))
-    atom, rss = render_feeds(_feed_info(config, department), releases, urls, history)
+    info = _feed_info(config, department)
+    atom, rss = render_feeds(info, releases, urls, history)
     publisher.write(feed_path(slug, ATOM), atom)
     publisher.write(feed_path(slug, RSS), rss)
+    publisher.write(feed_path(slug, JSON), render_json_feed(info, releases, urls, items))
 
 
 def _feed_info(config: Config, department: Department | None) -> FeedInfo:

@@ -5,10 +5,12 @@ These paths are what subscribers keep in their readers, so they never change (RE
 
     feeds/atom.xml, feeds/rss.xml              every department
     feeds/<slug>/atom.xml, feeds/<slug>/rss.xml one department
+    feeds/feed.json, feeds/<slug>/feed.json     the same feeds as JSON Feed 1.1
     feeds/<slug>/<stem>.html                    one page per release (unless link_template)
     feeds/<slug>/index.html                     the department's page (its feeds, its news)
     feeds/index.html                            the subscription page
-    feeds/feeds.opml                            all feeds as OPML 2.0
+    feeds/feeds.opml                            all feeds as OPML 2.0 (the Atom feeds)
+    feeds/feeds-json.opml                       the same list with the JSON Feeds
     feeds/archive/<YYYY-MM>/atom.xml, rss.xml   RFC 5005 archive of every department
     feeds/<slug>/archive/<YYYY-MM>/atom.xml, …  RFC 5005 archive of one department
 """
@@ -20,8 +22,10 @@ from feedpub.release import Release
 
 ATOM = "atom.xml"
 RSS = "rss.xml"
+JSON = "feed.json"
 INDEX = "index.html"
 OPML = "feeds.opml"
+JSON_OPML = "feeds-json.opml"
 
 
 def feed_path(slug: str | None, name: str) -> str:

@@ -14,7 +14,7 @@ from html import escape
 
 from feedpub.content import summary_text
 from feedpub.departments import Department
-from feedpub.layout import OPML, Urls, anchor
+from feedpub.layout import JSON_OPML, OPML, Urls, anchor
 from feedpub.pages import (
     ALL_RELEASES,
     crumbs,
@@ -29,7 +29,7 @@ from feedpub.release import Release
 TEASER_LIMIT = 240
 
 _HOW_TO = (
-    "Kopieren Sie die Adresse eines Feeds (Atom oder RSS, beide enthalten dasselbe) "
+    "Kopieren Sie die Adresse eines Feeds (Atom, RSS oder JSON Feed, alle enthalten dasselbe) "
     "und fügen Sie sie in Ihren Feedreader ein, zum Beispiel Thunderbird, Feedly, "
     "Inoreader, NetNewsWire, Miniflux oder newsboat. Neue Pressemitteilungen erscheinen "
     "dann automatisch dort."
@@ -119,7 +119,8 @@ def render_index(
         + '<h2 id="abonnieren">Wie abonniere ich?</h2>\n'
         + f"<p>{_HOW_TO} Alle Feeds auf einmal übernehmen Sie mit der "
         + f'<a href="{escape(urls.of(OPML))}">OPML-Datei</a>, die die meisten Feedreader '
-        + "importieren können.</p>\n"
+        + "importieren können (für Feedreader, die JSON Feed bevorzugen: die "
+        + f'<a href="{escape(urls.of(JSON_OPML))}">OPML-Datei mit den JSON Feeds</a>).</p>\n'
         + "<h2>Feeds</h2>\n<table>\n<thead><tr><th>Fachdienst</th><th>Feed-Adressen</th>"
         + "<th>Meldungen</th></tr></thead>\n<tbody>\n"
         + f'<tr id="alle"><th scope="row">Alle Fachdienste</th><td>{feed_links(urls, None)}'

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from feedpub.content import body_html
 from feedpub.dates import BERLIN
 from feedpub.departments import Department
-from feedpub.layout import ATOM, RSS, Urls
+from feedpub.layout import ATOM, JSON, RSS, Urls
 from feedpub.release import Release, effective_updated
 
 #: The feed formats of every feed, in the order pages name them (Atom first: readers that see
@@ -25,6 +25,8 @@ from feedpub.release import Release, effective_updated
 FEED_FORMATS: tuple[tuple[str, str, str], ...] = (
     (ATOM, "Atom", "application/atom+xml"),
     (RSS, "RSS", "application/rss+xml"),
+    # Last: not every reader reads it; readers that see several links take the first.
+    (JSON, "JSON Feed", "application/feed+json"),
 )
 
 # BITV 2.0 / WCAG 2.1 AA: every colour pair has a contrast of at least 4.5:1 on white (text
@@ -180,21 +182,30 @@ def render_opml(
     departments: list[Department],
     updated: datetime | None,
     urls: Urls,
+    *,
+    feed_name: str = ATOM,
 ) -> bytes:
-    """OPML 2.0 with the Atom feed of every department and the feed of all of them.
+    """OPML 2.0 with the Atom feed (or ``feed_name``) of every department and the feed of all
+    of them.
 
     ``dateModified`` is the newest entry's date (never the wall clock), so the file only
-    changes when a feed does.
+    changes when a feed does. Every outline is ``type="rss"``, for JSON Feeds too: OPML 2.0
+    makes a subscription list of "nodes of type rss" and names no other type for feeds,
+    FeedLand imports only those (scripting/opml.org#21), and readers such as Miniflux take
+    any outline with an ``xmlUrl`` and read whatever format they find there.
     """
-    head = [f"<title>{escape(title, quote=False)}</title>"]
+    head_title = f"{title} (JSON Feed)" if feed_name == JSON else title
+    head = [f"<title>{escape(head_title, quote=False)}</title>"]
     if updated is not None:
         head.append(f"<dateModified>{_rfc822(updated)}</dateModified>")
     head.append(f"<ownerName>{escape(publisher, quote=False)}</ownerName>")
     if email:
         head.append(f"<ownerEmail>{escape(email, quote=False)}</ownerEmail>")
-    outlines = [_outline("Alle Fachdienste", title, urls.feed(None, ATOM), urls.department(None))]
+    outlines = [
+        _outline("Alle Fachdienste", title, urls.feed(None, feed_name), urls.department(None))
+    ]
     outlines.extend(
-        _outline(d.title, d.description, urls.feed(d.slug, ATOM), urls.department(d.slug))
+        _outline(d.title, d.description, urls.feed(d.slug, feed_name), urls.department(d.slug))
         for d in departments
     )
     text = (

@@ -52,7 +52,7 @@ def test_build_writes_the_documented_layout(
     assert report.errors == []
     assert report.releases == 21
     files = set(contents(out))
-    for name in ("atom.xml", "rss.xml", "index.html", "feeds.opml"):
+    for name in ("atom.xml", "rss.xml", "feed.json", "index.html", "feeds.opml", "feeds-json.opml"):
         assert name in files
     for slug in (
         "jobcenter",
@@ -64,6 +64,7 @@ def test_build_writes_the_documented_layout(
         assert f"{slug}/atom.xml" in files
         assert f"{slug}/rss.xml" in files
         assert f"{slug}/index.html" in files
+        assert f"{slug}/feed.json" in files
     assert "jobcenter/2024-09-18-jobmesse-musterstadt.html" in files
     pages = [f for f in files if f.endswith(".html") and "/" in f]
     assert len(pages) == 21 + 5
@@ -101,8 +102,10 @@ def test_an_edit_rewrites_only_what_shows_it(
     # The title changed: the pages that list it (the index and the department's) change too.
     assert sorted(report.written) == [
         "atom.xml",
+        "feed.json",
         "gesundheitsamt/2025-07-09-badegewaesser-saison.html",
         "gesundheitsamt/atom.xml",
+        "gesundheitsamt/feed.json",
         "gesundheitsamt/index.html",
         "gesundheitsamt/rss.xml",
         "index.html",
@@ -115,8 +118,10 @@ def test_an_edit_rewrites_only_what_shows_it(
     report = build(sample_releases, out, config)
     assert sorted(report.written) == [
         "atom.xml",
+        "feed.json",
         "gesundheitsamt/2025-07-09-badegewaesser-saison.html",
         "gesundheitsamt/atom.xml",
+        "gesundheitsamt/feed.json",
         "gesundheitsamt/rss.xml",
         "rss.xml",
     ]
@@ -162,6 +167,7 @@ def test_a_department_whose_releases_are_all_bad_keeps_its_feeds(
     build(sample_releases, out, config)
     before = (out / "kreisvolkshochschule" / "atom.xml").read_bytes()
     page = (out / "kreisvolkshochschule" / "index.html").read_bytes()
+    before_json = (out / "kreisvolkshochschule" / "feed.json").read_bytes()
     for path in (sample_releases / "Kreisvolkshochschule").glob("*.txt"):
         path.write_text(BAD_RELEASE, "utf-8")
     report = build(sample_releases, out, config)
@@ -170,6 +176,7 @@ def test_a_department_whose_releases_are_all_bad_keeps_its_feeds(
     assert (out / "kreisvolkshochschule" / "rss.xml").exists()
     # Its page stays too: the feeds' alternate link leads there.
     assert (out / "kreisvolkshochschule" / "index.html").read_bytes() == page
+    assert (out / "kreisvolkshochschule" / "feed.json").read_bytes() == before_json
 
 
 def test_a_deleted_release_disappears(

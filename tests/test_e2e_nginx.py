@@ -48,8 +48,10 @@ NEW_TEXT = "Ab März gibt es die Sprechstunde auch in Musterdorf."
 CHANGED_BY_EDIT = {
     "/feeds/atom.xml",
     "/feeds/rss.xml",
+    "/feeds/feed.json",
     "/feeds/jobcenter/atom.xml",
     "/feeds/jobcenter/rss.xml",
+    "/feeds/jobcenter/feed.json",
     "/feeds/jobcenter/2025-01-15-sprechstunde-beispielhausen.html",
 }
 #: feedpub's bookkeeping, where it is now and where it moves (feeds/.feedpub/).
@@ -271,6 +273,8 @@ def expected_type(url: str) -> str:
         return "application/atom+xml; charset=utf-8"
     if name == "rss.xml":
         return "application/rss+xml; charset=utf-8"
+    if name == "feed.json":
+        return "application/feed+json; charset=utf-8"
     if name.endswith(".opml"):
         return "text/x-opml; charset=utf-8"
     assert name.endswith(".html"), f"unexpected file {url} in the build"
@@ -301,12 +305,18 @@ def served() -> Iterator[Server]:
 @needs_nginx
 def test_every_file_is_served_with_its_type_validators_and_max_age(served: Server) -> None:
     urls = public_urls(served.site)
-    assert {"/feeds/atom.xml", "/feeds/rss.xml", "/feeds/index.html", "/feeds/feeds.opml"} <= set(
-        urls
-    )
+    assert {
+        "/feeds/atom.xml",
+        "/feeds/rss.xml",
+        "/feeds/feed.json",
+        "/feeds/index.html",
+        "/feeds/feeds.opml",
+        "/feeds/feeds-json.opml",
+    } <= set(urls)
     departments = [p for p in SAMPLE_RELEASES.iterdir() if p.is_dir()]
-    live = [url for url in urls if url.endswith("/atom.xml") and "/archive/" not in url]
-    assert len(live) == len(departments) + 1
+    for name in ("atom.xml", "rss.xml", "feed.json"):
+        live = [url for url in urls if url.endswith(f"/{name}") and "/archive/" not in url]
+        assert len(live) == len(departments) + 1, name
     for url in urls:
         response = get(served.port, url)
         assert response.status == 200, url
@@ -354,18 +364,18 @@ def test_hidden_paths_and_everything_outside_feeds_answer_404(served: Server) ->
 
 
 @needs_nginx
-def test_compressed_feeds_answer_conditional_requests(served: Server) -> None:
-    plain = get(served.port, "/feeds/atom.xml")
-    zipped = get(served.port, "/feeds/atom.xml", **{"Accept-Encoding": "gzip"})
+@pytest.mark.parametrize("url", ["/feeds/atom.xml", "/feeds/feed.json", "/feeds/feeds.opml"])
+def test_compressed_feeds_answer_conditional_requests(served: Server, url: str) -> None:
+    plain = get(served.port, url)
+    zipped = get(served.port, url, **{"Accept-Encoding": "gzip"})
     assert zipped.status == 200
     assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["content-type"] == expected_type(url)
     assert gzip.decompress(zipped.body) == plain.body
     # nginx marks the ETag of a compressed answer weak; either form must give 304.
     assert zipped.headers["etag"] == "W/" + plain.headers["etag"]
     for etag in (zipped.headers["etag"], plain.headers["etag"]):
-        again = get(
-            served.port, "/feeds/atom.xml", **{"Accept-Encoding": "gzip", "If-None-Match": etag}
-        )
+        again = get(served.port, url, **{"Accept-Encoding": "gzip", "If-None-Match": etag})
         assert again.status == 304, etag
         assert again.body == b""
 
@@ -426,7 +436,7 @@ def test_conditional_requests_answer_304_until_a_release_changes() -> None:
                 assert by_date.status == 200, f"{url}: changed, but If-Modified-Since gave 304"
             # Exactly the edited release's department feeds, the feeds of all departments and
             # its page. index.html and its department's page list titles, dates and teasers,
-            # not the body text that changed, and feeds.opml lists feeds: they stay 304.
+            # not the body text that changed, and the OPML files list feeds: they stay 304.
             assert changed == CHANGED_BY_EDIT
 
 

@@ -118,7 +118,7 @@ def test_department_page_has_its_feeds_and_how_to_subscribe(built: Path) -> None
         "Wie abonniere ich?",
         "Neueste Pressemitteilungen",
     ]
-    feeds = [f"{BASE}jobcenter/atom.xml", f"{BASE}jobcenter/rss.xml"]
+    feeds = [f"{BASE}jobcenter/{name}" for name in ("atom.xml", "rss.xml", "feed.json")]
     assert root.xpath("//main//ul[@class='feeds']//a/@href") == feeds
     assert root.xpath("//head/link[@rel='alternate']/@href") == feeds
     assert root.xpath("//header//a/@href") == [f"{BASE}index.html"]

@@ -40,6 +40,13 @@ POLICY = (
     "default-src 'none'; img-src 'self' https://presse.example.de; "
     "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 )
+#: Every feed a page announces (autodiscovery) and the index lists, in this order; the JSON
+#: Feed with the media type its spec asks for ("Suggestions for Publishers").
+FEED_TYPES = [
+    ("application/atom+xml", "atom.xml"),
+    ("application/rss+xml", "rss.xml"),
+    ("application/feed+json", "feed.json"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -114,10 +121,15 @@ def test_page_is_small_valid_html5(built: Path, page: str):
     assert canonical == [BASE + page], f"{page}: canonical {canonical}"
     slug = page.split("/")[0] if "/" in page else None
     prefix = BASE + (f"{slug}/" if slug else "")
-    for kind, name in (("application/atom+xml", "atom.xml"), ("application/rss+xml", "rss.xml")):
+    for kind, name in FEED_TYPES:
         hrefs = head.xpath(f"link[@rel='alternate'][@type='{kind}']/@href")
         assert hrefs == [prefix + name], f"{page}: {kind} autodiscovery {hrefs}"
         local_file(built, hrefs[0])
+    # Atom first (readers that find several take the first), JSON Feed last.
+    kinds = head.xpath("link[@rel='alternate']/@type")
+    assert kinds == [kind for kind, _ in FEED_TYPES], f"{page}: autodiscovery order {kinds}"
+    titles = head.xpath("link[@rel='alternate']/@title")
+    assert [t.rsplit(" (", 1)[1] for t in titles] == ["Atom)", "RSS)", "JSON Feed)"], titles
 
     # No JavaScript, no external resources, and a policy that tells the browser so.
     policies = head.xpath("meta[@http-equiv='Content-Security-Policy']/@content")
@@ -223,6 +235,7 @@ def test_index_lists_every_feed(built: Path, records: dict[str, dict[str, Any]])
     root = parse_strict(built / "index.html")
     assert "Wie abonniere ich?" in [h.text_content() for h in root.iter("h2")]
     assert f"{BASE}feeds.opml" in root.xpath("//a/@href")
+    assert f"{BASE}feeds-json.opml" in root.xpath("//a/@href")
     assert root.findtext(".//h1") == CONFIG.title
 
     rows = {row.get("id").removeprefix("fd-"): row for row in root.xpath("//tr[@id]")}
@@ -237,7 +250,9 @@ def test_index_lists_every_feed(built: Path, records: dict[str, dict[str, Any]])
         feeds = [prefix + "atom.xml", prefix + "rss.xml"]
         hrefs = row.xpath(".//a/@href")
         # A department's name links to its page; the feed of all is this page.
+        feeds = [prefix + name for _, name in FEED_TYPES]
         assert hrefs == ([] if row_id == "alle" else [prefix + "index.html"]) + feeds, hrefs
+        assert "JSON Feed: " in row.text_content(), f"row {row_id}: JSON link not labelled"
         for href in feeds:
             assert href in row.text_content(), f"row {row_id}: URL not shown as text"
         cells = row.findall("td")
@@ -247,17 +262,28 @@ def test_index_lists_every_feed(built: Path, records: dict[str, dict[str, Any]])
             assert row.find("th").text_content().startswith(title), f"row {row_id}"
 
 
-def test_opml_lists_every_feed(built: Path, records: dict[str, dict[str, Any]]):
-    root = etree.parse(built / "feeds.opml").getroot()
+#: The OPML subscription lists: the Atom feeds, and the same list with the JSON Feeds (one
+#: list with both would subscribe an importing reader to every feed twice).
+OPML_LISTS = [
+    ("feeds.opml", "atom.xml", CONFIG.title),
+    ("feeds-json.opml", "feed.json", f"{CONFIG.title} (JSON Feed)"),
+]
+
+
+@pytest.mark.parametrize(("opml", "feed_name", "title"), OPML_LISTS)
+def test_opml_lists_every_feed(
+    built: Path, records: dict[str, dict[str, Any]], opml: str, feed_name: str, title: str
+):
+    root = etree.parse(built / opml).getroot()
     assert root.tag == "opml" and root.get("version") == "2.0"
-    assert root.findtext("head/title") == CONFIG.title
+    assert root.findtext("head/title") == title
     modified = email.utils.parsedate_to_datetime(root.findtext("head/dateModified"))
     newest = max(datetime.fromisoformat(r["published"]) for r in records.values())
     assert modified == newest, "dateModified must be the newest release's date, not now()"
 
     outlines = root.findall("body/outline")
     xml_urls = [o.get("xmlUrl") for o in outlines]
-    expected = [BASE + "atom.xml", *(f"{BASE}{slug}/atom.xml" for slug in SLUGS)]
+    expected = [BASE + feed_name, *(f"{BASE}{slug}/{feed_name}" for slug in SLUGS)]
     assert sorted(xml_urls) == sorted(expected), "one outline per department + the all-feed"
     for outline in outlines:
         assert outline.get("type") == "rss"
@@ -265,7 +291,8 @@ def test_opml_lists_every_feed(built: Path, records: dict[str, dict[str, Any]]):
         local_file(built, outline.get("xmlUrl"))
         html_url = outline.get("htmlUrl")
         # The feed's page: the department's, or the index for the feed of all.
-        assert html_url == outline.get("xmlUrl").replace("atom.xml", "index.html"), html_url
+        feed_url = outline.get("xmlUrl")
+        assert html_url == feed_url.rsplit("/", 1)[0] + "/index.html", html_url
         local_file(built, html_url)
 
 
@@ -300,3 +327,15 @@ def test_index_anchors_stay_unique_for_a_department_named_alle(tmp_path: Path):
     rows = {row.get("id"): row for row in root.xpath("//tr[@id]")}
     assert BASE + "alle/atom.xml" in rows["fd-alle"].xpath(".//a/@href")
     assert BASE + "atom.xml" in rows["alle"].xpath(".//a/@href")
+
+
+def test_the_json_feed_list_is_the_atom_list_with_other_urls(built: Path):
+    """The same outlines in the same order, text, description and page; only xmlUrl differs."""
+    lists = [etree.parse(built / opml).getroot() for opml, _, _ in OPML_LISTS]
+    atom, json_feed = ([dict(o.attrib) for o in root.iter("outline")] for root in lists)
+    assert len(atom) == len(json_feed) == len(SLUGS) + 1
+    for a, j in zip(atom, json_feed, strict=True):
+        assert j.pop("xmlUrl") == a.pop("xmlUrl").removesuffix("atom.xml") + "feed.json"
+        assert j == a
+    assert atom[0]["description"] == CONFIG.title, "the all-feed outline keeps the site title"
+    assert lists[0].findtext("head/dateModified") == lists[1].findtext("head/dateModified")

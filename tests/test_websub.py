@@ -55,7 +55,7 @@ BASE = "https://presse.example.de/feeds/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 #: Short enough for a fast suite, long enough for a loopback hub on a busy machine.
 QUICK = Timing(timeout=2.0, attempts=3, backoff=0.01, budget=5.0)
-#: The feeds of the sample releases: one Atom and one RSS feed per department and for all.
+#: The feeds of the sample releases: Atom, RSS and JSON Feed per department and for all.
 SLUGS = [
     "amt-fuer-bau-und-planung",
     "gesundheitsamt",
@@ -67,7 +67,7 @@ SLUGS = [
 
 def feed_names(slug: str | None) -> list[str]:
     prefix = "" if slug is None else f"{slug}/"
-    return [f"{prefix}atom.xml", f"{prefix}rss.xml"]
+    return [f"{prefix}atom.xml", f"{prefix}feed.json", f"{prefix}rss.xml"]
 
 
 FEEDS = [name for slug in [None, *SLUGS] for name in feed_names(slug)]
@@ -215,9 +215,18 @@ def test_every_feed_names_the_hub_beside_itself(
     hub_url = hub.url
     out = tmp_path / "feeds"
     build(sample_releases, out, hub_config(hub_url), now=NOW, websub=QUICK)
-    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xml"))
+    names = sorted(
+        p.relative_to(out).as_posix()
+        for p in [*out.rglob("*.xml"), *out.rglob("feed.json")]
+        if "archive" not in p.parts  # archive documents do not change: no hub (see feeds)
+    )
     assert names == sorted(FEEDS)
     for name in FEEDS:
+        if name.endswith(".json"):
+            document = json.loads((out / name).read_bytes())
+            assert document["hubs"] == [{"type": "WebSub", "url": hub_url}], name
+            assert document["feed_url"] == BASE + name
+            continue
         root = etree.parse(str(out / name)).getroot()
         scope = root if root.tag == f"{{{ATOM_NS}}}feed" else root.find("channel")
         links = {link.get("rel"): link.get("href") for link in scope.findall(f"{{{ATOM_NS}}}link")}
@@ -488,15 +497,16 @@ def test_a_failed_feed_and_a_changed_one_are_sent_together(
     hub.status = 503
     edit(sample_releases, "Jobcenter")
     build(sample_releases, out, config, now=NOW, websub=QUICK)
-    assert len(pending(out) or []) == 4
+    assert len(pending(out) or []) == 6
     hub.status = 204
     hub.received.clear()
     edit(sample_releases, "Gesundheitsamt")
     report = build(sample_releases, out, config, now=NOW, websub=QUICK)
     # Gesundheitsamt's and the combined feeds (changed again), plus Jobcenter's (pending).
     expected = sorted(
-        BASE + name for name in [*feed_names("gesundheitsamt"), *feed_names("jobcenter")]
-    ) + [BASE + "atom.xml", BASE + "rss.xml"]
+        BASE + name
+        for name in [*feed_names("gesundheitsamt"), *feed_names("jobcenter"), *feed_names(None)]
+    )
     assert sorted(hub.urls()) == sorted(expected)  # each once
     assert report.websub is not None
     assert report.websub.earlier == {BASE + n for n in feed_names("jobcenter")}

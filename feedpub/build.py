@@ -32,8 +32,18 @@ from feedpub.discover import (
     to_candidate,
     unreadable_folders,
 )
-from feedpub.layout import ATOM, INDEX, OPML, RSS, Urls, feed_path, page_path
-from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher
+from feedpub.layout import (
+    ATOM,
+    INDEX,
+    OPML,
+    RSS,
+    Urls,
+    feed_path,
+    image_owner,
+    image_path,
+    page_path,
+)
+from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher, SourceError
 from feedpub.release import (
     Release,
     ReleaseError,
@@ -178,6 +188,7 @@ class _Known:
 def _parse_all(
     candidates: list[Candidate], refused: dict[Path, ReleaseError], config: Config
 ) -> Iterator[Scanned]:
+    from feedpub.images import with_images
     from feedpub.parse import read_release
 
     tag_prefix = config.tag_prefix
@@ -195,11 +206,13 @@ def _parse_all(
         except ReleaseError as exc:
             yield Scanned(candidate, exc)
             continue
-        yield Scanned(candidate, release, tuple(notices))
+        release, warnings = with_images(release, candidate.images)
+        yield Scanned(candidate, release, (*notices, *warnings))
 
 
 def release_record(release: Release, relative: str) -> dict[str, Any]:
     """The JSON object ``feedpub check --json`` prints for a good release."""
+    folder = relative.rpartition("/")[0] + "/"
     return {
         "path": relative,
         "department": release.department,
@@ -214,6 +227,20 @@ def release_record(release: Release, relative: str) -> dict[str, Any]:
         "authors": list(release.authors),
         "captions": [{"text": c.text, "credit": c.credit} for c in release.captions],
         "paragraphs": list(release.paragraphs),
+        "images": [
+            {
+                "path": f"{folder}{image.source.name}",
+                "number": image.number,
+                "name": image.name,
+                "type": image.media_type,
+                "length": image.length,
+                "width": image.width,
+                "height": image.height,
+                "alt": image.alt,
+                "credit": image.credit,
+            }
+            for image in release.images
+        ],
     }
 
 
@@ -225,7 +252,7 @@ def error_record(error: ReleaseError, relative: str) -> dict[str, Any]:
 #: Below this many releases to read, a second process costs more than it saves.
 PARALLEL_MIN = 2000
 #: Bump when the output changes for the same input and config: the next build is a full one.
-OUTPUT_FORMAT = 2
+OUTPUT_FORMAT = 3
 _BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -256,6 +283,8 @@ class _Part:
     touched: set[str] = field(default_factory=set)
     #: Files of earlier builds to keep (pages of releases that turned bad).
     kept: list[str] = field(default_factory=list)
+    #: (slug, stem) of those releases: their published pictures are kept too.
+    kept_pictures: list[tuple[str, str]] = field(default_factory=list)
     pages: PublishedFiles = field(default_factory=PublishedFiles)
     #: The next cache's entries and history of the releases this part read.
     cached: dict[str, CacheEntry] = field(default_factory=dict)
@@ -436,6 +465,7 @@ def _build(
         touched: set[str] = set()
         next_cache: dict[str, CacheEntry] = {}
         seen: dict[str, Seen] = {}
+        pictures = _published_pictures(publisher.previous)
         for candidate in stubs:
             entry = cached[candidate.relative]
             release_id = make_id(config.tag_prefix, candidate.slug, candidate.stem)
@@ -447,6 +477,7 @@ def _build(
                     candidate.stem,
                     release_id,
                     datetime.fromisoformat(entry[1]),
+                    candidate.images,
                 )
             )
             touched.add(candidate.slug)
@@ -454,6 +485,8 @@ def _build(
             seen[release_id] = state.seen[release_id]
             if config.link_template is None:
                 publisher.keep(page_path(candidate.slug, candidate.stem), check=False)
+            for relative in pictures.get((candidate.slug, candidate.stem), ()):
+                publisher.keep(relative, check=False)
         report.releases += len(stubs)
         for part in parts:
             report.releases += part.releases
@@ -467,6 +500,9 @@ def _build(
             seen.update(part.seen)
             for relative in part.kept:
                 publisher.keep(relative)
+            for key in part.kept_pictures:
+                for relative in pictures.get(key, ()):
+                    publisher.keep(relative)
         report.errors.sort(key=lambda e: str(e.path))
         touched |= _keep_unreadable(
             refused,
@@ -610,6 +646,7 @@ def _materialize(
 def _read_unchanged(
     stub: Stub, tag_prefix: str, seen: dict[str, Seen], report: Report
 ) -> Release | None:
+    from feedpub.images import with_images
     from feedpub.parse import read_release
 
     try:
@@ -619,7 +656,21 @@ def _read_unchanged(
     except ReleaseError as exc:
         report.errors.append(exc)  # changed a moment ago: the next build sees it
         return None
+    release, _ = with_images(release, stub.images)  # warned about when it was first read
     return _with_history(release, seen.get(release.id))
+
+
+def _published_pictures(previous: set[str]) -> dict[tuple[str, str], list[str]]:
+    """The pictures the last build published (its manifest), by (slug, stem) of their
+    release: a release that is not read this time (unchanged, or turned bad) keeps them."""
+    pictures: dict[tuple[str, str], list[str]] = {}
+    for relative in previous:
+        if relative.endswith((".jpg", ".png", ".webp")):
+            slug, _, name = relative.rpartition("/")
+            stem = image_owner(name)
+            if stem is not None and slug and "/" not in slug:
+                pictures.setdefault((slug, stem), []).append(relative)
+    return pictures
 
 
 def _with_history(release: Release, history: Seen | None) -> Release:
@@ -682,8 +733,10 @@ def _read_and_stage(
                 if waiting:
                     part.held_back += 1  # embargo: no trace of it anywhere until its time
                 continue
-            # Published before: keep that version (its page, its history, its entry).
+            # Published before: keep that version (its page and pictures, its history, its
+            # entry).
             part.kept.append(page_path(slug, candidate.stem))
+            part.kept_pictures.append((slug, candidate.stem))
             part.cached[candidate.relative] = (UNREAD, "")
             part.seen[release_id] = history
             last_good = state.releases.get(release_id)
@@ -721,6 +774,12 @@ def _read_and_stage(
             title = config.department(release.department, release.slug).title
             page = render_release_page(release, title or release.department, urls)
             pages.write(page_path(release.slug, release.stem), page)
+        for image in release.images:  # also with link_template: the feeds link them here
+            try:
+                pages.copy(image_path(release.slug, image.name), image.source)
+            except SourceError as exc:  # unreadable since it was looked at a moment ago
+                reason = f"picture not copied: cannot read: {exc.error.strerror or exc.error}"
+                part.notices.append(Notice(image.source, None, reason))
     if progress is not None:
         progress(step * (len(candidates) % 100))
 

@@ -18,6 +18,7 @@ from typing import Any
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
+from feedpub import media
 from feedpub.content import body_html, summary_text
 from feedpub.layout import ATOM, RSS, Urls
 from feedpub.release import Release, effective_updated
@@ -66,6 +67,8 @@ def render_feeds(info: FeedInfo, releases: list[Release], urls: Urls) -> tuple[b
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("linkfix", BaseExtension, _EntryLinkFix, atom=True, rss=False)
+    if any(release.images for release in releases):
+        media.register(fg)  # only then: feeds without pictures stay as they were
     fg.id(info.id)
     fg.title(info.title)
     fg.subtitle(info.subtitle)  # also RSS <description>
@@ -124,4 +127,6 @@ def _add_entry(fg: FeedGenerator, release: Release, urls: Urls, info: FeedInfo) 
     # HTML-escaped there ("<tag>" would vanish, "&amp;" show as "&"). The same escaped text
     # with type="html" is exactly right for Atom too, and feedgen writes both from one call.
     fe.summary(escape(summary_text(release), quote=False), type="html")
-    fe.content(body_html(release), type="html")  # also RSS <content:encoded>
+    fe.content(body_html(release, urls), type="html")  # also RSS <content:encoded>
+    if release.images:
+        fe.pictures.set([(urls.image(release.slug, i.name), i) for i in release.images])

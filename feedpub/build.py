@@ -49,6 +49,7 @@ from feedpub.release import (
     ReleaseError,
     department_slug,
     effective_updated,
+    image_files,
     make_id,
 )
 from feedpub.state import (
@@ -206,7 +207,8 @@ def _parse_all(
         except ReleaseError as exc:
             yield Scanned(candidate, exc)
             continue
-        release, warnings = with_images(release, candidate.images)
+        pictures = image_files(candidate.path.parent, candidate.images)
+        release, warnings = with_images(release, pictures)
         yield Scanned(candidate, release, (*notices, *warnings))
 
 
@@ -656,7 +658,8 @@ def _read_unchanged(
     except ReleaseError as exc:
         report.errors.append(exc)  # changed a moment ago: the next build sees it
         return None
-    release, _ = with_images(release, stub.images)  # warned about when it was first read
+    # Warned about when it was first read.
+    release, _ = with_images(release, image_files(stub.source.parent, stub.images))
     return _with_history(release, seen.get(release.id))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from feedpub.release import ImageFile, Release
+from feedpub.release import Picture, Release
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Stub:
     id: str
     published: datetime
     #: Its picture files, to read them again with it.
-    images: tuple[ImageFile, ...] = ()
+    images: tuple[Picture, ...] = ()
 
 
 #: What a Selection holds: a parsed release, or one known to be unchanged.

@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedpub.release import ImageFile, ReleaseError, department_slug, slugify
+from feedpub.release import Picture, ReleaseError, department_slug, slugify
 
 #: The start of the reason for a folder that cannot be listed (see unreadable_folders).
 UNREADABLE = "cannot list folder"
@@ -51,8 +51,9 @@ class Candidate:
     #: cache to know, without reading, that a file did not change. The names and signatures
     #: of the release's pictures are part of it, so a changed picture is a changed release.
     signature: str = ""
-    #: The release's pictures, by number (see the module docstring).
-    images: tuple[ImageFile, ...] = ()
+    #: The release's pictures, by number (see the module docstring and
+    #: :func:`feedpub.release.image_files`).
+    images: tuple[Picture, ...] = ()
 
 
 def is_ignored(name: str) -> bool:
@@ -76,7 +77,7 @@ class Found:
     department: str
     #: "size/mtime_ns/ctime_ns" when the folder was listed (with its pictures', see Candidate).
     signature: str
-    images: tuple[ImageFile, ...] = ()
+    images: tuple[Picture, ...] = ()
 
 
 def find_releases(root: Path) -> tuple[list[Candidate], list[ReleaseError]]:
@@ -248,7 +249,7 @@ def _with_images(
     result = list(releases)
     for index, pictures in owned.items():
         pictures.sort(key=lambda picture: (picture[0], picture[1]))
-        files: list[ImageFile] = []
+        files: list[Picture] = []
         signature = releases[index].signature
         first: dict[int, str] = {}
         for number, name, entry in pictures:
@@ -258,7 +259,7 @@ def _with_images(
                     problem = f"{first[number]} is picture {number} already; rename or remove one"
                 else:
                     first[number] = name
-            files.append(ImageFile(Path(folder, name), number, problem))
+            files.append((name, number, problem))
             signature += f"|{name}:{state}"
         result[index] = Found(
             releases[index].folder,

@@ -24,6 +24,12 @@ class Caption:
     credit: str | None = None
 
 
+#: A picture file as discovery lists it beside its release: (file name, number, problem). A
+#: tuple, not an ImageFile: a build whose input did not change looks at 10,000 of them and
+#: needs no Path for any (:func:`image_files` makes them when a release is read).
+Picture = tuple[str, int, str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class ImageFile:
     """An image file found beside a release (see :mod:`feedpub.discover` for the naming
@@ -37,6 +43,11 @@ class ImageFile:
     #: Why it cannot be published (a broken symlink, another file with the same number), or
     #: None. Such a file is a warning, never an error of its release.
     problem: str | None = None
+
+
+def image_files(folder: Path, pictures: tuple[Picture, ...]) -> tuple[ImageFile, ...]:
+    """The ImageFiles of a release in ``folder`` from discovery's tuples."""
+    return tuple(ImageFile(folder / name, number, problem) for name, number, problem in pictures)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from feedpub.discover import find_releases, is_ignored
+from feedpub.release import image_files
 
 
 def touch(path: Path, text: str = "x\n") -> Path:
@@ -310,22 +311,20 @@ def test_pictures_beside_a_release(
         touch(folder / name)
     found, errors = find_releases(tmp_path)
     assert errors == []
-    got = {
-        c.relative.removeprefix("Jobcenter/"): [
-            (i.path.name, i.number, i.problem) for i in c.images
-        ]
-        for c in found
-    }
+    got = {c.relative.removeprefix("Jobcenter/"): list(c.images) for c in found}
     assert got == expected
     for candidate in found:
-        assert all(image.path.parent == candidate.path.parent for image in candidate.images)
+        # Beside the release: image_files() makes their paths from the release's folder.
+        for image in image_files(candidate.path.parent, candidate.images):
+            assert image.path.is_file(), image
 
 
 def test_nfd_picture_names_match_nfc_release_names(tmp_path: Path) -> None:
     touch(tmp_path / "Jobcenter" / "Bücher.txt")
     touch(tmp_path / "Jobcenter" / unicodedata.normalize("NFD", "Bücher-2.jpg"))
     [candidate] = find_releases(tmp_path)[0]
-    assert [(i.number, i.path.exists()) for i in candidate.images] == [(2, True)]
+    [image] = image_files(candidate.path.parent, candidate.images)
+    assert (image.number, image.path.exists()) == (2, True)
 
 
 def test_a_changed_added_or_removed_picture_changes_the_release_signature(
@@ -362,7 +361,7 @@ def test_pictures_that_cannot_be_published_are_problems_not_errors(tmp_path: Pat
     found, errors = find_releases(tmp_path / "releases")
     assert errors == []
     [candidate] = found
-    assert [(i.number, i.problem) for i in candidate.images] == [
+    assert [(number, problem) for _, number, problem in candidate.images] == [
         (1, "symlink points outside the releases folder; copy the file in instead"),
         (2, "symlink is broken; remove it"),
         (3, "symlink loops; remove it"),

@@ -231,7 +231,7 @@ def release_record(release: Release, relative: str) -> dict[str, Any]:
         "paragraphs": list(release.paragraphs),
         "images": [
             {
-                "path": f"{folder}{image.source.name}",
+                "path": folder + unicodedata.normalize("NFC", image.source.name),
                 "number": image.number,
                 "name": image.name,
                 "type": image.media_type,

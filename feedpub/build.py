@@ -44,14 +44,18 @@ from feedpub.layout import (
     archive_path,
     department_page_path,
     feed_path,
+    image_owner,
+    image_path,
     page_path,
 )
-from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher
+from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher, SourceError
 from feedpub.release import (
+    Picture,
     Release,
     ReleaseError,
     department_slug,
     effective_updated,
+    image_files,
     make_id,
 )
 from feedpub.state import (
@@ -206,6 +210,7 @@ class _Known:
 def _parse_all(
     candidates: list[Candidate], refused: dict[Path, ReleaseError], config: Config
 ) -> Iterator[Scanned]:
+    from feedpub.images import with_images
     from feedpub.parse import read_release
 
     tag_prefix = config.tag_prefix
@@ -223,11 +228,14 @@ def _parse_all(
         except ReleaseError as exc:
             yield Scanned(candidate, exc)
             continue
-        yield Scanned(candidate, release, tuple(notices))
+        pictures = image_files(candidate.path.parent, candidate.images)
+        release, warnings = with_images(release, pictures)
+        yield Scanned(candidate, release, (*notices, *warnings))
 
 
 def release_record(release: Release, relative: str) -> dict[str, Any]:
     """The JSON object ``feedpub check --json`` prints for a good release."""
+    folder = relative.rpartition("/")[0] + "/"
     return {
         "path": relative,
         "department": release.department,
@@ -242,6 +250,20 @@ def release_record(release: Release, relative: str) -> dict[str, Any]:
         "authors": list(release.authors),
         "captions": [{"text": c.text, "credit": c.credit} for c in release.captions],
         "paragraphs": list(release.paragraphs),
+        "images": [
+            {
+                "path": folder + unicodedata.normalize("NFC", image.source.name),
+                "number": image.number,
+                "name": image.name,
+                "type": image.media_type,
+                "length": image.length,
+                "width": image.width,
+                "height": image.height,
+                "alt": image.alt,
+                "credit": image.credit,
+            }
+            for image in release.images
+        ],
     }
 
 
@@ -284,6 +306,8 @@ class _Part:
     touched: set[str] = field(default_factory=set)
     #: Files of earlier builds to keep (pages of releases that turned bad).
     kept: list[str] = field(default_factory=list)
+    #: (slug, stem) of those releases: their published pictures are kept too.
+    kept_pictures: list[tuple[str, str]] = field(default_factory=list)
     pages: PublishedFiles = field(default_factory=PublishedFiles)
     #: The next cache's entries and history of the releases this part read.
     cached: dict[str, CacheEntry] = field(default_factory=dict)
@@ -488,6 +512,7 @@ def _build(
         next_cache: dict[str, CacheEntry] = {}
         seen: dict[str, Seen] = {}
         everything: list[Entry] = []
+        pictures = _published_pictures(publisher.previous)
         for candidate in stubs:
             entry = cached[candidate.relative]
             release_id = make_id(config.tag_prefix, candidate.slug, candidate.stem)
@@ -498,6 +523,7 @@ def _build(
                 candidate.stem,
                 release_id,
                 datetime.fromisoformat(entry[1]),
+                candidate.images,
             )
             selection.add(stub)
             everything.append(stub)
@@ -506,6 +532,8 @@ def _build(
             seen[release_id] = state.seen[release_id]
             if config.link_template is None:
                 publisher.keep(page_path(candidate.slug, candidate.stem), check=False)
+            for relative in pictures.get((candidate.slug, candidate.stem), ()):
+                publisher.keep(relative, check=False)
         report.releases += len(stubs)
         for part in parts:
             report.releases += part.releases
@@ -520,6 +548,9 @@ def _build(
             everything.extend(part.entries)
             for relative in part.kept:
                 publisher.keep(relative)
+            for key in part.kept_pictures:
+                for relative in pictures.get(key, ()):
+                    publisher.keep(relative)
         report.errors.sort(key=lambda e: str(e.path))
         touched |= _keep_unreadable(
             refused,
@@ -678,6 +709,7 @@ def _materialize(
 def _read_unchanged(
     stub: Stub, tag_prefix: str, seen: dict[str, Seen], report: Report | None
 ) -> Release | None:
+    from feedpub.images import with_images
     from feedpub.parse import read_release
 
     try:
@@ -688,7 +720,22 @@ def _read_unchanged(
         if report is not None:
             report.errors.append(exc)  # changed a moment ago: the next build sees it
         return None
+    # Warned about when it was first read.
+    release, _ = with_images(release, image_files(stub.source.parent, stub.images))
     return _with_history(release, seen.get(release.id))
+
+
+def _published_pictures(previous: set[str]) -> dict[tuple[str, str], list[str]]:
+    """The pictures the last build published (its manifest), by (slug, stem) of their
+    release: a release that is not read this time (unchanged, or turned bad) keeps them."""
+    pictures: dict[tuple[str, str], list[str]] = {}
+    for relative in previous:
+        if relative.endswith((".jpg", ".png", ".webp")):
+            slug, _, name = relative.rpartition("/")
+            stem = image_owner(name)
+            if stem is not None and slug and "/" not in slug:
+                pictures.setdefault((slug, stem), []).append(relative)
+    return pictures
 
 
 def _with_history(release: Release, history: Seen | None) -> Release:
@@ -751,8 +798,10 @@ def _read_and_stage(
                 if waiting:
                     part.held_back += 1  # embargo: no trace of it anywhere until its time
                 continue
-            # Published before: keep that version (its page, its history, its entry).
+            # Published before: keep that version (its page and pictures, its history, its
+            # entry).
             part.kept.append(page_path(slug, candidate.stem))
+            part.kept_pictures.append((slug, candidate.stem))
             previous = context.cached.get(candidate.relative)
             published = str(previous[1]) if previous is not None and len(previous) > 1 else ""
             part.cached[candidate.relative] = (UNREAD, published)
@@ -801,11 +850,17 @@ def _read_and_stage(
         part.releases += 1
         part.notices.extend(item.notices)
         part.selection.add(release)
-        part.entries.append(_stub(release))
+        part.entries.append(_stub(release, candidate.images))
         if config.link_template is None:
             title = config.department(release.department, release.slug).title
             page = render_release_page(release, title or release.department, urls)
             pages.write(page_path(release.slug, release.stem), page)
+        for image in release.images:  # also with link_template: the feeds link them here
+            try:
+                pages.copy(image_path(release.slug, image.name), image.source)
+            except SourceError as exc:  # unreadable since it was looked at a moment ago
+                reason = f"picture not copied: cannot read: {exc.error.strerror or exc.error}"
+                part.notices.append(Notice(image.source, None, reason))
     if progress is not None:
         progress(step * (len(candidates) % 100))
 
@@ -1139,7 +1194,7 @@ def _doc_key(doc: ArchiveDoc, seen: dict[str, Seen]) -> str:
     return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
-def _stub(release: Release) -> Stub:
+def _stub(release: Release, pictures: tuple[Picture, ...]) -> Stub:
     return Stub(
         release.source,
         release.department,
@@ -1147,4 +1202,5 @@ def _stub(release: Release) -> Stub:
         release.stem,
         release.id,
         release.published,
+        pictures,
     )

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import TYPE_CHECKING
 
-from feedpub.release import Release
+from feedpub.release import Image, Release
+
+if TYPE_CHECKING:
+    from feedpub.layout import Urls
 
 # URLs and e-mail addresses in running text become links. Trailing punctuation belongs to the
 # sentence, not the URL ("Mehr unter https://example.de/info." → link without the dot).
@@ -68,18 +72,54 @@ def paragraph_html(paragraph: str) -> str:
     return f"<p>{linkify(paragraph)}</p>"
 
 
-def body_html(release: Release) -> str:
-    """The full text as HTML: teaser (bold), captions as figures with their credit, body."""
+def body_html(release: Release, urls: Urls) -> str:
+    """The full text as HTML: teaser (bold), pictures and captions as figures, body.
+
+    Picture n and caption n make one figure; a caption without a picture stays a figure of
+    text, a picture without a caption is a figure without one (its ``alt`` says what it is).
+    Image URLs are absolute (``urls``): feed readers resolve relative URLs badly.
+    """
     parts: list[str] = []
     if release.teaser:
         parts.append(f"<p><strong>{escape(release.teaser, quote=False)}</strong></p>")
-    for caption in release.captions:
+    images = {image.number: image for image in release.images}
+    count = max(len(release.captions), max(images, default=0))
+    for number in range(1, count + 1):
+        image = images.get(number)
+        if image is not None:
+            # The first picture is near the top of the page: only the others wait until the
+            # reader scrolls to them.
+            lazy = image is not release.images[0]
+            parts.append(figure_html(image, urls.image(release.slug, image.name), lazy))
+            continue
+        if number > len(release.captions):
+            continue  # a picture number that could not be published
+        caption = release.captions[number - 1]
         credit = f" © {escape(caption.credit, quote=False)}" if caption.credit else ""
         parts.append(
             f"<figure><figcaption>{escape(caption.text, quote=False)}{credit}</figcaption></figure>"
         )
     parts.extend(paragraph_html(p) for p in release.paragraphs)
     return "\n".join(parts)
+
+
+def figure_html(image: Image, url: str, lazy: bool) -> str:
+    """One picture: ``<img>`` with its text alternative and pixel size (the page keeps its
+    place while it loads), and the caption with the credit in ``<small>`` (HTML: "small
+    print", such as copyright). A caption that repeats ``alt`` is fine: screen readers read
+    a figure's caption as its caption, and readers that drop ``<img>`` keep the text."""
+    loading = ' loading="lazy"' if lazy else ""
+    img = (
+        f'<img src="{escape(url)}" alt="{escape(image.alt)}" width="{image.width}" '
+        f'height="{image.height}"{loading}>'
+    )
+    caption = escape(image.caption, quote=False) if image.caption else ""
+    if image.credit:
+        credit = f"<small>© {escape(image.credit, quote=False)}</small>"
+        caption = f"{caption} {credit}" if caption else credit
+    if not caption:
+        return f"<figure>{img}</figure>"
+    return f"<figure>{img}<figcaption>{caption}</figcaption></figure>"
 
 
 def summary_text(release: Release) -> str:

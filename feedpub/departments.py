@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from feedpub.release import Release
+from feedpub.release import Picture, Release
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,8 @@ class Stub:
     stem: str
     id: str
     published: datetime
+    #: Its picture files, to read them again with it.
+    images: tuple[Picture, ...] = ()
 
 
 #: What a Selection holds: a parsed release, or one known to be unchanged.

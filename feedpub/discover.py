@@ -6,6 +6,15 @@ folders, editor backups (``~``, ``.swp``, ``.#…``, ``#…#``) and files not en
 are ignored. Symlinks are followed only while they stay inside ``releases/``; one that leaves
 it, dangles or loops is an error, and so is a ``.txt`` that is no regular file (a FIFO would
 block the reader). This module reads directory entries, never file contents.
+
+Pictures (README, "Pictures"): an image file in the same folder whose name is the release's
+file name with ``.jpg``, ``.jpeg``, ``.png`` or ``.webp`` instead of ``.txt`` is the release's
+picture 1; ``<name>-2.jpg`` … ``<name>-99.jpg`` are pictures 2 to 99 (``<name>-1.jpg`` is
+picture 1 too). Names are compared ignoring case (``Bild.JPG``). A name that is a release's
+own name wins: with ``bau.txt`` and ``bau-2.txt`` side by side, ``bau-2.jpg`` is picture 1 of
+``bau-2``. Picture n goes with the release's n-th caption. An image file that belongs to no
+release is ignored. A picture that cannot be published (broken symlink, a second file with
+the same number) is listed with its problem: a warning, never an error of the release.
 """
 
 from __future__ import annotations
@@ -13,11 +22,12 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedpub.release import ReleaseError, department_slug, slugify
+from feedpub.release import Picture, ReleaseError, department_slug, slugify
 
 #: The start of the reason for a folder that cannot be listed (see unreadable_folders).
 UNREADABLE = "cannot list folder"
@@ -38,8 +48,12 @@ class Candidate:
     slug: str = ""
     stem: str = ""
     #: "size/mtime_ns/ctime_ns" when the folder was listed: a build compares it with its
-    #: cache to know, without reading, that a file did not change.
+    #: cache to know, without reading, that a file did not change. The names and signatures
+    #: of the release's pictures are part of it, so a changed picture is a changed release.
     signature: str = ""
+    #: The release's pictures, by number (see the module docstring and
+    #: :func:`feedpub.release.image_files`).
+    images: tuple[Picture, ...] = ()
 
 
 def is_ignored(name: str) -> bool:
@@ -61,8 +75,9 @@ class Found:
     relative: str
     #: The top folder's name, NFC.
     department: str
-    #: "size/mtime_ns/ctime_ns" when the folder was listed.
+    #: "size/mtime_ns/ctime_ns" when the folder was listed (with its pictures', see Candidate).
     signature: str
+    images: tuple[Picture, ...] = ()
 
 
 def find_releases(root: Path) -> tuple[list[Candidate], list[ReleaseError]]:
@@ -85,6 +100,7 @@ def to_candidate(found: Found) -> Candidate:
         department_slug(found.department),
         slugify(os.path.splitext(found.name)[0]),
         found.signature,
+        found.images,
     )
 
 
@@ -120,16 +136,21 @@ def _walk(
         return
     department = unicodedata.normalize("NFC", parts[0]) if parts else ""
     prefix = unicodedata.normalize("NFC", "/".join(parts) + "/") if parts else ""
+    here: list[Found] = []  # the releases of this folder (pictures are matched to them)
+    images: list[os.DirEntry[str]] = []
     for entry in entries:
         name = entry.name
         if is_ignored(name):
             continue
-        is_txt = name.lower().endswith(".txt")
+        lower = name.lower()
+        is_txt = lower.endswith(".txt")
         try:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
         if not is_dir and not is_txt:
+            if parts and lower.endswith(IMAGE_SUFFIXES):
+                images.append(entry)
             continue
         path = entry.path
         # Errors about a file name its line 1 (the file as a whole); about a folder, no line.
@@ -184,7 +205,7 @@ def _walk(
             info = entry.stat()
         except FileNotFoundError:
             continue  # deleted while we listed the folder
-        found.append(
+        here.append(
             Found(
                 folder,
                 name,
@@ -193,6 +214,88 @@ def _walk(
                 f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}",
             )
         )
+    if images and here:
+        here = _with_images(folder, here, images, real_root)
+    found.extend(here)
+
+
+#: File name endings of pictures (any case). The type is decided from the bytes later.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+#: ``<name>-<n>``: picture n (1 to 99, no leading zero) of the release ``<name>``.
+_NUMBERED = re.compile(r"(.+)-([1-9][0-9]?)")
+
+
+def _with_images(
+    folder: str, releases: list[Found], entries: list[os.DirEntry[str]], real_root: str
+) -> list[Found]:
+    """``releases`` with the pictures among ``entries`` (one folder's image files) attached,
+    and their names and signatures folded into the releases' signatures."""
+    by_name = {_key(os.path.splitext(found.name)[0]): index for index, found in enumerate(releases)}
+    owned: dict[int, list[tuple[int, str, os.DirEntry[str]]]] = {}
+    for entry in entries:
+        name = entry.name
+        if not (name.isascii() and name.isprintable()) and _bad_name(name):
+            continue  # cannot be any release's name plus an ending
+        base = os.path.splitext(name)[0]
+        index, number = by_name.get(_key(base)), 1
+        if index is None:
+            numbered = _NUMBERED.fullmatch(base)
+            if numbered is None:
+                continue
+            index, number = by_name.get(_key(numbered[1])), int(numbered[2])
+            if index is None:
+                continue
+        owned.setdefault(index, []).append((number, name, entry))
+    result = list(releases)
+    for index, pictures in owned.items():
+        pictures.sort(key=lambda picture: (picture[0], picture[1]))
+        files: list[Picture] = []
+        signature = releases[index].signature
+        first: dict[int, str] = {}
+        for number, name, entry in pictures:
+            problem, state = _image_state(entry, real_root)
+            if problem is None:
+                if number in first:
+                    problem = f"{first[number]} is picture {number} already; rename or remove one"
+                else:
+                    first[number] = name
+            files.append((name, number, problem))
+            signature += f"|{name}:{state}"
+        result[index] = Found(
+            releases[index].folder,
+            releases[index].name,
+            releases[index].relative,
+            releases[index].department,
+            signature,
+            tuple(files),
+        )
+    return result
+
+
+def _key(name: str) -> str:
+    """A file name as matched: NFC (macOS writes NFD), any case."""
+    return (name if name.isascii() else unicodedata.normalize("NFC", name)).casefold()
+
+
+def _image_state(entry: os.DirEntry[str], real_root: str) -> tuple[str | None, str]:
+    """Why a picture cannot be published (or None), and its signature (size, mtime, ctime;
+    "-" when it has none)."""
+    path = entry.path
+    try:
+        if entry.is_symlink():
+            try:
+                real = os.path.realpath(path, strict=True)
+            except OSError as exc:
+                reason = "symlink loops" if exc.errno == errno.ELOOP else "symlink is broken"
+                return f"{reason}; remove it", "-"
+            if not (real == real_root or real.startswith(real_root + os.sep)):
+                return "symlink points outside the releases folder; copy the file in instead", "-"
+        info = entry.stat()
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}", "-"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file; remove it", "-"
+    return None, f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}"
 
 
 # Characters no file or folder name of a release may contain: C0/C1 controls (they cannot go

@@ -20,6 +20,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from feedpub import media
 from feedpub.content import body_html, summary_text
 from feedpub.layout import ATOM, RSS, Urls
 from feedpub.release import Release, effective_updated
@@ -153,7 +154,7 @@ def render_entries(releases: list[Release], urls: Urls, info: FeedInfo) -> Fragm
     department's and the combined one). ``info`` gives the publisher (default author)."""
     if not releases:
         return {}
-    fg = _generator(info)
+    fg = _generator(info, releases)
     fg.updated(EMPTY)
     fg.pubDate(EMPTY)
     for release in releases:
@@ -175,7 +176,7 @@ def render_document(
 ) -> tuple[bytes, bytes]:
     """One feed document in both formats: feedgen writes the feed's own elements, and the
     entries rendered by :func:`render_entries` are spliced in, in ``releases`` order."""
-    fg = _generator(info)
+    fg = _generator(info, releases)
     fg.register_extension("fh", _ArchiveMark, None, atom=True, rss=True)
     mark: _ArchiveMark = fg.fh  # register_extension makes the instance an attribute
     # The feed changed when its newest entry appeared or its last correction was made (RSS
@@ -239,12 +240,15 @@ def _splice(head: bytes, tail: bytes, entries: list[bytes]) -> bytes:
 EMPTY = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _generator(info: FeedInfo) -> FeedGenerator:
+def _generator(info: FeedInfo, releases: list[Release]) -> FeedGenerator:
     """A FeedGenerator with the feed-level fields and extensions every document shares (the
-    namespaces its entries use must be declared the same in every document)."""
+    namespaces its entries use must be declared the same in every document: Media RSS when
+    one of ``releases`` has pictures)."""
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("linkfix", BaseExtension, _EntryLinkFix, atom=True, rss=False)
+    if any(release.images for release in releases):
+        media.register(fg)  # only then: feeds without pictures stay as they were
     fg.id(info.id)
     fg.title(info.title)
     fg.subtitle(info.subtitle)  # also RSS <description>
@@ -289,4 +293,6 @@ def _add_entry(fg: FeedGenerator, release: Release, urls: Urls, info: FeedInfo) 
     # HTML-escaped there ("<tag>" would vanish, "&amp;" show as "&"). The same escaped text
     # with type="html" is exactly right for Atom too, and feedgen writes both from one call.
     fe.summary(escape(summary_text(release), quote=False), type="html")
-    fe.content(body_html(release), type="html")  # also RSS <content:encoded>
+    fe.content(body_html(release, urls), type="html")  # also RSS <content:encoded>
+    if release.images:
+        fe.pictures.set([(urls.image(release.slug, i.name), i) for i in release.images])

@@ -77,13 +77,18 @@ def _item(release: Release, urls: Urls, publisher: str, items: ItemCache | None)
             return cached
     # Each value is what the Atom entry of the same release says (feedpub.feeds._add_entry),
     # so a reader that switches formats sees the same entries: same id, so no reruns.
-    item = {
+    item: dict[str, Any] = {
         "id": release.id,
         "url": urls.release(release),
         "title": release.title,
-        "content_html": body_html(release),
+        "content_html": body_html(release, urls),
         # Plain text: "the only place HTML is allowed in this format is in content_html".
         "summary": summary_text(release),
+    }
+    if release.images:
+        # "the URL of the main image for the item": the first picture, as in RSS <enclosure>.
+        item["image"] = urls.image(release.slug, release.images[0].name)
+    item |= {
         "date_published": release.published.isoformat(),
         # Moves with a correction, like Atom <updated>; the id stays.
         "date_modified": effective_updated(release).isoformat(),

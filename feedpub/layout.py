@@ -8,6 +8,7 @@ These paths are what subscribers keep in their readers, so they never change (RE
     feeds/feed.json, feeds/<slug>/feed.json     the same feeds as JSON Feed 1.1
     feeds/<slug>/<stem>.html                    one page per release (unless link_template)
     feeds/<slug>/index.html                     the department's page (its feeds, its news)
+    feeds/<slug>/<stem>.jpg, <stem>_2.png, …    a release's pictures (see image_name)
     feeds/index.html                            the subscription page
     feeds/feeds.opml                            all feeds as OPML 2.0 (the Atom feeds)
     feeds/feeds-json.opml                       the same list with the JSON Feeds
@@ -16,6 +17,8 @@ These paths are what subscribers keep in their readers, so they never change (RE
 """
 
 from __future__ import annotations
+
+import re
 
 from feedpub.config import Config
 from feedpub.release import Release
@@ -51,6 +54,38 @@ def department_page_path(slug: str) -> str:
     return f"{slug}/{INDEX}"
 
 
+#: The published file name extension of each picture type (``.jpeg`` files become ``.jpg``).
+IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+def image_name(stem: str, number: int, media_type: str) -> str:
+    """The published file name of a release's picture ``number``: ``<stem>.<ext>`` for the
+    first, ``<stem>_<number>.<ext>`` for the others.
+
+    Why ``_``: a stem is a slug (``a-z``, ``0-9``, ``-``), so no other release's picture or
+    page can ever get this name. With ``-2``, picture 2 of ``bau.txt`` and picture 1 of
+    ``bau-2.txt`` would both be ``bau-2.jpg``. The extension follows the bytes, not the source
+    name: a JPEG saved as ``.png`` is published as ``.jpg`` (web servers type files by name).
+    """
+    suffix = "" if number == 1 else f"_{number}"
+    return f"{stem}{suffix}.{IMAGE_EXTENSIONS[media_type]}"
+
+
+_IMAGE_NAME = re.compile(r"([a-z0-9-]+)(?:_[1-9][0-9]*)?\.(?:jpg|png|webp)")
+
+
+def image_owner(name: str) -> str | None:
+    """The stem of the release that :func:`image_name` made ``name`` for, or None when
+    ``name`` is not the name of a picture (the reverse of image_name)."""
+    match = _IMAGE_NAME.fullmatch(name)
+    return match[1] if match else None
+
+
+def image_path(slug: str, name: str) -> str:
+    """Relative path of a published picture: beside its release page."""
+    return f"{slug}/{name}"
+
+
 class Urls:
     """Absolute URLs of everything published, from the config's ``base_url``."""
 
@@ -76,6 +111,12 @@ class Urls:
         if self.template is not None:
             return self.template.format(slug=release.slug, stem=release.stem)
         return self.base + page_path(release.slug, release.stem)
+
+    def image(self, slug: str, name: str) -> str:
+        """A picture's absolute URL, also with ``link_template`` (pictures are always
+        published here). Absolute, because feed readers resolve relative URLs in entry
+        content badly or not at all."""
+        return self.base + image_path(slug, name)
 
     def department(self, slug: str | None) -> str:
         """The human page of a feed (its ``alternate`` link, the OPML ``htmlUrl``): the

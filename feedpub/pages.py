@@ -53,7 +53,10 @@ _HEAD_START = (
     '<html lang="de">\n<head>\n<meta charset="utf-8">\n'
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
 )
-_HEAD_END = f"<style>{_STYLE}</style>\n</head>\n"
+# Pictures never wider than the text column (phones), scaled without distortion; the caption
+# under them, not beside them.
+_IMAGE_STYLE = "figure img{display:block;max-width:100%;height:auto;margin-bottom:.4rem}"
+_HEAD_END = f"<style>{_STYLE}{_IMAGE_STYLE}</style>\n</head>\n"
 
 
 @lru_cache(maxsize=8)
@@ -167,7 +170,7 @@ def render_release_page(release: Release, department_title: str, urls: Urls) -> 
         + f'<p class="meta"><time datetime="{release.published.isoformat()}">'
         + f"{format_published(release)}</time></p>\n"
         + _updated_meta(release)
-        + body_html(release)
+        + body_html(release, urls)
         + "\n"
         + authors
         + "</article>\n</main>\n</body>\n</html>\n"

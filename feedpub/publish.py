@@ -7,7 +7,8 @@ Why each piece:
   run must not interleave with the next. The second run fails at once (exit 75, EX_TEMPFAIL)
   instead of piling up, unless told to wait. The kernel drops the lock when a process dies.
 * **Skip if identical**: a file whose bytes did not change is not touched (mtime, inode and
-  ETag stay), so web caches and readers' conditional GETs keep working.
+  ETag stay), so web caches and readers' conditional GETs keep working. Copied files
+  (pictures) keep their source's mtime, so equal size and mtime tell without reading them.
 * **Atomic and durable, in two phases**: every changed file is first written to a temporary
   file beside it (``.<name>.<pid>.tmp``, hidden from the web server). Then one ``syncfs``
   makes all of them durable together (one ``fsync`` each would cost 0.35 ms × thousands),
@@ -148,6 +149,60 @@ class FileWriter:
         if not exists:
             self.record.created.add(relative)
         return True
+
+    def copy(self, relative: str, source: Path) -> bool:
+        """Stage a copy of the file ``source`` for ``out_dir/relative``; returns whether the
+        file will change. Raises SourceError when ``source`` cannot be read (then a copy
+        published before stays as it was).
+
+        Pictures can be megabytes, so they are compared cheaply: the copy gets the source's
+        mtime, and the same size and mtime mean the same file (rsync's quick check). Another
+        size is a change without reading anything; the same size with another mtime (a
+        touched file) is compared byte for byte, and left alone when equal.
+        """
+        target = os.path.join(self.out_dir, relative)
+        folder, name = os.path.split(target)
+        names = self._listed.get(folder)
+        if names is None:
+            names = self._listed[folder] = _list_folder(folder)
+        exists = name in names
+        try:
+            fd = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            if exists:
+                self.record.files.add(relative)
+            raise SourceError(source, exc) from exc
+        try:
+            info = os.fstat(fd)
+            if exists and _same_file(target, fd, info, source):
+                self.record.files.add(relative)
+                self.record.unchanged += 1
+                return False
+            temporary = _copy_temporary(target, fd, info, self._chmod, source)
+        except SourceError:
+            if exists:
+                self.record.files.add(relative)
+            raise
+        finally:
+            os.close(fd)
+        self.record.files.add(relative)
+        self.record.pending.append((temporary, target))
+        self.record.written.append(relative)
+        if not exists:
+            self.record.created.add(relative)
+        return True
+
+
+class SourceError(Exception):
+    """A file to be copied into the output cannot be read: a problem of that input file, not
+    of the output folder (which an OSError from here always is)."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(path, error)
+        self.path, self.error = path, error
+
+    def __str__(self) -> str:
+        return f"{self.path}: cannot read: {self.error.strerror or self.error}"
 
 
 class Publisher:
@@ -370,6 +425,66 @@ def _holds(target: str, data: bytes) -> bool:
             return handle.read(len(data) + 1) == data
     except FileNotFoundError:
         return False  # new, or removed by someone else meanwhile: write it
+
+
+#: Bytes per read when copying or comparing files.
+_COPY_CHUNK = 1024 * 1024
+
+
+def _read_source(fd: int, offset: int, source: Path) -> bytes:
+    try:
+        return os.pread(fd, _COPY_CHUNK, offset)
+    except OSError as exc:
+        raise SourceError(source, exc) from exc
+
+
+def _same_file(target: str, fd: int, info: os.stat_result, source: Path) -> bool:
+    """Whether ``target`` holds what the open file ``fd`` (with ``info``) holds: by size and
+    mtime, else byte for byte when only the mtime differs."""
+    try:
+        published = os.stat(target)
+    except FileNotFoundError:
+        return False
+    if published.st_size != info.st_size:
+        return False
+    if published.st_mtime_ns == info.st_mtime_ns:
+        return True
+    with open(target, "rb") as handle:
+        offset = 0
+        while True:
+            chunk = _read_source(fd, offset, source)
+            if chunk != handle.read(_COPY_CHUNK):
+                return False
+            if not chunk:
+                return True
+            offset += len(chunk)
+
+
+def _copy_temporary(target: str, fd: int, info: os.stat_result, chmod: bool, source: Path) -> str:
+    """Copy the open file ``fd`` to a new temporary file beside ``target``, with the source's
+    mtime; returns its path. Like :func:`_write_temporary`, removes it on any error."""
+    folder, name = os.path.split(target)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
+    closed = False
+    try:
+        if chmod:
+            os.fchmod(out, FILE_MODE)
+        offset = 0
+        while chunk := _read_source(fd, offset, source):
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(out, view) :]
+            offset += len(chunk)
+        os.utime(out, ns=(info.st_mtime_ns, info.st_mtime_ns))
+        closed = True
+        os.close(out)
+    except BaseException:
+        if not closed:
+            os.close(out)
+        os.unlink(temporary)
+        raise
+    return temporary
 
 
 def _list_folder(folder: str) -> set[str]:

@@ -24,6 +24,64 @@ class Caption:
     credit: str | None = None
 
 
+#: A picture file as discovery lists it beside its release: (file name, number, problem). A
+#: tuple, not an ImageFile: a build whose input did not change looks at 10,000 of them and
+#: needs no Path for any (:func:`image_files` makes them when a release is read).
+Picture = tuple[str, int, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFile:
+    """An image file found beside a release (see :mod:`feedpub.discover` for the naming
+    rules), before it is read: where it is and which caption it belongs to."""
+
+    #: The file, as found under the releases folder.
+    path: Path
+    #: Its position among the release's pictures, from its name: 1 for ``<name>.jpg`` and
+    #: ``<name>-1.jpg``, n for ``<name>-n.jpg``. Picture n goes with the n-th caption.
+    number: int
+    #: Why it cannot be published (a broken symlink, another file with the same number), or
+    #: None. Such a file is a warning, never an error of its release.
+    problem: str | None = None
+
+
+def image_files(folder: Path, pictures: tuple[Picture, ...]) -> tuple[ImageFile, ...]:
+    """The ImageFiles of a release in ``folder`` from discovery's tuples."""
+    return tuple(ImageFile(folder / name, number, problem) for name, number, problem in pictures)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Image:
+    """A picture of a release, read and checked: what pages and feeds need to show it.
+
+    ``media_type``, ``width`` and ``height`` come from the file's own bytes (magic bytes and
+    headers), never from its name; ``length`` is its size in bytes (RSS ``enclosure``).
+    """
+
+    #: The file under the releases folder (copied into the output as ``name``).
+    source: Path
+    #: Its position among the release's pictures (see :class:`ImageFile`).
+    number: int
+    #: The published file name, beside the release page (see :func:`feedpub.layout.image_name`).
+    name: str
+    #: ``image/jpeg``, ``image/png`` or ``image/webp``.
+    media_type: str
+    length: int
+    #: Pixels as a browser shows the picture (a JPEG's EXIF rotation applied).
+    width: int
+    height: int
+    #: The text alternative: the caption's text, or a description made from the title.
+    alt: str
+    #: The text of the caption with this number ("" when that line was only a credit), or
+    #: None when the release has no caption for it.
+    caption: str | None = None
+    #: The rights holder from that caption (the part after ``©``), or None.
+    credit: str | None = None
+    #: A digest of the file's size and first bytes: a replaced picture is an edit of its
+    #: release (see :func:`feedpub.images.read_image` for why not of every byte).
+    fingerprint: str = ""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Release:
     """One press release, parsed and normalised.
@@ -60,6 +118,9 @@ class Release:
     updated: datetime | None = None
     #: False when the ``Aktualisiert:`` line named only a day (then ``updated`` is 00:00 local).
     updated_has_time: bool = True
+    #: Pictures found beside the release file, by ``number`` (set by the build, not the
+    #: parser: the text alone knows none).
+    images: tuple[Image, ...] = ()
 
 
 def effective_updated(release: Release) -> datetime:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from feedpub.release import Caption, Release
+from feedpub.release import Caption, Image, Release
 
 STATE_NAME = ".feedpub/state.json"
 CACHE_NAME = ".feedpub/cache.json"
@@ -124,11 +124,15 @@ def content_hash(release: Release) -> str:
     """A digest of everything a release publishes except its path (which makes its id).
 
     Re-saving a file in another encoding or with other line ends changes nothing here; any
-    change a reader could see does. The stated ``Aktualisiert:`` time is part of it.
+    change a reader could see does. The stated ``Aktualisiert:`` time is part of it, and so
+    are the pictures (a replaced, added or removed picture is an edit); a release without
+    pictures hashes as it did before pictures existed, so upgrading feedpub edits nothing.
     """
     record = _to_record(release)
     for key in ("source", "department", "slug", "stem", "id"):
         del record[key]
+    for image in record.get("images", ()):
+        del image["source"]  # like the release's own path: a renamed file is no edit
     text = json.dumps(record, ensure_ascii=False, sort_keys=True)
     import hashlib  # only builds that read releases need it
 
@@ -214,7 +218,7 @@ def _datetime(text: str) -> datetime:
 
 
 def _to_record(release: Release) -> dict[str, Any]:
-    return {
+    record: dict[str, Any] = {
         "source": release.source.as_posix(),
         "department": release.department,
         "slug": release.slug,
@@ -230,6 +234,42 @@ def _to_record(release: Release) -> dict[str, Any]:
         "paragraphs": list(release.paragraphs),
         "authors": list(release.authors),
     }
+    if release.images:  # only then: older records (and their hashes) have no such key
+        record["images"] = [_image_record(image) for image in release.images]
+    return record
+
+
+def _image_record(image: Image) -> dict[str, Any]:
+    return {
+        "source": image.source.as_posix(),
+        "number": image.number,
+        "name": image.name,
+        "type": image.media_type,
+        "length": image.length,
+        "width": image.width,
+        "height": image.height,
+        "alt": image.alt,
+        "caption": image.caption,
+        "credit": image.credit,
+        "fingerprint": image.fingerprint,
+    }
+
+
+def _from_image_record(record: dict[str, Any]) -> Image:
+    caption, credit = record["caption"], record["credit"]
+    return Image(
+        source=Path(record["source"]),
+        number=int(record["number"]),
+        name=str(record["name"]),
+        media_type=str(record["type"]),
+        length=int(record["length"]),
+        width=int(record["width"]),
+        height=int(record["height"]),
+        alt=str(record["alt"]),
+        caption=None if caption is None else str(caption),
+        credit=None if credit is None else str(credit),
+        fingerprint=str(record["fingerprint"]),
+    )
 
 
 def _from_record(record: dict[str, Any]) -> Release:
@@ -251,4 +291,5 @@ def _from_record(record: dict[str, Any]) -> Release:
         ),
         paragraphs=tuple(str(p) for p in record["paragraphs"]),
         authors=tuple(str(a) for a in record["authors"]),
+        images=tuple(_from_image_record(image) for image in record.get("images", ())),
     )

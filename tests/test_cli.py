@@ -39,6 +39,7 @@ JSON_KEYS = {
     "authors",
     "captions",
     "paragraphs",
+    "images",
 }
 
 
@@ -90,6 +91,33 @@ def test_check_json_prints_one_object_per_release(sample_releases: Path) -> None
     corrected = by_path["Jobcenter/2025-01-15-sprechstunde-beispielhausen.txt"]
     assert corrected["updated"] == "2025-01-16T11:20:00+01:00"
     assert all(isinstance(c, dict) and set(c) == {"text", "credit"} for c in umlaut["captions"])
+    assert umlaut["images"] == []
+    pictured = by_path["Amt für Bau und Planung/2025-09-19-richtfest-berufsschulzentrum.txt"]
+    assert pictured["images"] == [
+        {
+            "path": "Amt für Bau und Planung/2025-09-19-richtfest-berufsschulzentrum.jpg",
+            "number": 1,
+            "name": "2025-09-19-richtfest-berufsschulzentrum.jpg",
+            "type": "image/jpeg",
+            "length": (sample_releases / pictured["images"][0]["path"]).stat().st_size,
+            "width": 640,
+            "height": 427,
+            "alt": "Landrätin Annette Berger und Polier Stefan Krüger beim traditionellen "
+            "Richtspruch",
+            "credit": "Landkreis Musterland / Jana Wolff",
+        },
+        {
+            "path": "Amt für Bau und Planung/2025-09-19-richtfest-berufsschulzentrum-3.webp",
+            "number": 3,
+            "name": "2025-09-19-richtfest-berufsschulzentrum_3.webp",
+            "type": "image/webp",
+            "length": (sample_releases / pictured["images"][1]["path"]).stat().st_size,
+            "width": 640,
+            "height": 400,
+            "alt": "Luftbild der Baustelle an der Nordheimer Straße",
+            "credit": "Luftbild Meyer, Musterstadt",
+        },
+    ]
 
 
 def test_check_reports_bad_files_and_exits_1(sample_releases: Path) -> None:

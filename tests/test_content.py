@@ -9,8 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import html as lxml_html
 
+from feedpub.config import Config
 from feedpub.content import body_html, linkify, paragraph_html, summary_text
+from feedpub.layout import Urls
 from feedpub.release import Caption, Release
+
+URLS = Urls(Config(base_url="https://presse.example.de/feeds/"))
 
 
 def make_release(**fields: object) -> Release:
@@ -168,7 +172,7 @@ def test_body_html_teaser_figures_paragraphs() -> None:
         ),
         paragraphs=("Erster Absatz.", "- a\n- b"),
     )
-    assert body_html(release) == "\n".join(
+    assert body_html(release, URLS) == "\n".join(
         [
             "<p><strong>Am 10. Juli &amp; danach</strong></p>",
             "<figure><figcaption>Landrat &lt;Müller&gt; eröffnet © Landkreis &amp; Co"
@@ -182,16 +186,16 @@ def test_body_html_teaser_figures_paragraphs() -> None:
 
 def test_body_html_without_teaser_or_captions() -> None:
     release = make_release(paragraphs=("Nur Text.",))
-    assert body_html(release) == "<p>Nur Text.</p>"
-    assert "strong" not in body_html(release)
-    assert "©" not in body_html(make_release(captions=(Caption("Bild"),)))
+    assert body_html(release, URLS) == "<p>Nur Text.</p>"
+    assert "strong" not in body_html(release, URLS)
+    assert "©" not in body_html(make_release(captions=(Caption("Bild"),)), URLS)
 
 
 def test_body_html_is_well_formed() -> None:
     release = make_release(
         teaser="T <", captions=(Caption("C &", "D >"),), paragraphs=("P https://x.de?a&b", "- L")
     )
-    fragment = lxml_html.fragment_fromstring(body_html(release), create_parent="div")
+    fragment = lxml_html.fragment_fromstring(body_html(release, URLS), create_parent="div")
     assert [child.tag for child in fragment] == ["p", "figure", "p", "ul"]
     assert fragment.xpath("string(//strong)") == "T <"
     assert fragment.xpath("string(//figcaption)") == "C & © D >"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from feedpub.discover import find_releases, is_ignored
+from feedpub.release import image_files
 
 
 def touch(path: Path, text: str = "x\n") -> Path:
@@ -222,3 +223,148 @@ def test_missing_root(tmp_path: Path) -> None:
 def test_root_is_a_file(tmp_path: Path) -> None:
     with pytest.raises(NotADirectoryError):
         find_releases(touch(tmp_path / "releases"))
+
+
+# --- pictures beside a release -------------------------------------------------------------
+
+#: (id, files in releases/Jobcenter/, expected pictures per release: (name, number, problem
+#: or None)). Picture files are matched to the release of the same name (any case), with
+#: "-<n>" for picture n; numbers order them, not names.
+PICTURE_CASES: list[tuple[str, list[str], dict[str, list[tuple[str, int, str | None]]]]] = [
+    ("first picture without a number", ["bau.txt", "bau.jpg"], {"bau.txt": [("bau.jpg", 1, None)]}),
+    ("-1 is the first too", ["bau.txt", "bau-1.png"], {"bau.txt": [("bau-1.png", 1, None)]}),
+    (
+        "ordered by number, not by name",
+        ["bau.txt", "bau-10.jpg", "bau-2.jpg", "bau.webp"],
+        {"bau.txt": [("bau.webp", 1, None), ("bau-2.jpg", 2, None), ("bau-10.jpg", 10, None)]},
+    ),
+    (
+        "every ending, any case",
+        ["bau.txt", "bau.JPG", "bau-2.jpeg", "bau-3.PNG", "bau-4.WebP"],
+        {
+            "bau.txt": [
+                ("bau.JPG", 1, None),
+                ("bau-2.jpeg", 2, None),
+                ("bau-3.PNG", 3, None),
+                ("bau-4.WebP", 4, None),
+            ]
+        },
+    ),
+    ("the name in another case", ["Fest.TXT", "fest.jpg"], {"Fest.TXT": [("fest.jpg", 1, None)]}),
+    (
+        "a release's own name wins",
+        ["bau.txt", "bau-2.txt", "bau-2.jpg", "bau-3.jpg"],
+        {"bau-2.txt": [("bau-2.jpg", 1, None)], "bau.txt": [("bau-3.jpg", 3, None)]},
+    ),
+    (
+        "names that are no picture of it",
+        [
+            "bau.txt",
+            "other.jpg",
+            "bau-0.jpg",
+            "bau-01.jpg",
+            "bau-100.jpg",
+            "bau-x.jpg",
+            "bau 2.jpg",
+            "bau.gif",
+            "bau.heic",
+            "bau.jpg.bak",
+            ".bau.jpg",
+            "bau.jpg~",
+            "baubau.jpg",
+        ],
+        {"bau.txt": []},
+    ),
+    (
+        "two files with one number: the first by name, the others warned about",
+        ["bau.txt", "bau.jpg", "bau.png", "bau-1.webp"],
+        {
+            "bau.txt": [
+                ("bau-1.webp", 1, None),
+                ("bau.jpg", 1, "bau-1.webp is picture 1 already; rename or remove one"),
+                ("bau.png", 1, "bau-1.webp is picture 1 already; rename or remove one"),
+            ]
+        },
+    ),
+    (
+        "only beside its release, not in another folder",
+        ["2024/bau.txt", "bau.jpg", "2024/bau-2.jpg"],
+        {"2024/bau.txt": [("bau-2.jpg", 2, None)]},
+    ),
+    (
+        "a picture without a release",
+        ["bau.jpg", "fest.txt"],
+        {"fest.txt": []},
+    ),
+]
+assert len({c[0] for c in PICTURE_CASES}) == len(PICTURE_CASES), "duplicate case"
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"), [c[1:] for c in PICTURE_CASES], ids=[c[0] for c in PICTURE_CASES]
+)
+def test_pictures_beside_a_release(
+    tmp_path: Path, files: list[str], expected: dict[str, list[tuple[str, int, str | None]]]
+) -> None:
+    folder = tmp_path / "Jobcenter"
+    for name in files:
+        touch(folder / name)
+    found, errors = find_releases(tmp_path)
+    assert errors == []
+    got = {c.relative.removeprefix("Jobcenter/"): list(c.images) for c in found}
+    assert got == expected
+    for candidate in found:
+        # Beside the release: image_files() makes their paths from the release's folder.
+        for image in image_files(candidate.path.parent, candidate.images):
+            assert image.path.is_file(), image
+
+
+def test_nfd_picture_names_match_nfc_release_names(tmp_path: Path) -> None:
+    touch(tmp_path / "Jobcenter" / "Bücher.txt")
+    touch(tmp_path / "Jobcenter" / unicodedata.normalize("NFD", "Bücher-2.jpg"))
+    [candidate] = find_releases(tmp_path)[0]
+    [image] = image_files(candidate.path.parent, candidate.images)
+    assert (image.number, image.path.exists()) == (2, True)
+
+
+def test_a_changed_added_or_removed_picture_changes_the_release_signature(
+    tmp_path: Path,
+) -> None:
+    """The no-change fast path compares signatures: a picture must count as the release."""
+    folder = tmp_path / "Jobcenter"
+    touch(folder / "bau.txt")
+    signatures = [find_releases(tmp_path)[0][0].signature]
+    picture = touch(folder / "bau.jpg", "a")
+    signatures.append(find_releases(tmp_path)[0][0].signature)
+    picture.write_text("bb", "utf-8")  # replaced
+    signatures.append(find_releases(tmp_path)[0][0].signature)
+    touch(folder / "bau-2.png")
+    signatures.append(find_releases(tmp_path)[0][0].signature)
+    picture.unlink()
+    signatures.append(find_releases(tmp_path)[0][0].signature)
+    assert len(set(signatures)) == len(signatures)
+    assert signatures[0] == find_releases(tmp_path)[0][0].signature.split("|")[0]
+    (folder / "bau-2.png").unlink()
+    assert find_releases(tmp_path)[0][0].signature == signatures[0]
+
+
+def test_pictures_that_cannot_be_published_are_problems_not_errors(tmp_path: Path) -> None:
+    folder = tmp_path / "releases" / "Jobcenter"
+    touch(folder / "bau.txt")
+    outside = touch(tmp_path / "elsewhere.jpg")
+    (folder / "bau.jpg").symlink_to(outside)
+    (folder / "bau-2.jpg").symlink_to(folder / "nowhere.jpg")
+    (folder / "bau-3.jpg").symlink_to("bau-3.jpg")
+    os.mkfifo(folder / "bau-4.jpg")
+    (folder / "bau-5.jpg").mkdir()  # a folder named like a picture is walked, not a picture
+    touch(folder / "bau-6.jpg")
+    found, errors = find_releases(tmp_path / "releases")
+    assert errors == []
+    [candidate] = found
+    assert [(number, problem) for _, number, problem in candidate.images] == [
+        (1, "symlink points outside the releases folder; copy the file in instead"),
+        (2, "symlink is broken; remove it"),
+        (3, "symlink loops; remove it"),
+        (4, "not a regular file; remove it"),
+        (6, None),
+    ]

@@ -75,8 +75,10 @@ def _generator() -> ModuleType:
 
 
 def read_tree(folder: Path) -> Variant:
-    """Every ``.txt`` below ``folder`` by relative path."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.txt")}
+    """Every file below ``folder`` (releases and their pictures) by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def generated(tmp_path: Path, count: int, seed: int) -> Variant:
@@ -156,8 +158,8 @@ def materialize(variant: Variant, folder: Path) -> None:
     """Make ``folder`` hold exactly ``variant``: files that are already right are left alone
     (their mtimes stay), empty folders go."""
     folder.mkdir(parents=True, exist_ok=True)
-    for path in sorted(folder.rglob("*.txt")):
-        if path.relative_to(folder).as_posix() not in variant:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.relative_to(folder).as_posix() not in variant:
             path.unlink()
     for name, data in variant.items():
         path = folder / name

@@ -135,8 +135,15 @@ def test_page_is_small_valid_html5(built: Path, page: str):
     policies = head.xpath("meta[@http-equiv='Content-Security-Policy']/@content")
     assert policies == [POLICY], f"{page}: {policies}"
     assert data.find(b"Content-Security-Policy") < data.find(b"<style>"), "policy after style"
+    # The only sources are the release's own pictures, published beside it.
     assert not root.xpath("//script"), f"{page}: <script>"
-    assert not root.xpath("//@src"), f"{page}: loads external resources"
+    for element in root.xpath("//*[@src]"):
+        assert element.tag == "img", f"{page}: <{element.tag} src>"
+        source = element.get("src")
+        assert source.startswith(prefix) and "/" not in source.removeprefix(prefix), (
+            f"{page}: loads {source}, not a picture beside the page"
+        )
+        local_file(built, source)
     assert not root.xpath("//link[@rel='stylesheet']"), f"{page}: external stylesheet"
     handlers = [a for el in root.iter() for a in el.attrib if a.lower().startswith("on")]
     assert not handlers, f"{page}: event handler attributes {handlers}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from feedpub.dates import BERLIN
-from feedpub.release import Caption, Release
+from feedpub.release import Caption, Image, Release
 from feedpub.state import (
     CACHE_NAME,
     EMPTY,
@@ -46,6 +46,29 @@ RELEASE = Release(
     updated_has_time=True,
 )
 EDITED = Seen("0123456789abcdef01234567", datetime(2024, 11, 2, 10, 15, tzinfo=BERLIN))
+PICTURE = Image(
+    source=Path("releases/Amt für Bau und Planung/2024-10-27-nacht-2.PNG"),
+    number=2,
+    name="2024-10-27-nacht_2.png",
+    media_type="image/png",
+    length=1989,
+    width=600,
+    height=420,
+    alt="Ohne Credit",
+    caption="Ohne Credit",
+    credit=None,
+    fingerprint="00112233445566778899aabb",
+)
+WITH_PICTURE = dataclasses.replace(
+    RELEASE,
+    images=(
+        dataclasses.replace(PICTURE, number=1, name="2024-10-27-nacht.png", credit="Foto: A"),
+        PICTURE,
+    ),
+)
+#: content_hash(RELEASE) as feedpub computed it before pictures existed: upgrading must not
+#: make every published release an edit (readers would see all of them as updated).
+HASH_BEFORE_PICTURES = "911c0a8a5e94456accb350af"
 
 
 def write(folder: Path, name: str, data: bytes) -> None:
@@ -132,3 +155,35 @@ def test_cache_round_trip_and_fingerprint(tmp_path: Path) -> None:
 def test_a_broken_cache_is_no_cache(tmp_path: Path, content: bytes) -> None:
     write(tmp_path, CACHE_NAME, content)
     assert load_cache(tmp_path, "k") is None
+
+
+def test_pictures_survive_a_round_trip(tmp_path: Path) -> None:
+    write(tmp_path, STATE_NAME, dump_state(PREFIX, {}, [WITH_PICTURE]))
+    assert load_state(tmp_path).releases == {RELEASE.id: WITH_PICTURE}
+    # A state file written before pictures existed still loads (no "images" key).
+    write(tmp_path, STATE_NAME, dump_state(PREFIX, {}, [RELEASE]))
+    assert b'"images"' not in (tmp_path / STATE_NAME).read_bytes()
+    assert load_state(tmp_path).releases == {RELEASE.id: RELEASE}
+
+
+def test_a_release_without_pictures_hashes_as_before_pictures_existed() -> None:
+    assert content_hash(RELEASE) == HASH_BEFORE_PICTURES
+
+
+def test_content_hash_sees_every_change_of_a_picture() -> None:
+    base = content_hash(WITH_PICTURE)
+    assert base != content_hash(RELEASE)  # a picture added (or removed) is an edit
+    first, second = WITH_PICTURE.images
+    moved = dataclasses.replace(second, source=Path("elsewhere/x.png"))
+    assert content_hash(dataclasses.replace(WITH_PICTURE, images=(first, moved))) == base
+    for change in (
+        {"fingerprint": "ff" * 12},  # another photo of the same size
+        {"length": 1990},
+        {"width": 601},
+        {"media_type": "image/webp", "name": "2024-10-27-nacht_2.webp"},
+        {"alt": "Anders"},
+        {"credit": "Foto: C"},
+        {"number": 3, "name": "2024-10-27-nacht_3.png"},
+    ):
+        changed = dataclasses.replace(second, **change)  # type: ignore[arg-type]
+        assert content_hash(dataclasses.replace(WITH_PICTURE, images=(first, changed))) != base

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as du_parser
@@ -604,7 +605,6 @@ _TIME_PARTS = re.compile(
     rf"(?P<first>\d{{1,2}}(?:[:.]\d{{2}})?(?:\s*{_UHR})?){_TIME_RANGE_SEP}(?P<last>{_clock()})"
 )
 _WEEKDAY_PREFIX = re.compile(_WEEKDAY_BEFORE)
-_HAS_UHR = re.compile(_UHR)
 # A weekday that ends right where a date starts (searched with endpos = the date's start).
 _WEEKDAY_ENDING = re.compile(rf"(?<![\w.]){_WEEKDAY_BEFORE}\Z")
 # Words after which digits are a number, not a date: "§ 12.3.", "Nr. 1.2.", "Version 2.10.24".
@@ -617,9 +617,12 @@ _NUMBER_WORDS = frozenset(
 _WEEKDAY_LAST = frozenset(",.gdnGDN")
 
 
-@dataclass(frozen=True, slots=True)
-class TextDate:
-    """A date that :func:`find_dates` found: ``text[start:end]`` names ``value``."""
+class TextDate(NamedTuple):
+    """A date that :func:`find_dates` found: ``text[start:end]`` names ``value``.
+
+    A named tuple rather than a frozen dataclass: a paragraph may make several, and a tuple
+    is made at a third of the cost.
+    """
 
     start: int
     end: int
@@ -781,14 +784,16 @@ def _spans(match: re.Match[str], text: str, reference: date, previous_end: int) 
     reach into it.
     """
     start = match.start()
-    groups = match.groupdict()
+    tf_date, dr_start, dr_end, date_end, time = match.group(
+        "tf_date", "dr_start", "dr_end", "date_end", "time"
+    )
     # Plain string tests first: the regex searches below are needed only for a few dates.
     before = text[max(previous_end, start - 32) : start].rstrip()
-    if groups["tf_date"] is not None:  # "14:30 Uhr am 3. März"
+    if tf_date is not None:  # "14:30 Uhr am 3. März"
         if _is_number(before):
             return []
         time_text = text[start : match.end("tf_time")]
-        return _dated_time(groups["tf_date"], match.start("tf_date"), time_text, start, reference)
+        return _dated_time(tf_date, match.start("tf_date"), time_text, start, reference)
     weekday = None
     if before[-1:] in _WEEKDAY_LAST or before.endswith("dem"):
         weekday = _WEEKDAY_ENDING.search(text, max(previous_end, start - 32), start)
@@ -796,11 +801,11 @@ def _spans(match: re.Match[str], text: str, reference: date, previous_end: int) 
         start = weekday.start()
     elif _is_number(before):
         return []
-    first = "dr_start" if groups["dr_start"] is not None else "date"
+    first = "dr_start" if dr_start is not None else "date"
     first_text = text[start : match.end(first)]
-    last = "dr_end" if groups["dr_end"] is not None else "date_end"
-    if groups[last] is not None:
-        both = _range(first_text, groups[last], reference, day_only=first == "dr_start")
+    last, last_text = ("dr_end", dr_end) if dr_end is not None else ("date_end", date_end)
+    if last_text is not None:
+        both = _range(first_text, last_text, reference, day_only=dr_start is not None)
         if both is not None:
             return [
                 TextDate(start, match.end(first), both[0].value, both[0].has_time),
@@ -813,8 +818,8 @@ def _spans(match: re.Match[str], text: str, reference: date, previous_end: int) 
             if parsed is not None:
                 found.append(TextDate(span_start, span_end, parsed.value, parsed.has_time))
         return found
-    if groups["time"] is not None:
-        return _dated_time(first_text, start, groups["time"], match.start("time"), reference)
+    if time is not None:
+        return _dated_time(first_text, start, time, match.start("time"), reference)
     parsed = _read(first_text, reference)
     return [] if parsed is None else [TextDate(start, match.end(), parsed.value, parsed.has_time)]
 
@@ -828,7 +833,7 @@ def _dated_time(
     times = _TIME_PARTS.fullmatch(time_text)
     # Read as a date line: the day, then the time; of a range its start, as the parser does.
     first = time_text if times is None else times["first"]
-    if not (":" in first or _HAS_UHR.search(first)):
+    if not (":" in first or "uhr" in first.lower()):
         first += " Uhr"  # "10" of "10 bis 12 Uhr"
     parsed = _read(f"{day_text}, {first}", reference)
     if parsed is not None and times is None:

@@ -2,8 +2,10 @@
 
 Built on python-dateutil's parser with German tables (:class:`GermanParserInfo`). A few small
 normalising steps run first for what the tables cannot express (``14.30 Uhr``, ranges, ISO,
-``heute``). This module knows nothing of files: it raises ``ValueError`` and callers add the
-file and line.
+``heute``); the most common forms are read without dateutil, with the same result
+(:func:`_fast_parts`). :func:`find_dates` finds the dates in running text and reads each with
+the same code. This module knows nothing of files or HTML: it raises ``ValueError`` and
+callers add the file and line.
 
 Rules worth knowing (they are also in the README):
 

@@ -2,14 +2,18 @@
 
 Every piece of text is escaped exactly once, here; callers put the fragment into XML (which
 escapes it again as the ``type="html"`` rules demand) or straight into a page. No I/O.
+Links and dates in the text are marked up (``<a>``, ``<time>``); the visible text never
+changes.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING
 
+from feedpub.dates import BERLIN, find_dates
 from feedpub.release import Image, Release
 
 if TYPE_CHECKING:
@@ -31,10 +35,49 @@ _LINK_MARKERS = ("@", "://", "www.", "Www.", "WWW.")
 _TRAILING = ".,;:!?)]}'’“”"
 
 
-def linkify(text: str) -> str:
-    """Escape ``text`` for HTML and turn URLs and e-mail addresses into links."""
+def html_datetime(value: datetime, *, has_time: bool) -> str:
+    """``value`` as an HTML ``<time datetime>``: ``2024-07-08`` or ``2024-07-08T10:00+02:00``.
+
+    A day alone stays a day (a "valid date string"): midnight would claim a time the text
+    does not name. A time carries its Berlin offset (a "valid global date and time string"),
+    so a reader in another zone gets the right instant.
+    """
+    local = value if value.tzinfo is BERLIN else value.astimezone(BERLIN)
+    if not has_time:
+        return local.date().isoformat()
+    return local.isoformat(timespec="seconds" if local.second else "minutes")
+
+
+def mark_dates(text: str, reference: date | None) -> str:
+    """Escape ``text`` for HTML and wrap each date it names in ``<time datetime="…">``.
+
+    ``reference`` is the day the text was published; it gives year-less dates their year
+    (see :func:`feedpub.dates.year_for`). None marks nothing.
+    """
+    found = find_dates(text, reference=reference) if reference is not None else []
+    if not found:
+        return escape(text, quote=False)
+    out: list[str] = []
+    pos = 0
+    for day in found:
+        out.append(escape(text[pos : day.start], quote=False))
+        out.append(
+            f'<time datetime="{html_datetime(day.value, has_time=day.has_time)}">'
+            f"{escape(text[day.start : day.end], quote=False)}</time>"
+        )
+        pos = day.end
+    out.append(escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def linkify(text: str, reference: date | None = None) -> str:
+    """Escape ``text`` for HTML and turn URLs and e-mail addresses into links.
+
+    With ``reference`` (the publication day), dates outside the links are marked as well
+    (:func:`mark_dates`); a link's text is never split by a ``<time>``.
+    """
     if not any(marker in text for marker in _LINK_MARKERS):
-        return escape(text, quote=False)  # the common case; substring tests beat any regex
+        return mark_dates(text, reference)  # the common case; substring tests beat any regex
     out: list[str] = []
     pos = 0
     for match in _LINKABLE.finditer(text):
@@ -51,7 +94,7 @@ def linkify(text: str) -> str:
         if stripped.endswith("://"):
             continue  # "http://" alone (e.g. "Adressen beginnen mit https://.") is no link
         end = match.start() + len(stripped)
-        out.append(escape(text[pos : match.start()], quote=False))
+        out.append(mark_dates(text[pos : match.start()], reference))
         if match.group("mail"):
             href = "mailto:" + stripped
         elif stripped.lower().startswith("www."):
@@ -60,16 +103,21 @@ def linkify(text: str) -> str:
             href = stripped
         out.append(f'<a href="{escape(href)}">{escape(stripped, quote=False)}</a>')
         pos = end
-    out.append(escape(text[pos:], quote=False))
+    out.append(mark_dates(text[pos:], reference))
     return "".join(out)
 
 
-def paragraph_html(paragraph: str) -> str:
-    """One paragraph of the model: a list (lines starting ``- ``) or running text."""
+def paragraph_html(paragraph: str, reference: date | None = None) -> str:
+    """One paragraph of the model: a list (lines starting ``- ``) or running text.
+
+    ``reference`` (the publication day) marks dates, as in :func:`linkify`.
+    """
     if paragraph.startswith("- "):
-        items = "".join(f"<li>{linkify(line[2:])}</li>" for line in paragraph.split("\n"))
+        items = "".join(
+            f"<li>{linkify(line[2:], reference)}</li>" for line in paragraph.split("\n")
+        )
         return f"<ul>{items}</ul>"
-    return f"<p>{linkify(paragraph)}</p>"
+    return f"<p>{linkify(paragraph, reference)}</p>"
 
 
 def body_html(release: Release, urls: Urls) -> str:
@@ -77,11 +125,14 @@ def body_html(release: Release, urls: Urls) -> str:
 
     Picture n and caption n make one figure; a caption without a picture stays a figure of
     text, a picture without a caption is a figure without one (its ``alt`` says what it is).
-    Image URLs are absolute (``urls``): feed readers resolve relative URLs badly.
+    Image URLs are absolute (``urls``): feed readers resolve relative URLs badly. Dates in
+    the teaser and the body become ``<time>`` elements; captions stay plain text (they
+    describe a picture, and are its ``alt`` text).
     """
+    day = release.published.astimezone(BERLIN).date()
     parts: list[str] = []
     if release.teaser:
-        parts.append(f"<p><strong>{escape(release.teaser, quote=False)}</strong></p>")
+        parts.append(f"<p><strong>{mark_dates(release.teaser, day)}</strong></p>")
     images = {image.number: image for image in release.images}
     count = max(len(release.captions), max(images, default=0))
     for number in range(1, count + 1):
@@ -99,7 +150,7 @@ def body_html(release: Release, urls: Urls) -> str:
         parts.append(
             f"<figure><figcaption>{escape(caption.text, quote=False)}{credit}</figcaption></figure>"
         )
-    parts.extend(paragraph_html(p) for p in release.paragraphs)
+    parts.extend(paragraph_html(p, day) for p in release.paragraphs)
     return "\n".join(parts)
 
 

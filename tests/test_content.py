@@ -174,7 +174,8 @@ def test_body_html_teaser_figures_paragraphs() -> None:
     )
     assert body_html(release, URLS) == "\n".join(
         [
-            "<p><strong>Am 10. Juli &amp; danach</strong></p>",
+            # The teaser's date is marked (tests/test_content_dates.py has the details).
+            '<p><strong>Am <time datetime="2024-07-10">10. Juli</time> &amp; danach</strong></p>',
             "<figure><figcaption>Landrat &lt;Müller&gt; eröffnet © Landkreis &amp; Co"
             "</figcaption></figure>",
             "<figure><figcaption>Ohne Angabe</figcaption></figure>",

@@ -83,6 +83,7 @@ DATE_CASES: list[tuple[str, str, str]] = [
     ("10. Dez. 2024", "2024-12-10T00:00:00+01:00", "Dez."),
     ("10 Juli 2024", "2024-07-10T00:00:00+02:00", "no dot after the day"),
     ("10.Juli 2024", "2024-07-10T00:00:00+02:00", "no space after the dot"),
+    ("10.Jul. 2024", "2024-07-10T00:00:00+02:00", "no space after the dot, abbreviated month"),
     ("10. JULI 2024", "2024-07-10T00:00:00+02:00", "month in capitals"),
     ("10. juli 2024", "2024-07-10T00:00:00+02:00", "month in lower case"),
     ("10. MÄRZ 2024", "2024-03-10T00:00:00+01:00", "capital umlaut"),
@@ -551,3 +552,29 @@ def test_fast_path_agrees_with_dateutil(text: str) -> None:
     assert _PLAIN.match(text)
     assert not _PLAIN.match("am " + text)
     assert parse_parts(text) == parse_parts("am " + text)
+
+
+def test_fast_paths_agree_with_dateutil_on_the_tables() -> None:
+    """Every table text the fast paths read (plain dd.mm.yyyy, and the common forms with a
+    weekday, a month name, no year or an hour) gives what the full path gives."""
+    from feedpub.dates import _fast_parts, _full_parts
+
+    read = [text for text, *_ in DATE_CASES + INVALID_CASES if _fast_parts(text) is not None]
+    for text in read:
+        assert _fast_parts(text) == _full_parts(text), text
+    assert len(read) >= 100, f"the fast paths read only {len(read)} table texts"
+    # And they read the common forms at all (a regex that matches nothing agrees too).
+    for text in ("Mittwoch, 10. Juli 2024", "Mo., 8.7.24", "10. Juli, 14 Uhr", "10.07."):
+        assert _fast_parts(text) is not None, text
+
+
+def test_no_midnight_is_skipped_in_berlin() -> None:
+    """dates._resolve skips the daylight-saving check for 00:00: Germany has always changed
+    its clocks at night, never at midnight, in every year a date may have."""
+    from feedpub.dates import MAX_YEAR, MIN_YEAR
+
+    day = datetime(MIN_YEAR, 1, 1, tzinfo=BERLIN)
+    while day.year <= MAX_YEAR:
+        back = day.astimezone(UTC).astimezone(BERLIN)
+        assert (back.day, back.hour, back.minute) == (day.day, 0, 0), day
+        day = datetime.combine(day.date() + timedelta(days=1), day.time(), BERLIN)

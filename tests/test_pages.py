@@ -179,7 +179,8 @@ def test_release_page_shows_the_release(built: Path, records: dict[str, dict[str
     times = [record["published"]]
     if record["updated"] is not None:  # a correction never shows before the publication
         times.append(max(record["published"], record["updated"], key=datetime.fromisoformat))
-    assert root.xpath("//time/@datetime") == times
+    # The page's own dates; dates in the text are <time> too (tests/test_content_dates.py).
+    assert root.xpath("//p[@class='meta']/time/@datetime") == times
     assert root.xpath("//header//a/@href") == [
         f"{BASE}index.html",
         f"{BASE}{record['slug']}/index.html",

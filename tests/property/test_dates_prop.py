@@ -238,3 +238,34 @@ def test_any_text_gives_a_datetime_or_value_error(text: str) -> None:
     else:
         assert line.absolute
         assert line.value.tzinfo is BERLIN
+
+
+# --- (c) the fast paths say what dateutil says --------------------------------------------------
+
+# Near the forms parse_parts reads without dateutil (feedpub.dates._fast_parts), and near misses.
+fast_texts = st.builds(
+    lambda *parts: "".join(parts),
+    st.sampled_from(["", "", "Montag", "Mi", "sonnabend", "MITTWOCH", "Termin", "den", "am"]),
+    st.sampled_from(["", ".", ",", ".,", " "]),
+    st.sampled_from([" ", "", "  ", "\u00a0"]),
+    st.sampled_from(["", "", "den ", "dem "]),
+    st.integers(0, 35).map(str) | st.sampled_from(["01", "007"]),
+    st.sampled_from([".", ". ", "", ".\u00a0"]),
+    st.sampled_from(
+        ["07.", "7.", "13.", "0.", "Juli", "Jul.", "JULI", "Mrz.", "Maerz", "Sept", "Juliane", "x"]
+    ),
+    st.sampled_from(["", "", "2024", "24", " 2024", "0024", "202"]),
+    st.sampled_from(["", "", ", 14 Uhr", " 14:30", ", um 9.05 Uhr", " 25 Uhr", ",14:30 UHR"]),
+    st.sampled_from(["", " ", "."]),
+)
+
+
+@SETTINGS
+@given(fast_texts)
+@example("Montag, den 8. Juli 2024 um 10 Uhr")
+def test_fast_paths_agree_with_dateutil(text: str) -> None:
+    from feedpub.dates import _fast_parts, _full_parts
+
+    fast = _fast_parts(text)
+    if fast is not None:
+        assert fast == _full_parts(text), text

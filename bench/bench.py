@@ -28,7 +28,8 @@ CONFIG = 'base_url = "https://presse.example.de/feeds/"\n'
 # (label, size, metric, limit)
 TARGETS = [
     ("check 10,000 < 1.0 s (median)", 10_000, "check", 1.0),
-    ("build 10,000 < 1.5 s (median)", 10_000, "build", 1.5),
+    # Issue #6 raised it from 1.5 s: archives (RFC 5005), JSON Feed and department pages.
+    ("build 10,000 < 3.0 s (median)", 10_000, "build", 3.0),
     ("build peak RSS at 50,000 < 150 MB", 50_000, "rss", 150.0),
     ("no-change build 10,000 < 0.3 s (median)", 10_000, "rebuild", 0.3),
     ("one-change build 10,000 < 0.5 s (median)", 10_000, "onechange", 0.5),
@@ -113,9 +114,11 @@ def bench_size(exe: str, size: int, args: argparse.Namespace, work: Path) -> Res
 
 
 def one_change(build: list[str], releases: Path) -> float:
-    """Edit the newest release (a correction: one more sentence), time the build, and put
-    the file back as it was (the corpus is cached between runs)."""
-    newest = max(releases.rglob("*.txt"), key=lambda p: p.name)
+    """Edit the newest published release (a correction: one more sentence; not one dated in
+    the future, which is held back), time the build, and put the file back as it was (the
+    corpus is cached between runs)."""
+    today = time.strftime("%Y-%m-%d")
+    newest = max((p for p in releases.rglob("*.txt") if p.name[:10] <= today), key=lambda p: p.name)
     original = newest.read_bytes()
     try:
         newest.write_bytes(original + b"\nKorrektur: Die Uhrzeit war falsch angegeben.\n")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from feedpub import __version__
@@ -81,7 +81,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from feedpub.archive import ArchiveDoc
-    from feedpub.feeds import FeedInfo
+    from feedpub.feeds import FeedInfo, Fragments
     from feedpub.parse import Notice
 
 # feedgen, lxml, dateutil and the parser are imported where they are used: a build that finds
@@ -272,6 +272,8 @@ def error_record(error: ReleaseError, relative: str) -> dict[str, Any]:
     return {"path": relative, "line": error.line, "error": error.reason}
 
 
+_T = TypeVar("_T")
+
 #: Below this many releases to read, a second process costs more than it saves.
 PARALLEL_MIN = 2000
 #: Bump when the output changes for the same input and config: the next build is a full one.
@@ -357,7 +359,7 @@ def build(
         del report.errors[len(refused) :]  # the work below reports every file again
         report.releases = report.held_back = 0
         report.notices.clear()
-        candidates = [to_candidate(each) for each in found]
+        candidates = [to_candidate(each, _cached_stem(cache, each)) for each in found]
         duplicates = unique_urls(candidates)
         _build(
             candidates,
@@ -457,6 +459,14 @@ def _nothing_to_do(
     return True
 
 
+def _cached_stem(cache: Cache | None, found: Found) -> str | None:
+    """The URL name of an unchanged file's name, as the cache remembers it."""
+    entry = None if cache is None else cache.files.get(found.relative)
+    if entry is None or len(entry) < 3 or entry[0] != found.signature:
+        return None
+    return str(entry[2])
+
+
 def _goes_public(release: Release) -> datetime:
     """When this version of a release may be shown: its date, or a stated correction time
     that lies later (a correction announced for a set time) — the time readers see as its
@@ -489,7 +499,8 @@ def _build(
     state = load_state(out_dir)
     if state.tag_prefix is not None and state.tag_prefix != config.tag_prefix:
         raise IdsWouldChange(out_dir, state.tag_prefix, config.tag_prefix)
-    publisher = Publisher(out_dir)
+    # A usable cache means the last build finished: no temporaries of a killed one to find.
+    publisher = Publisher(out_dir, clean=cache is None)
     report.state_lost = not state.found and bool(publisher.previous)
     # From here on the output may change: without a cache, a build killed half-way is
     # followed by a full one.
@@ -565,12 +576,23 @@ def _build(
             seen,
             everything,
         )
-        feeds = _materialize(selection, config.tag_prefix, seen, report)
+        feeds = _materialize(selection, config.tag_prefix, seen, report, state.releases)
         urls = Urls(config)
         doc_keys, newest = _publish_archives(
             everything, feeds, seen, cache, selection, config, urls, publisher, report
         )
-        _publish_feeds(selection, feeds, touched, config, urls, publisher, newest)
+        _publish_feeds(
+            selection,
+            feeds,
+            touched,
+            config,
+            urls,
+            publisher,
+            newest,
+            seen,
+            cache.docs if cache is not None else {},
+            doc_keys,
+        )
         shown = {release.id: release for releases in feeds.values() for release in releases}
         state_file = publisher.stage_last(
             STATE_NAME, dump_state(config.tag_prefix, seen, shown.values())
@@ -685,10 +707,15 @@ def _split(
 
 
 def _materialize(
-    selection: Selection, tag_prefix: str, seen: dict[str, Seen], report: Report
+    selection: Selection,
+    tag_prefix: str,
+    seen: dict[str, Seen],
+    report: Report,
+    known: dict[str, Release],
 ) -> dict[str | None, list[Release]]:
-    """The releases each feed shows, in feed order: unchanged releases that a feed shows are
-    read again here (a few hundred at most, never all of them)."""
+    """The releases each feed shows, in feed order. An unchanged release that a feed shows
+    is taken from ``known`` (the state's record of what the feeds showed: the same file, so
+    the same release) or else read again (a few hundred at most, never all of them)."""
     feeds: dict[str | None, list[Release]] = {}
     read: dict[str, Release | None] = {}
     for slug in [None, *selection.slugs()]:
@@ -698,7 +725,12 @@ def _materialize(
                 releases.append(entry)
                 continue
             if entry.id not in read:
-                read[entry.id] = _read_unchanged(entry, tag_prefix, seen, report)
+                record = known.get(entry.id)
+                read[entry.id] = (
+                    replace(record, source=entry.source)
+                    if record is not None
+                    else _read_unchanged(entry, tag_prefix, seen, report)
+                )
             release = read[entry.id]
             if release is not None:
                 releases.append(release)
@@ -878,15 +910,29 @@ def _in_two_processes(
     everything already loaded, so the second process starts in milliseconds. Progress is
     counted twice for this process's releases (both halves run at about the same pace).
     """
+    mine, theirs = _fork_pair(
+        functools.partial(_publish_releases, first, context, progress, step=2),
+        functools.partial(_publish_releases, second, context),
+    )
+    return [mine, theirs]
+
+
+def _fork_pair(mine: Callable[[], _T], theirs: Callable[[], _T]) -> tuple[_T, _T]:
+    """Run ``theirs`` in a forked process while this one runs ``mine``; both results.
+
+    The child's result comes back pickled through a pipe. A failing child is a RuntimeError
+    with its traceback (an OSError, a disk or permission problem, arrives as itself); a
+    failing parent terminates the child, which holds the inherited lock.
+    """
     import multiprocessing
 
     context_ = multiprocessing.get_context("fork")
     receiver, sender = context_.Pipe(duplex=False)
-    child = context_.Process(target=_child, args=(receiver, sender, second, context))
+    child = context_.Process(target=_child, args=(receiver, sender, theirs))
     child.start()
     sender.close()
     try:
-        mine = _publish_releases(first, context, progress, step=2)
+        result = mine()
         try:
             ok, payload = receiver.recv()
         except EOFError:
@@ -903,16 +949,16 @@ def _in_two_processes(
         if isinstance(error, OSError):
             raise error  # a disk or permission problem: reported like one in this process
         raise RuntimeError(f"feedpub's second build process failed: {text}")
-    return [mine, payload]
+    return result, payload
 
 
-def _child(receiver: Connection, sender: Connection, *args: Any) -> None:
+def _child(receiver: Connection, sender: Connection, work: Callable[[], Any]) -> None:
     # Close our copy of the read end at once: if the parent dies, nobody reads the pipe any
     # more, send() fails and this process ends, releasing the lock it inherited. Without this
     # it would wait on a full pipe for ever and every later cron run would find the lock held.
     receiver.close()
     try:
-        result: tuple[bool, Any] = (True, _publish_releases(*args))
+        result: tuple[bool, Any] = (True, work())
     except BaseException as exc:  # noqa: BLE001 - goes back to the parent, which raises
         shipped = exc if isinstance(exc, OSError) else None
         result = (False, (shipped, traceback.format_exc()))
@@ -945,27 +991,58 @@ def _publish_feeds(
     urls: Urls,
     publisher: Publisher,
     newest_archive: dict[str | None, str],
+    seen: dict[str, Seen],
+    old_keys: dict[str, str],
+    keys: dict[str, str],
 ) -> None:
     """Department feeds and pages, the feed of all, index.html, feeds.opml and
     feeds-json.opml. ``newest_archive``: the period of each feed's newest archive document,
-    which its live feed links."""
+    which its live feed links. ``old_keys``/``keys``: the last build's and this build's keys
+    of each feed (see :func:`_feed_key`), by its Atom path."""
+    from feedpub.feeds import render_entries
     from feedpub.overview import render_department_page, render_index
     from feedpub.pages import render_opml
 
     departments = [_department(selection, slug, config) for slug in selection.slugs()]
+    # A feed (its Atom, RSS and JSON documents, and its department's page) is rendered only
+    # when its key changed: after one release changed, its department's and the combined
+    # feed, not all of them.
+    todo: list[Department | None] = []
+    for department in [None, *departments]:
+        slug = None if department is None else department.slug
+        count = selection.count(slug)
+        key = keys[feed_path(slug, ATOM)] = _feed_key(
+            feeds[slug], seen, newest_archive.get(slug), count
+        )
+        files = {feed_path(slug, name) for name in (ATOM, RSS, JSON)}
+        if slug is not None:
+            files.add(department_page_path(slug))
+        if old_keys.get(feed_path(slug, ATOM)) == key and files <= publisher.previous:
+            for relative in files:
+                publisher.keep(relative, check=False)
+        else:
+            todo.append(department)
     items: dict[str, dict[str, Any]] = {}  # JSON Feed items, shared by the two feeds of each
-    for department in departments:
-        releases = feeds[department.slug]
-        _write_feed(publisher, releases, config, urls, department, newest_archive, items)
-        page = render_department_page(config.title, department, releases, urls)
-        publisher.write(department_page_path(department.slug), page)
+    # Every entry rendered once, for its department's feed and the combined one alike.
+    shown = {
+        release.id: release
+        for department in todo
+        for release in feeds[None if department is None else department.slug]
+    }
+    fragments = render_entries(list(shown.values()), urls, _feed_info(config, None))
+    for department in todo:
+        slug = None if department is None else department.slug
+        releases = feeds[slug]
+        _write_feed(publisher, releases, config, urls, department, newest_archive, items, fragments)
+        if department is not None:
+            page = render_department_page(config.title, department, releases, urls)
+            publisher.write(department_page_path(department.slug), page)
     for slug in sorted(touched - set(selection.slugs())):
         # Every release of this department is bad (and none was published): keep its feeds.
         publisher.keep(feed_path(slug, ATOM))
         publisher.keep(feed_path(slug, RSS))
         publisher.keep(feed_path(slug, JSON))
         publisher.keep(department_page_path(slug))
-    _write_feed(publisher, feeds[None], config, urls, None, newest_archive, items)
     index = render_index(config.title, config.description, departments, feeds[None], urls)
     publisher.write(INDEX, index)
     newest = feeds[None]
@@ -1027,16 +1104,17 @@ def _write_feed(
     urls: Urls,
     department: Department | None,
     newest_archive: dict[str | None, str],
-    items: dict[str, dict[str, Any]] | None = None,
+    items: dict[str, dict[str, Any]],
+    fragments: Fragments,
 ) -> None:
-    from feedpub.feeds import History, render_feeds
+    from feedpub.feeds import History, render_document
     from feedpub.jsonfeed import render_json_feed
 
     slug = department.slug if department else None
     period = newest_archive.get(slug)
     history = History(prev_archive=None if period is None else urls.archive(slug, period))
     info = _feed_info(config, department)
-    atom, rss = render_feeds(info, releases, urls, history)
+    atom, rss = render_document(info, releases, fragments, urls, history)
     publisher.write(feed_path(slug, ATOM), atom)
     publisher.write(feed_path(slug, RSS), rss)
     publisher.write(feed_path(slug, JSON), render_json_feed(info, releases, urls, items))
@@ -1085,7 +1163,6 @@ def _publish_archives(
     documents' keys (for the cache) and each feed's newest archive period.
     """
     from feedpub.archive import plan
-    from feedpub.feeds import History, render_document, render_entries
 
     live = {slug: {release.id for release in releases} for slug, releases in feeds.items()}
     chains = plan(everything, live)
@@ -1105,12 +1182,54 @@ def _publish_archives(
             else:
                 todo.setdefault(doc.period, []).append(doc)
     departments = {slug: _department(selection, slug, config) for slug in selection.slugs()}
-    for period in sorted(todo):
-        shown: dict[str, Release] = {}
-        kept: dict[str, tuple[Release, tuple[bytes, bytes]]] = {}
-        for doc in todo[period]:
-            for entry in doc.entries:
-                if entry.id not in shown and entry.id not in kept:
+    periods = sorted(todo)
+    work = functools.partial(
+        _render_archives,
+        todo=todo,
+        departments=departments,
+        seen=seen,
+        config=config,
+        urls=urls,
+        out_dir=publisher.out_dir,
+    )
+    size = sum(len(doc.entries) for docs in todo.values() for doc in docs)
+    if size >= PARALLEL_MIN and _cores() >= 2 and _can_fork():
+        # Months alternately, so both halves get old and new (small and big) months.
+        mine, theirs = _fork_pair(
+            functools.partial(work, periods[0::2]), functools.partial(work, periods[1::2])
+        )
+        publisher.absorb(mine)
+        publisher.absorb(theirs)
+    else:
+        publisher.absorb(work(periods))
+    return keys, newest
+
+
+def _render_archives(
+    periods: list[str],
+    *,
+    todo: dict[str, list[ArchiveDoc]],
+    departments: dict[str, Department],
+    seen: dict[str, Seen],
+    config: Config,
+    urls: Urls,
+    out_dir: Path,
+) -> PublishedFiles:
+    """Render and stage the archive documents of ``periods`` (in this process or a forked
+    one): each month's releases are read once and rendered once per format, for the
+    department documents and the combined one alike."""
+    from feedpub.feeds import History, render_document, render_entries
+
+    record = PublishedFiles()
+    writer = FileWriter(out_dir, record)
+    try:
+        for period in periods:
+            shown: dict[str, Release] = {}
+            kept: dict[str, tuple[Release, tuple[bytes, bytes]]] = {}
+            for doc in todo[period]:
+                for entry in doc.entries:
+                    if entry.id in shown or entry.id in kept:
+                        continue
                     release = (
                         entry
                         if isinstance(entry, Release)
@@ -1118,31 +1237,36 @@ def _publish_archives(
                     )
                     if release is not None:
                         shown[entry.id] = release
-                    else:
-                        # Bad now: its last good version is the one in the published document.
-                        old = _published_fragment(publisher.out_dir, doc, entry.id)
-                        if old is not None:
-                            kept[entry.id] = (_placeholder(entry, seen), old)
-        fragments = render_entries(list(shown.values()), urls, _feed_info(config, None))
-        for release, fragment in kept.values():
-            shown[release.id] = release
-            fragments[release.id] = fragment
-        for doc in todo[period]:
-            history = History(
-                current=(urls.feed(doc.slug, ATOM), urls.feed(doc.slug, RSS)),
-                self_urls=urls.archive(doc.slug, period),
-                prev_archive=None if doc.prev is None else urls.archive(doc.slug, doc.prev),
-                next_archive=None if doc.next is None else urls.archive(doc.slug, doc.next),
-            )
-            releases = [shown[e.id] for e in doc.entries if e.id in shown]
-            department = None if doc.slug is None else departments.get(doc.slug)
-            if doc.slug is not None and department is None:
-                continue  # pragma: no cover - a department with archived releases is selected
-            info = _feed_info(config, department)
-            atom, rss = render_document(info, releases, fragments, urls, history)
-            publisher.write(archive_path(doc.slug, period, ATOM), atom)
-            publisher.write(archive_path(doc.slug, period, RSS), rss)
-    return keys, newest
+                        continue
+                    # Bad now: its last good version is the one in the published document.
+                    old = _published_fragment(out_dir, doc, entry.id)
+                    if old is not None:
+                        kept[entry.id] = (_placeholder(entry, seen), old)
+            fragments = render_entries(list(shown.values()), urls, _feed_info(config, None))
+            for release, fragment in kept.values():
+                shown[release.id] = release
+                fragments[release.id] = fragment
+            for doc in todo[period]:
+                department = None if doc.slug is None else departments.get(doc.slug)
+                if doc.slug is not None and department is None:
+                    continue  # pragma: no cover - a department with archived releases is known
+                history = History(
+                    current=(urls.feed(doc.slug, ATOM), urls.feed(doc.slug, RSS)),
+                    self_urls=urls.archive(doc.slug, period),
+                    prev_archive=None if doc.prev is None else urls.archive(doc.slug, doc.prev),
+                    next_archive=None if doc.next is None else urls.archive(doc.slug, doc.next),
+                )
+                releases = [shown[e.id] for e in doc.entries if e.id in shown]
+                info = _feed_info(config, department)
+                atom, rss = render_document(info, releases, fragments, urls, history)
+                writer.write(archive_path(doc.slug, period, ATOM), atom)
+                writer.write(archive_path(doc.slug, period, RSS), rss)
+    except BaseException:
+        for temporary, _ in record.pending:  # nobody else knows them (see _publish_releases)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
+    return record
 
 
 def _published_fragment(
@@ -1179,6 +1303,23 @@ def _placeholder(entry: Entry, seen: dict[str, Seen]) -> Release:
         title=entry.id,
         updated=None if history is None else history.updated,
     )
+
+
+def _feed_key(
+    releases: list[Release], seen: dict[str, Seen], newest_archive: str | None, count: int
+) -> str:
+    """What a live feed's documents and its department's page depend on besides the
+    configuration: its releases (id, content, correction time), its newest archive
+    document and its number of releases."""
+    import hashlib
+
+    parts = [newest_archive or "", str(count)]
+    for release in releases:
+        history = seen.get(release.id)
+        parts.append(
+            f"{release.id} {history.hash if history else ''} {history and history.updated}"
+        )
+    return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
 def _doc_key(doc: ArchiveDoc, seen: dict[str, Seen]) -> str:

@@ -90,15 +90,16 @@ def find_releases(root: Path) -> tuple[list[Candidate], list[ReleaseError]]:
     return [to_candidate(each) for each in found], errors
 
 
-def to_candidate(found: Found) -> Candidate:
-    """The Candidate of a listed file: its Path and the URL names its path gives."""
+def to_candidate(found: Found, stem: str | None = None) -> Candidate:
+    """The Candidate of a listed file: its Path and the URL names its path gives. ``stem``:
+    the file name's URL name when known already (a build's cache keeps it), saving slugify."""
     path = Path(found.folder, found.name)
     return Candidate(
         path,
         found.relative,
         found.department,
         department_slug(found.department),
-        slugify(os.path.splitext(found.name)[0]),
+        slugify(os.path.splitext(found.name)[0]) if stem is None else stem,
         found.signature,
         found.images,
     )

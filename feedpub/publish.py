@@ -211,7 +211,9 @@ class Publisher:
     made that this one does not (see :meth:`finish`).
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, *, clean: bool = True) -> None:
+        """``clean``: look for temporaries of a killed build (False when it is known that
+        the last build finished)."""
         self.out_dir = out_dir
         self.removed: list[str] = []
         self._record = PublishedFiles()
@@ -219,7 +221,8 @@ class Publisher:
         self._previous = self._read_manifest()
         #: Bookkeeping files staged to be put into place last: (temporary, target).
         self._last: list[tuple[str, str]] = []
-        self._remove_temporaries()
+        if clean:
+            self._remove_temporaries()
 
     def _remove_temporaries(self) -> None:
         """Delete temporary files that a killed run left behind (we hold the lock, so no

@@ -45,6 +45,9 @@ class Result:
     rebuild: list[float] = field(default_factory=list)
     #: A build after the newest release was edited (it is in every feed that shows it).
     onechange: list[float] = field(default_factory=list)
+    #: A build after one new release (dated today): seconds, and what it rewrote.
+    onenew: list[float] = field(default_factory=list)
+    rewritten: list[str] = field(default_factory=list)
     #: Plain Python creating the same number of ~5 KB files (temp file + rename) in the same
     #: place, right before the build: what the disk alone costs at that moment.
     disk: list[float] = field(default_factory=list)
@@ -109,6 +112,9 @@ def bench_size(exe: str, size: int, args: argparse.Namespace, work: Path) -> Res
             res.rss_mb.append(rss)
             res.rebuild.append(run(build)[0])
             res.onechange.append(one_change(build, Path(releases)))
+            seconds, written = one_new(build, Path(releases), out)
+            res.onenew.append(seconds)
+            res.rewritten = written
         print(f"size {size}: run {i + 1}/{args.repeat} done", file=sys.stderr)
     return res
 
@@ -125,6 +131,32 @@ def one_change(build: list[str], releases: Path) -> float:
         return run(build)[0]
     finally:
         newest.write_bytes(original)
+
+
+def one_new(build: list[str], releases: Path, out: Path) -> tuple[float, list[str]]:
+    """Add one release dated today to the biggest department, time the build, list what it
+    rewrote (files whose mtime changed), and remove the release again."""
+    department = max(
+        (d for d in releases.iterdir() if d.is_dir()), key=lambda d: len(list(d.iterdir()))
+    )
+    new = department / f"{time.strftime('%Y-%m-%d')}-bench-neu.txt"
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    new.write_text(
+        f"Seiteninhalt\n{time.strftime('%d.%m.%Y')}\n\nNeue Meldung\n\nText der Meldung.\n", "utf-8"
+    )
+    try:
+        seconds = run(build)[0]
+        written = sorted(
+            p.relative_to(out).as_posix()
+            for p in out.rglob("*")
+            if p.is_file()
+            and before.get(p) != p.stat().st_mtime_ns
+            and not p.relative_to(out).as_posix().startswith(".feedpub/")
+        )
+        return seconds, written
+    finally:
+        new.unlink()
+        run(build)  # back to the corpus as generated, for the next run
 
 
 def settle(limit: float = 60.0) -> None:
@@ -181,14 +213,21 @@ def report(exe: str, results: list[Result]) -> None:
     print(f"- feedpub: {version} ({exe})\n")
     cols = ["size", "check best / median s", "build best / median s"]
     cols += ["build peak RSS MB", "no change best / median s", "one change best / median s"]
+    cols += ["one new release best / median s"]
     cols += ["disk alone best / median s"]
     print("| " + " | ".join(cols) + " |")
     print("|" + " ---: |" * len(cols))
     for r in results:
         rss = f"{max(r.rss_mb):.1f}" if r.rss_mb else "–"
         row = [f"{r.size:,}", fmt(r.check), fmt(r.build), rss, fmt(r.rebuild), fmt(r.onechange)]
+        row.append(fmt(r.onenew))
         row.append(fmt(r.disk))
         print("| " + " | ".join(row) + " |")
+    for r in results:
+        if r.rewritten:
+            print(f"\nOne new release at {r.size:,} rewrote {len(r.rewritten)} files:")
+            for path in r.rewritten:
+                print(f"- {path}")
     print("\nTargets:")
     by_size = {r.size: r for r in results}
     for label, size, metric, limit in TARGETS:

@@ -29,6 +29,7 @@ import fcntl
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -466,28 +467,48 @@ def _same_file(target: str, fd: int, info: os.stat_result, source: Path) -> bool
 def _copy_temporary(target: str, fd: int, info: os.stat_result, chmod: bool, source: Path) -> str:
     """Copy the open file ``fd`` to a new temporary file beside ``target``, with the source's
     mtime; returns its path. Like :func:`_write_temporary`, removes it on any error."""
+    with _temporary(target, chmod) as (out, temporary):
+        offset = 0
+        while chunk := _read_source(fd, offset, source):
+            _write_all(out, chunk, target)
+            offset += len(chunk)
+        os.utime(out, ns=(info.st_mtime_ns, info.st_mtime_ns))
+    return temporary
+
+
+@contextlib.contextmanager
+def _temporary(target: str, chmod: bool, kind: str = "") -> Iterator[tuple[int, str]]:
+    """A new temporary file beside ``target``, open for writing: (descriptor, path). It is
+    closed at the end; on any error it is removed too and the error raised (a full disk
+    leaves nothing behind). ``kind`` keeps a file staged for later apart from one written now
+    for the same target."""
     folder, name = os.path.split(target)
-    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-    out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
+    temporary = os.path.join(folder, f".{name}{kind}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
     closed = False
     try:
         if chmod:
-            os.fchmod(out, FILE_MODE)
-        offset = 0
-        while chunk := _read_source(fd, offset, source):
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(out, view) :]
-            offset += len(chunk)
-        os.utime(out, ns=(info.st_mtime_ns, info.st_mtime_ns))
-        closed = True
-        os.close(out)
+            os.fchmod(fd, FILE_MODE)
+        yield fd, temporary
+        closed = True  # even a failing close() frees the descriptor on Linux
+        os.close(fd)
     except BaseException:
         if not closed:
-            os.close(out)
+            os.close(fd)
         os.unlink(temporary)
         raise
-    return temporary
+
+
+def _write_all(fd: int, data: bytes, target: str) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        # os.write names no file; the message must (README: "names the file").
+        raise OSError(exc.errno, exc.strerror, target) from exc
 
 
 def _list_folder(folder: str) -> set[str]:
@@ -522,34 +543,12 @@ def _process_umask() -> int:
 def _write_temporary(
     target: str, data: bytes, chmod: bool, *, durable: bool = False, kind: str = ""
 ) -> str:
-    """Write ``data`` to a new temporary file beside ``target``; returns its path. On any
-    error the temporary is removed and the error raised (a full disk leaves nothing behind)."""
-    folder, name = os.path.split(target)
-    # ``kind`` keeps a file staged for later apart from one written now for the same target.
-    temporary = os.path.join(folder, f".{name}{kind}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
-    closed = False
-    try:
-        if chmod:
-            os.fchmod(fd, FILE_MODE)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            if durable:
-                os.fsync(fd)
-        except OSError as exc:
-            if exc.filename is not None:
-                raise
-            # os.write names no file; the message must (README: "names the file").
-            raise OSError(exc.errno, exc.strerror, target) from exc
-        closed = True  # even a failing close() frees the descriptor on Linux
-        os.close(fd)
-    except BaseException:
-        if not closed:
-            os.close(fd)
-        os.unlink(temporary)
-        raise
+    """Write ``data`` to a new temporary file beside ``target``; returns its path (see
+    :func:`_temporary`)."""
+    with _temporary(target, chmod, kind) as (fd, temporary):
+        _write_all(fd, data, target)
+        if durable:
+            os.fsync(fd)
     return temporary
 
 

@@ -1045,25 +1045,21 @@ def _publish_feeds(
         publisher.keep(department_page_path(slug))
     index = render_index(config.title, config.description, departments, feeds[None], urls)
     publisher.write(INDEX, index)
-    newest = feeds[None]
     opml = render_opml(
         config.title,
         config.publisher,
         config.email,
         departments,
-        # The newest publication, not correction: an edit changes no outline of this file.
-        newest[0].published if newest else None,
         urls,
     )
     publisher.write(OPML, opml)
-    _write_json_opml(publisher, config, departments, newest, urls)
+    _write_json_opml(publisher, config, departments, urls)
 
 
 def _write_json_opml(
     publisher: Publisher,
     config: Config,
     departments: list[Department],
-    newest: list[Release],
     urls: Urls,
 ) -> None:
     """The JSON Feeds in an OPML list of their own, with the same outlines and date as
@@ -1077,7 +1073,6 @@ def _write_json_opml(
         config.publisher,
         config.email,
         departments,
-        newest[0].published if newest else None,
         urls,
         feed_name=JSON,
     )

@@ -183,7 +183,6 @@ def render_opml(
     publisher: str,
     email: str | None,
     departments: list[Department],
-    updated: datetime | None,
     urls: Urls,
     *,
     feed_name: str = ATOM,
@@ -191,16 +190,15 @@ def render_opml(
     """OPML 2.0 with the Atom feed (or ``feed_name``) of every department and the feed of all
     of them.
 
-    ``dateModified`` is the newest entry's date (never the wall clock), so the file only
-    changes when a feed does. Every outline is ``type="rss"``, for JSON Feeds too: OPML 2.0
-    makes a subscription list of "nodes of type rss" and names no other type for feeds,
-    FeedLand imports only those (scripting/opml.org#21), and readers such as Miniflux take
-    any outline with an ``xmlUrl`` and read whatever format they find there.
+    No ``dateModified`` (optional in OPML 2.0): the list changes only when a feed is added,
+    removed or renamed, and a date that moved with every new release would make every
+    reader that polls it download it again. Every outline is ``type="rss"``, for JSON Feeds
+    too: OPML 2.0 makes a subscription list of "nodes of type rss" and names no other type
+    for feeds, FeedLand imports only those (scripting/opml.org#21), and readers such as
+    Miniflux take any outline with an ``xmlUrl`` and read whatever format they find there.
     """
     head_title = f"{title} (JSON Feed)" if feed_name == JSON else title
     head = [f"<title>{escape(head_title, quote=False)}</title>"]
-    if updated is not None:
-        head.append(f"<dateModified>{_rfc822(updated)}</dateModified>")
     head.append(f"<ownerName>{escape(publisher, quote=False)}</ownerName>")
     if email:
         head.append(f"<ownerEmail>{escape(email, quote=False)}</ownerEmail>")
@@ -226,14 +224,4 @@ def _outline(text: str, description: str, xml_url: str, html_url: str) -> str:
         f'<outline type="rss" text="{escape(text)}" title="{escape(text)}" '
         f'description="{escape(description)}" xmlUrl="{escape(xml_url)}" '
         f'htmlUrl="{escape(html_url)}"/>'
-    )
-
-
-def _rfc822(value: datetime) -> str:
-    # Locale-independent RFC 822 date, as OPML 2.0 requires.
-    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    return (
-        f"{days[value.weekday()]}, {value.day:02d} {months[value.month - 1]} {value.year} "
-        f"{value:%H:%M:%S %z}"
     )

@@ -131,6 +131,7 @@ def one_change(build: list[str], releases: Path) -> float:
         return run(build)[0]
     finally:
         newest.write_bytes(original)
+        run(build)  # back to the corpus as generated, so the next case starts from it
 
 
 def one_new(build: list[str], releases: Path, out: Path) -> tuple[float, list[str]]:

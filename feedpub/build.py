@@ -360,6 +360,7 @@ def build(
         report.releases = report.held_back = 0
         report.notices.clear()
         candidates = [to_candidate(each, _cached_stem(cache, each)) for each in found]
+        del found  # memory: 50,000 listed files are tens of MB; the candidates say it all
         duplicates = unique_urls(candidates)
         _build(
             candidates,
@@ -594,6 +595,12 @@ def _build(
             doc_keys,
         )
         shown = {release.id: release for releases in feeds.values() for release in releases}
+        # Memory: what the state and cache are encoded from is all that is needed now; the
+        # space of the rest is reused for encoding them (50,000 releases: tens of MB).
+        everything.clear()
+        stubs.clear()
+        to_read.clear()
+        parts.clear()
         state_file = publisher.stage_last(
             STATE_NAME, dump_state(config.tag_prefix, seen, shown.values())
         )

@@ -18,7 +18,7 @@ from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
-from feedgen.util import xml_elem
+from feedgen.util import formatRFC2822, xml_elem
 
 from feedpub import media
 from feedpub.content import body_html, summary_text
@@ -175,18 +175,90 @@ def render_document(
     history: History = LIVE,
 ) -> tuple[bytes, bytes]:
     """One feed document in both formats: feedgen writes the feed's own elements, and the
-    entries rendered by :func:`render_entries` are spliced in, in ``releases`` order."""
-    fg = _generator(info, releases)
-    fg.register_extension("fh", _ArchiveMark, None, atom=True, rss=True)
-    mark: _ArchiveMark = fg.fh  # register_extension makes the instance an attribute
+    entries rendered by :func:`render_entries` are spliced in, in ``releases`` order.
+
+    The feed's own elements differ between the documents of one feed only in their dates
+    and RFC 5005 links, so feedgen writes them once per feed and shape (which links there
+    are), with placeholders that are then filled in: a feed of 10,000 releases has hundreds
+    of monthly archive documents, and building each head anew cost a sixth of a build.
+    """
     # The feed changed when its newest entry appeared or its last correction was made (RSS
     # <lastBuildDate>: "the last time the content of the channel changed"); it was published
     # when its newest entry was (<pubDate>, like each item's). Never the wall clock.
-    fg.updated(max(map(effective_updated, releases), default=info.empty_updated))
-    fg.pubDate(max((r.published for r in releases), default=info.empty_updated))
+    updated = max(map(effective_updated, releases), default=info.empty_updated)
+    published = max((r.published for r in releases), default=info.empty_updated)
+    media = any(release.images for release in releases)
+    key = (
+        info,
+        urls.base,
+        urls.template,
+        media,
+        history.current,
+        history.self_urls is not None,
+        history.prev_archive is not None,
+        history.next_archive is not None,
+    )
+    heads = _HEADS.get(key)
+    if heads is None:
+        if len(_HEADS) > 1024:
+            _HEADS.clear()  # a long-lived process (the tests) renders many feeds
+        heads = _HEADS[key] = _render_heads(info, releases, urls, history)
+    atom_head, rss_head = heads
+    fills = [
+        (_SENTINEL_UPDATED.isoformat(), updated.isoformat()),
+        (formatRFC2822(_SENTINEL_UPDATED), formatRFC2822(updated)),
+        (formatRFC2822(_SENTINEL_PUBLISHED), formatRFC2822(published)),
+    ]
+    for rel, pair in (
+        ("self", history.self_urls),
+        ("prev-archive", history.prev_archive),
+        ("next-archive", history.next_archive),
+    ):
+        if pair is not None:
+            fills.append((_placeholder(rel, ATOM), _attribute(pair[0])))
+            fills.append((_placeholder(rel, RSS), _attribute(pair[1])))
+    for placeholder, value in fills:
+        atom_head = atom_head.replace(placeholder.encode(), value.encode())
+        rss_head = rss_head.replace(placeholder.encode(), value.encode())
+    return (
+        _splice(atom_head, b"</feed>\n", [fragments[r.id][0] for r in releases]),
+        _splice(rss_head, _RSS_TAIL, [fragments[r.id][1] for r in releases]),
+    )
+
+
+#: Dates no release has, standing for a document's own dates in a head template.
+_SENTINEL_UPDATED = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
+_SENTINEL_PUBLISHED = datetime(1902, 3, 4, 5, 6, 7, tzinfo=UTC)
+_HEADS: dict[object, tuple[bytes, bytes]] = {}
+
+
+def _placeholder(rel: str, name: str) -> str:
+    return f"urn:x-feedpub:{rel}:{name}"
+
+
+def _attribute(url: str) -> str:
+    """A URL as lxml writes it into an attribute."""
+    return (
+        url.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _render_heads(
+    info: FeedInfo, releases: list[Release], urls: Urls, history: History
+) -> tuple[bytes, bytes]:
+    """The feed's own elements in both formats, written by feedgen, with placeholders for
+    the document's dates and its self, prev-archive and next-archive links."""
+    fg = _generator(info, releases)
+    fg.register_extension("fh", _ArchiveMark, None, atom=True, rss=True)
+    mark: _ArchiveMark = fg.fh  # register_extension makes the instance an attribute
+    fg.updated(_SENTINEL_UPDATED)
+    fg.pubDate(_SENTINEL_PUBLISHED)
+
+    def pair(rel: str, value: tuple[str, str] | None) -> tuple[str, str] | None:
+        return None if value is None else (_placeholder(rel, ATOM), _placeholder(rel, RSS))
 
     alternate = {"href": urls.department(info.slug), "rel": "alternate", "type": "text/html"}
-    atom_self, rss_self = history.self_urls or (
+    atom_self, rss_self = pair("self", history.self_urls) or (
         urls.feed(info.slug, ATOM),
         urls.feed(info.slug, RSS),
     )
@@ -199,21 +271,19 @@ def render_document(
         fg.websub.href = info.hub
     rss_links = [{"href": rss_self, "rel": "self", "type": "application/rss+xml"}]
     mark_links: list[tuple[str, str]] = []
-    for rel, pair in (
+    for rel, urls_of in (
         ("current", history.current),
-        ("prev-archive", history.prev_archive),
-        ("next-archive", history.next_archive),
+        ("prev-archive", pair("prev-archive", history.prev_archive)),
+        ("next-archive", pair("next-archive", history.next_archive)),
     ):
-        if pair is not None:
-            atom_links.append({"href": pair[0], "rel": rel, "type": "application/atom+xml"})
-            mark_links.append((rel, pair[1]))
+        if urls_of is not None:
+            atom_links.append({"href": urls_of[0], "rel": rel, "type": "application/atom+xml"})
+            mark_links.append((rel, urls_of[1]))
     mark.archive = history.current is not None
     mark.rss_links = mark_links
-    atom_head = _serialise(fg, [*atom_links, alternate], ATOM_LANG, fg.atom_str)
-    rss_head = _serialise(fg, [*rss_links, alternate], RSS_LANG, fg.rss_str)
     return (
-        _splice(atom_head, b"</feed>\n", [fragments[r.id][0] for r in releases]),
-        _splice(rss_head, _RSS_TAIL, [fragments[r.id][1] for r in releases]),
+        _serialise(fg, [*atom_links, alternate], ATOM_LANG, fg.atom_str),
+        _serialise(fg, [*rss_links, alternate], RSS_LANG, fg.rss_str),
     )
 
 

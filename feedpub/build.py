@@ -1052,38 +1052,14 @@ def _publish_feeds(
         publisher.keep(department_page_path(slug))
     index = render_index(config.title, config.description, departments, feeds[None], urls)
     publisher.write(INDEX, index)
-    opml = render_opml(
-        config.title,
-        config.publisher,
-        config.email,
-        departments,
-        urls,
-    )
-    publisher.write(OPML, opml)
-    _write_json_opml(publisher, config, departments, urls)
-
-
-def _write_json_opml(
-    publisher: Publisher,
-    config: Config,
-    departments: list[Department],
-    urls: Urls,
-) -> None:
-    """The JSON Feeds in an OPML list of their own, with the same outlines and date as
-    feeds.opml: one list with both formats would subscribe an importing reader to every
-    feed twice, and readers without JSON Feed (Thunderbird, newsboat) to feeds they cannot
-    read (README, "Output layout")."""
-    from feedpub.pages import render_opml
-
-    opml = render_opml(
-        config.title,
-        config.publisher,
-        config.email,
-        departments,
-        urls,
-        feed_name=JSON,
-    )
-    publisher.write(JSON_OPML, opml)
+    # The JSON Feeds in an OPML list of their own, with the same outlines: one list with both
+    # formats would subscribe an importing reader to every feed twice, and readers without
+    # JSON Feed (Thunderbird, newsboat) to feeds they cannot read (README, "Output layout").
+    for feed_name, opml_name in ((ATOM, OPML), (JSON, JSON_OPML)):
+        opml = render_opml(
+            config.title, config.publisher, config.email, departments, urls, feed_name=feed_name
+        )
+        publisher.write(opml_name, opml)
 
 
 def _department(selection: Selection, slug: str, config: Config) -> Department:

@@ -1,0 +1,410 @@
+"""The documents of a build besides the release pages: the live feeds (Atom, RSS, JSON
+Feed), their RFC 5005 archive documents, the department pages, index.html and the OPML lists.
+
+Each feed document and each archive document is rendered only when its key changed (its
+releases' ids, content hashes and correction times, and its links), so a cron run after one
+new release renders a few documents, not thousands; every entry that is rendered is rendered
+once per format, for every document that shows it. Rendering is done by the render modules
+(feeds, jsonfeed, pages, overview); writing by publish.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from feedpub.config import Config
+from feedpub.departments import Department, Entry, Selection, Stub
+from feedpub.layout import (
+    ATOM,
+    INDEX,
+    JSON,
+    JSON_OPML,
+    OPML,
+    RSS,
+    Urls,
+    archive_path,
+    department_page_path,
+    feed_path,
+    image_owner,
+)
+from feedpub.processes import PARALLEL_MIN, can_fork, cores, fork_pair
+from feedpub.publish import FileWriter, PublishedFiles, Publisher
+from feedpub.release import Release, ReleaseError, image_files
+from feedpub.state import Cache, Seen
+
+if TYPE_CHECKING:
+    from feedpub.archive import ArchiveDoc
+    from feedpub.feeds import FeedInfo, Fragments
+
+#: ``updated`` of a feed that has no entries (all its releases are bad): fixed, not now().
+EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def publish_feeds(
+    selection: Selection,
+    feeds: dict[str | None, list[Release]],
+    touched: set[str],
+    config: Config,
+    urls: Urls,
+    publisher: Publisher,
+    newest_archive: dict[str | None, str],
+    seen: dict[str, Seen],
+    old_keys: dict[str, str],
+    keys: dict[str, str],
+) -> None:
+    """Department feeds and pages, the feed of all, index.html, feeds.opml and
+    feeds-json.opml. ``newest_archive``: the period of each feed's newest archive document,
+    which its live feed links. ``old_keys``/``keys``: the last build's and this build's keys
+    of each feed (see :func:`_feed_key`), by its Atom path."""
+    from feedpub.feeds import render_entries
+    from feedpub.overview import render_department_page, render_index
+    from feedpub.pages import render_opml
+
+    departments = [department_of(selection, slug, config) for slug in selection.slugs()]
+    # A feed (its Atom, RSS and JSON documents, and its department's page) is rendered only
+    # when its key changed: after one release changed, its department's and the combined
+    # feed, not all of them.
+    todo: list[Department | None] = []
+    for department in [None, *departments]:
+        slug = None if department is None else department.slug
+        count = selection.count(slug)
+        key = keys[feed_path(slug, ATOM)] = _feed_key(
+            feeds[slug], seen, newest_archive.get(slug), count
+        )
+        files = {feed_path(slug, name) for name in (ATOM, RSS, JSON)}
+        if slug is not None:
+            files.add(department_page_path(slug))
+        if old_keys.get(feed_path(slug, ATOM)) == key and files <= publisher.previous:
+            for relative in files:
+                publisher.keep(relative, check=False)
+        else:
+            todo.append(department)
+    items: dict[str, dict[str, Any]] = {}  # JSON Feed items, shared by the two feeds of each
+    # Every entry rendered once, for its department's feed and the combined one alike.
+    shown = {
+        release.id: release
+        for department in todo
+        for release in feeds[None if department is None else department.slug]
+    }
+    fragments = render_entries(list(shown.values()), urls, _feed_info(config, None))
+    for department in todo:
+        slug = None if department is None else department.slug
+        releases = feeds[slug]
+        _write_feed(publisher, releases, config, urls, department, newest_archive, items, fragments)
+        if department is not None:
+            page = render_department_page(config.title, department, releases, urls)
+            publisher.write(department_page_path(department.slug), page)
+    for slug in sorted(touched - set(selection.slugs())):
+        # Every release of this department is bad (and none was published): keep its feeds.
+        publisher.keep(feed_path(slug, ATOM))
+        publisher.keep(feed_path(slug, RSS))
+        publisher.keep(feed_path(slug, JSON))
+        publisher.keep(department_page_path(slug))
+    index = render_index(config.title, config.description, departments, feeds[None], urls)
+    publisher.write(INDEX, index)
+    # The JSON Feeds in an OPML list of their own, with the same outlines: one list with both
+    # formats would subscribe an importing reader to every feed twice, and readers without
+    # JSON Feed (Thunderbird, newsboat) to feeds they cannot read (README, "Output layout").
+    for feed_name, opml_name in ((ATOM, OPML), (JSON, JSON_OPML)):
+        opml = render_opml(
+            config.title, config.publisher, config.email, departments, urls, feed_name=feed_name
+        )
+        publisher.write(opml_name, opml)
+
+
+def department_of(selection: Selection, slug: str, config: Config) -> Department:
+    name = selection.name(slug)
+    settings = config.department(name, slug)
+    title = settings.title or name
+    return Department(
+        name=name,
+        slug=slug,
+        title=title,
+        description=settings.description or f"Pressemitteilungen: {title}",
+        count=selection.count(slug),
+    )
+
+
+def _write_feed(
+    publisher: Publisher,
+    releases: list[Release],
+    config: Config,
+    urls: Urls,
+    department: Department | None,
+    newest_archive: dict[str | None, str],
+    items: dict[str, dict[str, Any]],
+    fragments: Fragments,
+) -> None:
+    from feedpub.feeds import History, render_document
+    from feedpub.jsonfeed import render_json_feed
+
+    slug = department.slug if department else None
+    period = newest_archive.get(slug)
+    history = History(prev_archive=None if period is None else urls.archive(slug, period))
+    info = _feed_info(config, department)
+    atom, rss = render_document(info, releases, fragments, urls, history)
+    publisher.write(feed_path(slug, ATOM), atom)
+    publisher.write(feed_path(slug, RSS), rss)
+    publisher.write(feed_path(slug, JSON), render_json_feed(info, releases, urls, items))
+
+
+def _feed_info(config: Config, department: Department | None) -> FeedInfo:
+    """A feed's own fields; its archive documents share them (RFC 5005: one logical feed)."""
+    from feedpub.feeds import FeedInfo
+
+    if department is None:
+        title, subtitle, feed_id = config.title, config.description, f"{config.tag_prefix}feed"
+    else:
+        title = f"{department.title} – {config.title}"
+        subtitle = department.description
+        feed_id = f"{config.tag_prefix}feed/{department.slug}"
+    return FeedInfo(
+        slug=None if department is None else department.slug,
+        id=feed_id,
+        title=title,
+        subtitle=subtitle,
+        publisher=config.publisher,
+        email=config.email,
+        empty_updated=EMPTY_FEED_UPDATED,
+        hub=config.websub_hub,
+    )
+
+
+def publish_archives(
+    everything: list[Entry],
+    feeds: dict[str | None, list[Release]],
+    seen: dict[str, Seen],
+    cache: Cache | None,
+    selection: Selection,
+    config: Config,
+    urls: Urls,
+    publisher: Publisher,
+) -> tuple[dict[str, str], dict[str | None, str]]:
+    """Stage the RFC 5005 archive documents that changed (see :mod:`feedpub.archive`).
+
+    A document is rendered only when its key (its releases' ids, content hashes and
+    correction times, and its neighbours) differs from the last build's, so a cron run after
+    one new release renders the live feeds and the newest archive documents, not 10,000
+    entries. Each release shown by a document that is rendered is read once and rendered
+    once per format, for its department's document and the combined one alike. Returns the
+    documents' keys (for the cache) and each feed's newest archive period.
+    """
+    from feedpub.archive import plan
+
+    live = {slug: {release.id for release in releases} for slug, releases in feeds.items()}
+    chains = plan(everything, live)
+    old_keys = cache.docs if cache is not None else {}
+    keys: dict[str, str] = {}
+    newest: dict[str | None, str] = {}
+    todo: dict[str, list[ArchiveDoc]] = {}
+    for slug, chain in chains.items():
+        newest[slug] = chain[-1].period
+        for doc in chain:
+            atom_path = archive_path(slug, doc.period, ATOM)
+            rss_path = archive_path(slug, doc.period, RSS)
+            key = keys[atom_path] = _doc_key(doc, seen)
+            if old_keys.get(atom_path) == key and {atom_path, rss_path} <= publisher.previous:
+                publisher.keep(atom_path, check=False)
+                publisher.keep(rss_path, check=False)
+            else:
+                todo.setdefault(doc.period, []).append(doc)
+    departments = {slug: department_of(selection, slug, config) for slug in selection.slugs()}
+    periods = sorted(todo)
+    work = functools.partial(
+        _render_archives,
+        todo=todo,
+        departments=departments,
+        seen=seen,
+        config=config,
+        urls=urls,
+        out_dir=publisher.out_dir,
+    )
+    size = sum(len(doc.entries) for docs in todo.values() for doc in docs)
+    if size >= PARALLEL_MIN and cores() >= 2 and can_fork():
+        # Months alternately, so both halves get old and new (small and big) months.
+        mine, theirs = fork_pair(
+            functools.partial(work, periods[0::2]), functools.partial(work, periods[1::2])
+        )
+        publisher.absorb(mine)
+        publisher.absorb(theirs)
+    else:
+        publisher.absorb(work(periods))
+    return keys, newest
+
+
+def _render_archives(
+    periods: list[str],
+    *,
+    todo: dict[str, list[ArchiveDoc]],
+    departments: dict[str, Department],
+    seen: dict[str, Seen],
+    config: Config,
+    urls: Urls,
+    out_dir: Path,
+) -> PublishedFiles:
+    """Render and stage the archive documents of ``periods`` (in this process or a forked
+    one): each month's releases are read once and rendered once per format, for the
+    department documents and the combined one alike."""
+    from feedpub.feeds import History, render_document, render_entries
+
+    record = PublishedFiles()
+    writer = FileWriter(out_dir, record)
+    try:
+        for period in periods:
+            shown: dict[str, Release] = {}
+            kept: dict[str, tuple[Release, tuple[bytes, bytes]]] = {}
+            for doc in todo[period]:
+                for entry in doc.entries:
+                    if entry.id in shown or entry.id in kept:
+                        continue
+                    release = (
+                        entry
+                        if isinstance(entry, Release)
+                        else read_unchanged(entry, config.tag_prefix, seen, None)
+                    )
+                    if release is not None:
+                        shown[entry.id] = release
+                        continue
+                    # Bad now: its last good version is the one in the published document.
+                    old = _published_fragment(out_dir, doc, entry.id)
+                    if old is not None:
+                        kept[entry.id] = (_placeholder(entry, seen), old)
+            fragments = render_entries(list(shown.values()), urls, _feed_info(config, None))
+            for release, fragment in kept.values():
+                shown[release.id] = release
+                fragments[release.id] = fragment
+            for doc in todo[period]:
+                department = None if doc.slug is None else departments.get(doc.slug)
+                if doc.slug is not None and department is None:
+                    continue  # pragma: no cover - a department with archived releases is known
+                history = History(
+                    current=(urls.feed(doc.slug, ATOM), urls.feed(doc.slug, RSS)),
+                    self_urls=urls.archive(doc.slug, period),
+                    prev_archive=None if doc.prev is None else urls.archive(doc.slug, doc.prev),
+                    next_archive=None if doc.next is None else urls.archive(doc.slug, doc.next),
+                )
+                releases = [shown[e.id] for e in doc.entries if e.id in shown]
+                info = _feed_info(config, department)
+                atom, rss = render_document(info, releases, fragments, urls, history)
+                writer.write(archive_path(doc.slug, period, ATOM), atom)
+                writer.write(archive_path(doc.slug, period, RSS), rss)
+    except BaseException:
+        for temporary, _ in record.pending:  # nobody else knows them (see _publish_releases)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
+    return record
+
+
+def _published_fragment(
+    out_dir: Path, doc: ArchiveDoc, entry_id: str
+) -> tuple[bytes, bytes] | None:
+    """An entry as the published archive document of its month shows it (the department's
+    or the combined one), or None."""
+    from feedpub.feeds import cut_fragment
+
+    for slug in dict.fromkeys((doc.slug, None)):
+        try:
+            atom = (out_dir / archive_path(slug, doc.period, ATOM)).read_bytes()
+            rss = (out_dir / archive_path(slug, doc.period, RSS)).read_bytes()
+        except OSError:
+            continue
+        fragment = cut_fragment(atom, rss, entry_id)
+        if fragment is not None:
+            return fragment
+    return None
+
+
+def _placeholder(entry: Entry, seen: dict[str, Seen]) -> Release:
+    """A stand-in for a release that only its published fragment shows: enough to order it
+    and to date the document (``updated``)."""
+    history = seen.get(entry.id)
+    return Release(
+        source=Path(entry.slug),
+        department=entry.department,
+        slug=entry.slug,
+        stem=entry.id.rsplit("/", 1)[-1],
+        id=entry.id,
+        published=entry.published,
+        has_time=True,
+        title=entry.id,
+        updated=None if history is None else history.updated,
+    )
+
+
+def _feed_key(
+    releases: list[Release], seen: dict[str, Seen], newest_archive: str | None, count: int
+) -> str:
+    """What a live feed's documents and its department's page depend on besides the
+    configuration: its releases (id, content, correction time), its newest archive
+    document and its number of releases."""
+    import hashlib
+
+    parts = [newest_archive or "", str(count)]
+    for release in releases:
+        history = seen.get(release.id)
+        parts.append(
+            f"{release.id} {history.hash if history else ''} {history and history.updated}"
+        )
+    return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _doc_key(doc: ArchiveDoc, seen: dict[str, Seen]) -> str:
+    """What an archive document's bytes depend on besides the configuration (a new one
+    means a full build anyway): its neighbours and each release's id, content and
+    correction time."""
+    import hashlib
+
+    parts = [doc.prev or "", doc.next or ""]
+    for entry in doc.entries:
+        history = seen.get(entry.id)
+        parts.append(f"{entry.id} {history.hash if history else ''} {history and history.updated}")
+    return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def read_unchanged(
+    stub: Stub, tag_prefix: str, seen: dict[str, Seen], errors: list[ReleaseError] | None
+) -> Release | None:
+    """An unchanged release read again, with its history; None when it is gone or bad now
+    (then its error goes to ``errors``, if given: it changed a moment ago)."""
+    from feedpub.images import with_images
+    from feedpub.parse import read_release
+
+    try:
+        release, _ = read_release(stub.source, department=stub.department, tag_prefix=tag_prefix)
+    except FileNotFoundError:
+        return None  # deleted a moment ago: the next build removes it everywhere
+    except ReleaseError as exc:
+        if errors is not None:
+            errors.append(exc)  # changed a moment ago: the next build sees it
+        return None
+    # Warned about when it was first read.
+    release, _ = with_images(release, image_files(stub.source.parent, stub.images))
+    return with_history(release, seen.get(release.id))
+
+
+def published_pictures(previous: set[str]) -> dict[tuple[str, str], list[str]]:
+    """The pictures the last build published (its manifest), by (slug, stem) of their
+    release: a release that is not read this time (unchanged, or turned bad) keeps them."""
+    pictures: dict[tuple[str, str], list[str]] = {}
+    for relative in previous:
+        if relative.endswith((".jpg", ".png", ".webp")):
+            slug, _, name = relative.rpartition("/")
+            stem = image_owner(name)
+            if stem is not None and slug and "/" not in slug:
+                pictures.setdefault((slug, stem), []).append(relative)
+    return pictures
+
+
+def with_history(release: Release, history: Seen | None) -> Release:
+    """The release with the correction time its history gives (a stated one wins)."""
+    if release.updated is None and history is not None and history.updated is not None:
+        return replace(release, updated=history.updated, updated_has_time=True)
+    return release

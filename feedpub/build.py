@@ -9,9 +9,7 @@ Any other exception is a bug and propagates.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -550,6 +548,9 @@ def _build(
             for key in part.kept_pictures:
                 for relative in pictures.get(key, ()):
                     publisher.keep(relative)
+        # Memory: the loop variable would keep the last part, with its 50,000 stubs, alive
+        # until the end of the build (parts is never empty).
+        del part
         report.errors.sort(key=lambda e: str(e.path))
         touched |= _keep_unreadable(
             refused,
@@ -588,6 +589,9 @@ def _build(
         stubs.clear()
         to_read.clear()
         parts.clear()
+        # The caller's list, emptied here: nothing reads it after this build, and its 50,000
+        # candidates (Paths, URL names) would otherwise stay until build() returns.
+        candidates.clear()
         state_file = publisher.stage_last(
             STATE_NAME, dump_state(config.tag_prefix, seen, shown.values())
         )
@@ -747,9 +751,7 @@ def _publish_releases(
     except BaseException:
         # Nobody else knows this part's temporaries: remove them (a full disk must leave
         # the output folder as it was).
-        for temporary, _ in part.pages.pending:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        part.pages.remove_temporaries(context.out_dir)
         raise
     return part
 
@@ -773,7 +775,12 @@ def _read_and_stage(
         candidate = item.candidate
         slug = candidate.slug
         part.touched.add(slug)
-        release_id = make_id(config.tag_prefix, slug, candidate.stem)
+        # The parser made the same id (and stem) already: a good release's own strings are
+        # the ones kept, not a second copy of each (50,000 releases: about 10 MB).
+        if isinstance(item.result, Release):
+            release_id = item.result.id
+        else:
+            release_id = make_id(config.tag_prefix, slug, candidate.stem)
         waiting = isinstance(item.result, Release) and _goes_public(item.result) > context.now
         if isinstance(item.result, ReleaseError) or waiting:
             if isinstance(item.result, ReleaseError):
@@ -832,7 +839,7 @@ def _read_and_stage(
         part.cached[candidate.relative] = (
             candidate.signature,
             release.published.isoformat(),
-            candidate.stem,
+            release.stem,
         )
         part.releases += 1
         part.notices.extend(item.notices)

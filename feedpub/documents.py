@@ -10,9 +10,7 @@ once per format, for every document that shows it. Rendering is done by the rend
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -296,9 +294,7 @@ def _render_archives(
                 writer.write(archive_path(doc.slug, period, ATOM), atom)
                 writer.write(archive_path(doc.slug, period, RSS), rss)
     except BaseException:
-        for temporary, _ in record.pending:  # nobody else knows them (see _publish_releases)
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        record.remove_temporaries(out_dir)  # nobody else knows them (see _publish_releases)
         raise
     return record
 

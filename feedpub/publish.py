@@ -111,8 +111,26 @@ class PublishedFiles:
     unchanged: int = 0
     #: Every file this build publishes (written, unchanged or kept): the next manifest.
     files: set[str] = field(default_factory=set)
-    #: (temporary, target) absolute paths written but not yet renamed into place.
-    pending: list[tuple[str, str]] = field(default_factory=list)
+    #: Files written to a temporary but not yet renamed into place: (path relative to the
+    #: output folder, id of the process that wrote it). Not the two absolute paths: the
+    #: relative path is the string ``written`` holds already, and 50,000 pairs of absolute
+    #: paths cost 18 MB at the peak of a build (see :func:`staged_paths`).
+    pending: list[tuple[str, int]] = field(default_factory=list)
+
+    def remove_temporaries(self, out_dir: Path) -> None:
+        """Delete the temporaries of ``pending`` (a failed build: nothing published
+        changes)."""
+        for relative, pid in self.pending:
+            with contextlib.suppress(OSError):
+                os.unlink(staged_paths(out_dir, relative, pid)[0])
+        self.pending.clear()
+
+
+def staged_paths(out_dir: Path, relative: str, pid: int) -> tuple[str, str]:
+    """(temporary, target): where process ``pid`` staged ``out_dir/relative`` and where it
+    goes (the temporary's name as :func:`_temporary` makes it)."""
+    target = os.path.join(out_dir, relative)
+    return _temporary_path(target, "", pid), target
 
 
 class FileWriter:
@@ -131,6 +149,8 @@ class FileWriter:
         # chmod (cron may run with umask 077, and the web server must read the files); with
         # the usual 022 that syscall is saved.
         self._chmod = bool(_process_umask() & FILE_MODE)
+        # One int object for every pending entry (a pid is no cached small int).
+        self._pid = os.getpid()
 
     def write(self, relative: str, data: bytes) -> bool:
         """Stage ``data`` for ``out_dir/relative``; returns whether the file will change."""
@@ -144,8 +164,8 @@ class FileWriter:
         if exists and _holds(target, data):
             self.record.unchanged += 1
             return False
-        temporary = _write_temporary(target, data, self._chmod)
-        self.record.pending.append((temporary, target))
+        _write_temporary(target, data, self._chmod)
+        self.record.pending.append((relative, self._pid))
         self.record.written.append(relative)
         if not exists:
             self.record.created.add(relative)
@@ -179,7 +199,7 @@ class FileWriter:
                 self.record.files.add(relative)
                 self.record.unchanged += 1
                 return False
-            temporary = _copy_temporary(target, fd, info, self._chmod, source)
+            _copy_temporary(target, fd, info, self._chmod, source)
         except SourceError:
             if exists:
                 self.record.files.add(relative)
@@ -187,7 +207,7 @@ class FileWriter:
         finally:
             os.close(fd)
         self.record.files.add(relative)
-        self.record.pending.append((temporary, target))
+        self.record.pending.append((relative, self._pid))
         self.record.written.append(relative)
         if not exists:
             self.record.created.add(relative)
@@ -332,7 +352,7 @@ class Publisher:
                     self._previous = grown
                 sync_filesystem(self.out_dir)  # every temporary is durable ...
             while pending:
-                temporary, target = pending[-1]
+                temporary, target = staged_paths(self.out_dir, *pending[-1])
                 os.replace(temporary, target)  # ... before any replaces a published file
                 pending.pop()
             if self._record.written:
@@ -349,10 +369,10 @@ class Publisher:
 
     def abort(self) -> None:
         """Remove the staged temporaries: the build failed, and nothing published changes."""
-        for temporary, _ in [*self._record.pending, *self._last]:
+        self._record.remove_temporaries(self.out_dir)
+        for temporary, _ in self._last:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-        self._record.pending.clear()
         self._last.clear()
 
     def _finish(self) -> None:
@@ -482,8 +502,7 @@ def _temporary(target: str, chmod: bool, kind: str = "") -> Iterator[tuple[int, 
     closed at the end; on any error it is removed too and the error raised (a full disk
     leaves nothing behind). ``kind`` keeps a file staged for later apart from one written now
     for the same target."""
-    folder, name = os.path.split(target)
-    temporary = os.path.join(folder, f".{name}{kind}.{os.getpid()}.tmp")
+    temporary = _temporary_path(target, kind, os.getpid())
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
     closed = False
     try:
@@ -497,6 +516,11 @@ def _temporary(target: str, chmod: bool, kind: str = "") -> Iterator[tuple[int, 
             os.close(fd)
         os.unlink(temporary)
         raise
+
+
+def _temporary_path(target: str, kind: str, pid: int) -> str:
+    folder, name = os.path.split(target)
+    return os.path.join(folder, f".{name}{kind}.{pid}.tmp")
 
 
 def _write_all(fd: int, data: bytes, target: str) -> None:

@@ -98,6 +98,42 @@ def test_dump_is_deterministic_and_valid_json() -> None:
     assert json.loads(data)["version"] == 2
 
 
+def _one_line(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@pytest.mark.parametrize("count", [0, 1, 999, 1000, 1001, 2500])
+def test_state_and_cache_are_the_bytes_of_one_json_dumps(count: int) -> None:
+    """They are encoded a thousand entries at a time (memory); the bytes must be those of
+    the whole object in one call, as earlier versions wrote them."""
+    seen = {
+        f"{PREFIX}ä-{i % 7}/„{i}“": Seen(f"{i:024x}", EDITED.updated if i % 3 else None)
+        for i in range(count)
+    }
+    data = dump_state(PREFIX, seen, [RELEASE])
+    history = {key: [seen[key].hash, seen[key].updated] for key in sorted(seen)}
+    whole = {
+        "version": 2,
+        "tag_prefix": PREFIX,
+        "seen": {k: [h, None if u is None else u.isoformat()] for k, (h, u) in history.items()},
+        "releases": json.loads(data)["releases"],
+    }
+    assert data == _one_line(whole) + b"\n"
+    files = {
+        f"Amt ü/{i}.txt": ["1/2/3", "2024-01-01T00:00:00+01:00", f"s{i}"] for i in range(count)
+    }
+    docs = {f"a/archive/{i}/atom.xml": f"k{i}" for i in range(count // 3)}
+    key = fingerprint("config", "0.1.0", 2)
+    cache = {
+        "version": 2,
+        "fingerprint": key,
+        "state": [12, 34],
+        "docs": dict(sorted(docs.items())),
+        "files": dict(sorted(files.items())),
+    }
+    assert dump_cache(Cache(key, files, (12, 34), docs)) == _one_line(cache)
+
+
 @pytest.mark.parametrize(
     "content",
     [

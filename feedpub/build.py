@@ -514,7 +514,7 @@ def _build(
             entry = cached[candidate.relative]
             release_id = make_id(config.tag_prefix, candidate.slug, candidate.stem)
             stub = Stub(
-                candidate.path,
+                str(candidate.path),
                 candidate.department,
                 candidate.slug,
                 candidate.stem,
@@ -565,6 +565,14 @@ def _build(
             seen,
             everything,
         )
+        # Memory: the candidates are not needed any more (the stubs hold what the archives
+        # need), and the archives' second process starts with a copy of this one. The
+        # caller's list is emptied too, or its 50,000 candidates (Paths, URL names) would stay
+        # until build() returns.
+        stubs.clear()
+        to_read.clear()
+        parts.clear()
+        candidates.clear()
         feeds = _materialize(selection, config.tag_prefix, seen, report, state.releases)
         urls = Urls(config)
         doc_keys, newest = publish_archives(
@@ -586,12 +594,6 @@ def _build(
         # Memory: what the state and cache are encoded from is all that is needed now; the
         # space of the rest is reused for encoding them (50,000 releases: tens of MB).
         everything.clear()
-        stubs.clear()
-        to_read.clear()
-        parts.clear()
-        # The caller's list, emptied here: nothing reads it after this build, and its 50,000
-        # candidates (Paths, URL names) would otherwise stay until build() returns.
-        candidates.clear()
         state_file = publisher.stage_last(
             STATE_NAME, dump_state(config.tag_prefix, seen, shown.values())
         )
@@ -807,7 +809,7 @@ def _read_and_stage(
                 # Not in a live feed, so in an archive document: it stays there as it is.
                 part.entries.append(
                     Stub(
-                        candidate.path,
+                        str(candidate.path),
                         candidate.department,
                         slug,
                         candidate.stem,
@@ -881,7 +883,7 @@ def _in_two_processes(
 
 def _stub(release: Release, pictures: tuple[Picture, ...]) -> Stub:
     return Stub(
-        release.source,
+        str(release.source),
         release.department,
         release.slug,
         release.stem,

@@ -21,7 +21,9 @@ class Stub:
     cache without reading its file: enough to sort it into the feeds. Only the few that a
     feed shows are read again (see ``build``)."""
 
-    source: Path
+    #: The release file, as a string: a build keeps a stub of every release until the end,
+    #: and 50,000 Path objects cost about 20 MB more (see :attr:`source`).
+    path: str
     department: str
     slug: str
     stem: str
@@ -29,6 +31,11 @@ class Stub:
     published: datetime
     #: Its picture files, to read them again with it.
     images: tuple[Picture, ...] = ()
+
+    @property
+    def source(self) -> Path:
+        """The release file as a Path (made for the few hundred stubs read again)."""
+        return Path(self.path)
 
 
 #: What a Selection holds: a parsed release, or one known to be unchanged.

@@ -204,20 +204,21 @@ def _parse_all(
 
     tag_prefix = config.tag_prefix
     for candidate in candidates:
-        error = refused.get(candidate.path)
+        path = candidate.path
+        error = refused.get(path)
         if error is not None:
             yield Scanned(candidate, error)
             continue
         try:
             release, notices = read_release(
-                candidate.path, department=candidate.department, tag_prefix=tag_prefix
+                path, department=candidate.department, tag_prefix=tag_prefix
             )
         except FileNotFoundError:
             continue  # deleted after the folder was listed (a press officer tidying up)
         except ReleaseError as exc:
             yield Scanned(candidate, exc)
             continue
-        pictures = image_files(candidate.path.parent, candidate.images)
+        pictures = image_files(path.parent, candidate.images)
         release, warnings = with_images(release, pictures)
         yield Scanned(candidate, release, (*notices, *warnings))
 
@@ -696,7 +697,7 @@ def _split(
         if (
             entry is not None
             and entry[0] == candidate.signature
-            and candidate.path not in duplicates
+            and (not duplicates or candidate.path not in duplicates)  # no Path made when none
         ):
             stubs.append(candidate)
         else:

@@ -21,9 +21,11 @@ class Stub:
     cache without reading its file: enough to sort it into the feeds. Only the few that a
     feed shows are read again (see ``build``)."""
 
-    #: The release file, as a string: a build keeps a stub of every release until the end,
-    #: and 50,000 Path objects cost about 20 MB more (see :attr:`source`).
-    path: str
+    #: The release file's folder and name, as discovery listed them (see :attr:`source`):
+    #: a build keeps a stub of every release until its end, and 50,000 Paths cost about
+    #: 20 MB more, whole path strings 7 MB more (the folder string is shared by its files).
+    folder: str
+    name: str
     department: str
     slug: str
     stem: str
@@ -35,7 +37,7 @@ class Stub:
     @property
     def source(self) -> Path:
         """The release file as a Path (made for the few hundred stubs read again)."""
-        return Path(self.path)
+        return Path(self.folder, self.name)
 
 
 #: What a Selection holds: a parsed release, or one known to be unchanged.

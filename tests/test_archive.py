@@ -29,7 +29,7 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN)
 
 
 def stub(slug: str, day: datetime, name: str) -> Stub:
-    return Stub(f"{slug}/{name}.txt", slug, slug, name, f"tag:x:{slug}/{name}", day)
+    return Stub(slug, f"{name}.txt", slug, slug, name, f"tag:x:{slug}/{name}", day)
 
 
 # --- plan ----------------------------------------------------------------------------------

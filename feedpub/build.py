@@ -568,8 +568,8 @@ def _build(
         )
         # Memory: the candidates are not needed any more (the stubs hold what the archives
         # need), and the archives' second process starts with a copy of this one. The
-        # caller's list is emptied too, or its 50,000 candidates (Paths, URL names) would stay
-        # until build() returns.
+        # caller's list is emptied too, or its 50,000 candidates (file names, URL names)
+        # would stay until build() returns.
         stubs.clear()
         to_read.clear()
         parts.clear()

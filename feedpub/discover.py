@@ -39,7 +39,7 @@ class Candidate:
 
     #: Its folder (the releases folder as given, plus the relative part) and file name, as
     #: listed: strings rather than a Path, because a build holds all of them while it reads
-    #: the releases, and 50,000 Paths cost about 20 MB at the peak (see :attr:`path`).
+    #: the releases, and 50,000 Paths cost about 12 MB at the peak (see :attr:`path`).
     folder: str
     name: str
     #: The path relative to the releases folder, with ``/`` separators (for ``check --json``).

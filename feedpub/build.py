@@ -30,6 +30,7 @@ from feedpub.discover import (
     unreadable_folders,
 )
 from feedpub.documents import (
+    Spool,
     publish_archives,
     publish_feeds,
     published_pictures,
@@ -303,6 +304,8 @@ class _Part:
     #: (re-read only if an archive document that shows them must be rendered), last good
     #: versions of the kept ones.
     entries: list[Entry] = field(default_factory=list)
+    #: Feed entries rendered while the release was at hand (see :class:`Spool`).
+    spool: Spool | None = None
 
 
 def build(
@@ -570,15 +573,20 @@ def _build(
         # need), and the archives' second process starts with a copy of this one. The
         # caller's list is emptied too, or its 50,000 candidates (file names, URL names)
         # would stay until build() returns.
+        spools = [part.spool for part in parts if part.spool is not None]
         stubs.clear()
         to_read.clear()
         parts.clear()
         candidates.clear()
         feeds = _materialize(selection, config.tag_prefix, seen, report, state.releases)
         urls = Urls(config)
-        doc_keys, newest = publish_archives(
-            everything, feeds, seen, cache, selection, config, urls, publisher
-        )
+        try:
+            doc_keys, newest = publish_archives(
+                everything, feeds, seen, cache, selection, config, urls, publisher, spools
+            )
+        finally:
+            for spool in spools:
+                spool.remove()
         publish_feeds(
             selection,
             feeds,
@@ -755,6 +763,8 @@ def _publish_releases(
         # Nobody else knows this part's temporaries: remove them (a full disk must leave
         # the output folder as it was).
         part.pages.remove_temporaries(context.out_dir)
+        if part.spool is not None:
+            part.spool.remove()
         raise
     return part
 
@@ -766,12 +776,14 @@ def _read_and_stage(
     progress: Callable[[int], None] | None,
     step: int,
 ) -> None:
+    from feedpub.content import body_html
     from feedpub.pages import render_release_page
     from feedpub.parse import Notice
 
     config, state = context.config, context.state
     urls = Urls(config)
     pages = FileWriter(context.out_dir, part.pages)
+    spool = part.spool = Spool.create(context.out_dir, config, urls)
     for index, item in enumerate(_parse_all(candidates, context.duplicates, config)):
         if progress is not None and index % 100 == 99:
             progress(100 * step)
@@ -849,9 +861,11 @@ def _read_and_stage(
         part.notices.extend(item.notices)
         part.selection.add(release)
         part.entries.append(_stub(release, candidate))
+        body = body_html(release, urls)  # once, for its page and its feed entry
+        spool.add(release, body)
         if config.link_template is None:
             title = config.department(release.department, release.slug).title
-            page = render_release_page(release, title or release.department, urls)
+            page = render_release_page(release, title or release.department, urls, body)
             pages.write(page_path(release.slug, release.stem), page)
         for image in release.images:  # also with link_template: the feeds link them here
             try:
@@ -859,6 +873,7 @@ def _read_and_stage(
             except SourceError as exc:  # unreadable since it was looked at a moment ago
                 reason = f"picture not copied: cannot read: {exc.error.strerror or exc.error}"
                 part.notices.append(Notice(image.source, None, reason))
+    spool.close()
     if progress is not None:
         progress(step * (len(candidates) % 100))
 

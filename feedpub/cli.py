@@ -240,20 +240,27 @@ def _explain(report: Report, releases_dir: Path, out_dir: Path) -> None:
             f"{releases_dir}: no release file changed ({report.releases} releases); nothing written"
         )
     else:
-        say(f"{releases_dir}: read {report.read} release files, {report.releases} published")
+        read = _count(report.read, "release file")
+        say(f"{releases_dir}: read {read}, {report.releases} published")
     if report.held_back:
-        say(f"{report.held_back} releases dated in the future are held back until their time")
+        held = _count(report.held_back, "release")
+        say(f"{held} dated in the future held back until their time")
     for relative in report.written:
         why = "new" if relative in report.created else "changed"
         say(f"wrote {out_dir / relative} ({why})")
     for relative in report.removed:
         say(f"removed {out_dir / relative} (its release is gone)")
     if not report.fast:
-        say(f"{report.unchanged} files already up to date")
+        say(f"{_count(report.unchanged, 'file')} already up to date")
     if report.websub is not None:
         for url in report.websub.sent:
             again = " (left from an earlier build)" if url in report.websub.earlier else ""
             say(f"told the WebSub hub {report.websub.hub} that {url} changed{again}")
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 file``, ``2 files``: -v is read by people."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _json(record: dict[str, object]) -> str:

@@ -10,7 +10,9 @@ once per format, for every document that shows it. Rendering is done by the rend
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +35,7 @@ from feedpub.layout import (
     image_owner,
 )
 from feedpub.processes import PARALLEL_MIN, can_fork, cores, fork_pair
-from feedpub.publish import FileWriter, PublishedFiles, Publisher
+from feedpub.publish import HIDDEN, FileWriter, PublishedFiles, Publisher, make_folders
 from feedpub.release import Release, ReleaseError, image_files
 from feedpub.state import Cache, Seen
 
@@ -184,8 +186,10 @@ def publish_archives(
     config: Config,
     urls: Urls,
     publisher: Publisher,
+    spools: list[Spool],
 ) -> tuple[dict[str, str], dict[str | None, str]]:
     """Stage the RFC 5005 archive documents that changed (see :mod:`feedpub.archive`).
+    ``spools``: entries rendered while their releases were read (see :class:`Spool`).
 
     A document is rendered only when its key (its releases' ids, content hashes and
     correction times, and its neighbours) differs from the last build's, so a cron run after
@@ -215,8 +219,10 @@ def publish_archives(
                 todo.setdefault(doc.period, []).append(doc)
     departments = {slug: department_of(selection, slug, config) for slug in selection.slugs()}
     periods = sorted(todo)
+    spooled = {entry_id: spool for spool in spools for entry_id in spool.index}
     work = functools.partial(
         _render_archives,
+        spooled=spooled,
         todo=todo,
         departments=departments,
         seen=seen,
@@ -240,6 +246,7 @@ def publish_archives(
 def _render_archives(
     periods: list[str],
     *,
+    spooled: dict[str, Spool],
     todo: dict[str, list[ArchiveDoc]],
     departments: dict[str, Department],
     seen: dict[str, Seen],
@@ -258,9 +265,16 @@ def _render_archives(
         for period in periods:
             shown: dict[str, Release] = {}
             kept: dict[str, tuple[Release, tuple[bytes, bytes]]] = {}
+            media: dict[str, bool] = {}
             for doc in todo[period]:
                 for entry in doc.entries:
                     if entry.id in shown or entry.id in kept:
+                        continue
+                    spool = spooled.get(entry.id)
+                    if spool is not None and not isinstance(entry, Release):
+                        # Rendered while it was read this build: no second reading.
+                        kept[entry.id] = (spool.stand_in(entry), spool.read(entry.id))
+                        media[entry.id] = spool.has_pictures(entry.id)
                         continue
                     release = (
                         entry
@@ -274,6 +288,7 @@ def _render_archives(
                     old = _published_fragment(out_dir, doc, entry.id)
                     if old is not None:
                         kept[entry.id] = (_placeholder(entry, seen), old)
+                        media[entry.id] = b"<media:" in old[0]
             fragments = render_entries(list(shown.values()), urls, _feed_info(config, None))
             for release, fragment in kept.values():
                 shown[release.id] = release
@@ -290,7 +305,8 @@ def _render_archives(
                 )
                 releases = [shown[e.id] for e in doc.entries if e.id in shown]
                 info = _feed_info(config, department)
-                atom, rss = render_document(info, releases, fragments, urls, history)
+                pictures = any(r.images or media.get(r.id, False) for r in releases)
+                atom, rss = render_document(info, releases, fragments, urls, history, pictures)
                 writer.write(archive_path(doc.slug, period, ATOM), atom)
                 writer.write(archive_path(doc.slug, period, RSS), rss)
     except BaseException:
@@ -404,3 +420,122 @@ def with_history(release: Release, history: Seen | None) -> Release:
     if release.updated is None and history is not None and history.updated is not None:
         return replace(release, updated=history.updated, updated_has_time=True)
     return release
+
+
+class Spool:
+    """Feed entries rendered while their release is at hand, kept in a hidden temporary
+    file until the archive documents are assembled.
+
+    Why: a full build reads every release once to write its page. Rendering its feed entry
+    (Atom and RSS, by feedgen, in batches) right then shares the body HTML with the page and
+    spares the archive documents a second reading and rendering of thousands of releases;
+    on disk rather than in memory, so that 50,000 releases cost no more memory than 500. The
+    file lives in ``feeds/.feedpub/`` (hidden; it only ever holds published releases) and is
+    removed by the build, or as a temporary of a killed build by the next one.
+    """
+
+    BATCH = 256
+
+    def __init__(self, path: str, urls: Urls | None, info: FeedInfo | None) -> None:
+        self.path = path
+        #: id → (offset, Atom length, RSS length, the entry's updated (ISO), has pictures)
+        self.index: dict[str, tuple[int, int, int, str, bool]] = {}
+        self._urls: Urls | None = urls
+        self._info: FeedInfo | None = info
+        self._batch: list[Release] = []
+        self._bodies: dict[str, str] = {}
+        self._offset = 0
+        self._fd: int | None = None
+        self._reader: tuple[int, int] | None = None  # (pid, fd): after a fork, reopen
+
+    @classmethod
+    def create(cls, out_dir: Path, config: Config, urls: Urls) -> Spool:
+        folder = out_dir / HIDDEN
+        make_folders(str(folder))
+        path = str(folder / f".entries.{os.getpid()}.tmp")
+        spool = cls(path, urls, _feed_info(config, None))
+        spool._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        return spool
+
+    def add(self, release: Release, body: str) -> None:
+        """Take a release (with its history applied) and its body HTML."""
+        self._batch.append(release)
+        self._bodies[release.id] = body
+        if len(self._batch) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        from feedpub.feeds import render_entries
+        from feedpub.release import effective_updated
+
+        if not self._batch or self._fd is None or self._urls is None or self._info is None:
+            return
+        fragments = render_entries(self._batch, self._urls, self._info, self._bodies)
+        chunks: list[bytes] = []
+        for release in self._batch:
+            atom, rss = fragments[release.id]
+            self.index[release.id] = (
+                self._offset,
+                len(atom),
+                len(rss),
+                effective_updated(release).isoformat(),
+                bool(release.images),
+            )
+            chunks += (atom, rss)
+            self._offset += len(atom) + len(rss)
+        data = memoryview(b"".join(chunks))
+        while data:
+            data = data[os.write(self._fd, data) :]
+        self._batch.clear()
+        self._bodies.clear()
+
+    def close(self) -> None:
+        """Write what is left; after this the spool only reads (and pickles small)."""
+        try:
+            self._flush()
+        finally:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            self._urls = self._info = None
+
+    def read(self, entry_id: str) -> tuple[bytes, bytes]:
+        """An entry's (Atom, RSS) fragments."""
+        if self._reader is None or self._reader[0] != os.getpid():
+            self._reader = (os.getpid(), os.open(self.path, os.O_RDONLY | os.O_CLOEXEC))
+        offset, atom, rss, _, _ = self.index[entry_id]
+        data = os.pread(self._reader[1], atom + rss, offset)
+        return data[:atom], data[atom:]
+
+    def stand_in(self, entry: Entry) -> Release:
+        """A stand-in for the release: enough to order it and date a document."""
+        _, _, _, updated, _ = self.index[entry.id]
+        return Release(
+            source=Path(entry.slug),
+            department=entry.department,
+            slug=entry.slug,
+            stem=entry.id.rsplit("/", 1)[-1],
+            id=entry.id,
+            published=entry.published,
+            has_time=True,
+            title=entry.id,
+            updated=datetime.fromisoformat(updated),
+        )
+
+    def has_pictures(self, entry_id: str) -> bool:
+        return self.index[entry_id][4]
+
+    def remove(self) -> None:
+        if self._reader is not None and self._reader[0] == os.getpid():
+            os.close(self._reader[1])
+        self._reader = None
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled from a build's second process: path and index only.
+        return {"path": self.path, "index": self.index}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["path"], None, None)  # type: ignore[misc]
+        self.index = state["index"]

@@ -20,7 +20,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822, xml_elem
 
-from feedpub import media
+from feedpub import media as media_ext
 from feedpub.content import body_html, summary_text
 from feedpub.layout import ATOM, RSS, Urls
 from feedpub.release import Release, effective_updated
@@ -148,17 +148,24 @@ def render_feeds(
     return render_document(info, releases, render_entries(releases, urls, info), urls, history)
 
 
-def render_entries(releases: list[Release], urls: Urls, info: FeedInfo) -> Fragments:
+def render_entries(
+    releases: list[Release],
+    urls: Urls,
+    info: FeedInfo,
+    bodies: dict[str, str] | None = None,
+) -> Fragments:
     """Each release's Atom entry and RSS item, rendered once by feedgen for every document
     that shows it (a release is in up to four feed documents: live and archive, its
-    department's and the combined one). ``info`` gives the publisher (default author)."""
+    department's and the combined one). ``info`` gives the publisher (default author);
+    ``bodies`` the releases' :func:`body_html` by id where the caller has it already."""
     if not releases:
         return {}
-    fg = _generator(info, releases)
+    fg = _generator(info, any(release.images for release in releases))
     fg.updated(EMPTY)
     fg.pubDate(EMPTY)
     for release in releases:
-        _add_entry(fg, release, urls, info)
+        body = None if bodies is None else bodies.get(release.id)
+        _add_entry(fg, release, urls, info, body)
     fg.link({"href": urls.base, "rel": "alternate"})
     atom = _cut(fg.atom_str(pretty=True), b"  <entry>\n", b"  </entry>\n", b"</feed>\n")
     rss = _cut(fg.rss_str(pretty=True), b"    <item>\n", b"    </item>\n", _RSS_TAIL)
@@ -173,9 +180,12 @@ def render_document(
     fragments: Fragments,
     urls: Urls,
     history: History = LIVE,
+    media: bool | None = None,
 ) -> tuple[bytes, bytes]:
     """One feed document in both formats: feedgen writes the feed's own elements, and the
     entries rendered by :func:`render_entries` are spliced in, in ``releases`` order.
+    ``media``: whether an entry has pictures (Media RSS namespace), when ``releases`` are
+    stand-ins that cannot say.
 
     The feed's own elements differ between the documents of one feed only in their dates
     and RFC 5005 links, so feedgen writes them once per feed and shape (which links there
@@ -187,7 +197,8 @@ def render_document(
     # when its newest entry was (<pubDate>, like each item's). Never the wall clock.
     updated = max(map(effective_updated, releases), default=info.empty_updated)
     published = max((r.published for r in releases), default=info.empty_updated)
-    media = any(release.images for release in releases)
+    if media is None:
+        media = any(release.images for release in releases)
     key = (
         info,
         urls.base,
@@ -202,7 +213,7 @@ def render_document(
     if heads is None:
         if len(_HEADS) > 1024:
             _HEADS.clear()  # a long-lived process (the tests) renders many feeds
-        heads = _HEADS[key] = _render_heads(info, releases, urls, history)
+        heads = _HEADS[key] = _render_heads(info, media, urls, history)
     atom_head, rss_head = heads
     fills = [
         (_SENTINEL_UPDATED.isoformat(), updated.isoformat()),
@@ -243,12 +254,10 @@ def _attribute(url: str) -> str:
     )
 
 
-def _render_heads(
-    info: FeedInfo, releases: list[Release], urls: Urls, history: History
-) -> tuple[bytes, bytes]:
+def _render_heads(info: FeedInfo, media: bool, urls: Urls, history: History) -> tuple[bytes, bytes]:
     """The feed's own elements in both formats, written by feedgen, with placeholders for
     the document's dates and its self, prev-archive and next-archive links."""
-    fg = _generator(info, releases)
+    fg = _generator(info, media)
     fg.register_extension("fh", _ArchiveMark, None, atom=True, rss=True)
     mark: _ArchiveMark = fg.fh  # register_extension makes the instance an attribute
     fg.updated(_SENTINEL_UPDATED)
@@ -323,15 +332,15 @@ def _splice(head: bytes, tail: bytes, entries: list[bytes]) -> bytes:
 EMPTY = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _generator(info: FeedInfo, releases: list[Release]) -> FeedGenerator:
+def _generator(info: FeedInfo, media: bool) -> FeedGenerator:
     """A FeedGenerator with the feed-level fields and extensions every document shares (the
     namespaces its entries use must be declared the same in every document: Media RSS when
-    one of ``releases`` has pictures)."""
+    ``media``, an entry has pictures)."""
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("linkfix", BaseExtension, _EntryLinkFix, atom=True, rss=False)
-    if any(release.images for release in releases):
-        media.register(fg)  # only then: feeds without pictures stay as they were
+    if media:
+        media_ext.register(fg)  # only then: feeds without pictures stay as they were
     fg.id(info.id)
     fg.title(info.title)
     fg.subtitle(info.subtitle)  # also RSS <description>
@@ -357,7 +366,9 @@ def _serialise(
     return to_bytes(pretty=True)
 
 
-def _add_entry(fg: FeedGenerator, release: Release, urls: Urls, info: FeedInfo) -> None:
+def _add_entry(
+    fg: FeedGenerator, release: Release, urls: Urls, info: FeedInfo, body: str | None = None
+) -> None:
     fe = fg.add_entry(order="append")
     fe.id(release.id)  # also RSS <guid isPermaLink="false">
     fe.title(release.title)
@@ -376,6 +387,7 @@ def _add_entry(fg: FeedGenerator, release: Release, urls: Urls, info: FeedInfo) 
     # HTML-escaped there ("<tag>" would vanish, "&amp;" show as "&"). The same escaped text
     # with type="html" is exactly right for Atom too, and feedgen writes both from one call.
     fe.summary(escape(summary_text(release), quote=False), type="html")
-    fe.content(body_html(release, urls), type="html")  # also RSS <content:encoded>
+    # Also RSS <content:encoded>.
+    fe.content(body_html(release, urls) if body is None else body, type="html")
     if release.images:
         fe.pictures.set([(urls.image(release.slug, i.name), i) for i in release.images])

@@ -154,8 +154,11 @@ def _updated_meta(release: Release) -> str:
     )
 
 
-def render_release_page(release: Release, department_title: str, urls: Urls) -> bytes:
-    """The HTML page an entry links to."""
+def render_release_page(
+    release: Release, department_title: str, urls: Urls, body: str | None = None
+) -> bytes:
+    """The HTML page an entry links to. ``body``: the release's :func:`body_html`, when the
+    caller has it already (a build renders it once for the page and the feed entry)."""
     alternates, header = _department_fragments(urls, release.slug, department_title)
     authors = ""
     if release.authors:
@@ -170,7 +173,7 @@ def render_release_page(release: Release, department_title: str, urls: Urls) -> 
         + f'<p class="meta"><time datetime="{release.published.isoformat()}">'
         + f"{format_published(release)}</time></p>\n"
         + _updated_meta(release)
-        + body_html(release, urls)
+        + (body_html(release, urls) if body is None else body)
         + "\n"
         + authors
         + "</article>\n</main>\n</body>\n</html>\n"

@@ -268,7 +268,7 @@ def test_verbose_says_what_was_written_and_why(sample_releases: Path, tmp_path: 
     path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
     third = run("build", "--releases", sample_releases, "--out", out, "-v")
     assert f"wrote {out / 'jobcenter' / 'atom.xml'} (changed)" in third.stderr
-    assert "read 1 release files, 21 published" in third.stderr
+    assert "read 1 release file, 21 published" in third.stderr
     # Without -v the same kind of run is silent.
     path.write_text(path.read_text("utf-8").replace("Das Jobcenter", "Jobcenter", 1), "utf-8")
     quiet = run("build", "--releases", sample_releases, "--out", out)

@@ -438,8 +438,10 @@ class Spool:
 
     def __init__(self, path: str, urls: Urls | None, info: FeedInfo | None) -> None:
         self.path = path
-        #: id → (offset, Atom length, RSS length, the entry's updated (ISO), has pictures)
-        self.index: dict[str, tuple[int, int, int, str, bool]] = {}
+        #: id → (offset, Atom length, RSS length, the entry's updated, has pictures). The
+        #: datetime, not its ISO text: it is mostly the very object the release's stub holds
+        #: as ``published`` (50,000 ISO strings cost about 5 MB at the peak of a build).
+        self.index: dict[str, tuple[int, int, int, datetime, bool]] = {}
         self._urls: Urls | None = urls
         self._info: FeedInfo | None = info
         self._batch: list[Release] = []
@@ -478,7 +480,7 @@ class Spool:
                 self._offset,
                 len(atom),
                 len(rss),
-                effective_updated(release).isoformat(),
+                effective_updated(release),
                 bool(release.images),
             )
             chunks += (atom, rss)
@@ -519,7 +521,7 @@ class Spool:
             published=entry.published,
             has_time=True,
             title=entry.id,
-            updated=datetime.fromisoformat(updated),
+            updated=updated,
         )
 
     def has_pictures(self, entry_id: str) -> bool:

@@ -287,7 +287,9 @@ def _render_archives(
                     # Bad now: its last good version is the one in the published document.
                     old = _published_fragment(out_dir, doc, entry.id)
                     if old is not None:
-                        kept[entry.id] = (_placeholder(entry, seen), old)
+                        past = seen.get(entry.id)
+                        updated = None if past is None else past.updated
+                        kept[entry.id] = (_placeholder(entry, updated), old)
                         media[entry.id] = b"<media:" in old[0]
             fragments = render_entries(list(shown.values()), urls, _feed_info(config, None))
             for release, fragment in kept.values():
@@ -334,10 +336,9 @@ def _published_fragment(
     return None
 
 
-def _placeholder(entry: Entry, seen: dict[str, Seen]) -> Release:
-    """A stand-in for a release that only its published fragment shows: enough to order it
+def _placeholder(entry: Entry, updated: datetime | None) -> Release:
+    """A stand-in for a release that only its rendered fragment shows: enough to order it
     and to date the document (``updated``)."""
-    history = seen.get(entry.id)
     return Release(
         source=Path(entry.slug),
         department=entry.department,
@@ -347,7 +348,7 @@ def _placeholder(entry: Entry, seen: dict[str, Seen]) -> Release:
         published=entry.published,
         has_time=True,
         title=entry.id,
-        updated=None if history is None else history.updated,
+        updated=updated,
     )
 
 
@@ -511,18 +512,7 @@ class Spool:
 
     def stand_in(self, entry: Entry) -> Release:
         """A stand-in for the release: enough to order it and date a document."""
-        _, _, _, updated, _ = self.index[entry.id]
-        return Release(
-            source=Path(entry.slug),
-            department=entry.department,
-            slug=entry.slug,
-            stem=entry.id.rsplit("/", 1)[-1],
-            id=entry.id,
-            published=entry.published,
-            has_time=True,
-            title=entry.id,
-            updated=updated,
-        )
+        return _placeholder(entry, self.index[entry.id][3])
 
     def has_pictures(self, entry_id: str) -> bool:
         return self.index[entry_id][4]

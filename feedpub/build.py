@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from feedpub import __version__
@@ -124,21 +124,9 @@ def scan(releases_dir: Path, config: Config) -> tuple[Iterator[Scanned], list[Re
     return _parse_all(candidates, unique_urls(candidates), config), refused
 
 
-class _Named(Protocol):
-    """What :func:`unique_urls` needs of a file."""
-
-    @property
-    def path(self) -> Path: ...
-    @property
-    def department(self) -> str: ...
-    @property
-    def slug(self) -> str: ...
-    @property
-    def stem(self) -> str: ...
-
-
-def unique_urls(candidates: Sequence[_Named]) -> dict[Path, ReleaseError]:
-    """The files that would share a URL and id with an earlier file, with their error.
+def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
+    """The files that would share a URL and id with an earlier file, with their error, by
+    relative path.
 
     Ids and URLs come from the path alone (department slug and file name slug), so this is
     decided before any file is read: two department folders with the same slug
@@ -146,15 +134,15 @@ def unique_urls(candidates: Sequence[_Named]) -> dict[Path, ReleaseError]:
     ``a-b.txt``, or the same name in two year folders) make the later one an error. So does a
     file named ``index``: its page would be the department's page.
     """
-    errors: dict[Path, ReleaseError] = {}
+    errors: dict[str, ReleaseError] = {}
     owner_of: dict[str, str] = {}
-    first: dict[tuple[str, str], _Named] = {}
+    first: dict[tuple[str, str], Candidate] = {}
     for candidate in candidates:
         slug, stem = candidate.slug, candidate.stem
         if not slug or not stem:
             continue  # the parser reports these
         if stem == RESERVED_STEM:
-            errors[candidate.path] = ReleaseError(
+            errors[candidate.relative] = ReleaseError(
                 candidate.path,
                 1,
                 f"the URL name {stem!r} belongs to the department's page "
@@ -163,7 +151,7 @@ def unique_urls(candidates: Sequence[_Named]) -> dict[Path, ReleaseError]:
             continue
         owner = owner_of.setdefault(slug, candidate.department)
         if owner != candidate.department:
-            errors[candidate.path] = ReleaseError(
+            errors[candidate.relative] = ReleaseError(
                 candidate.path,
                 1,
                 f"department folder {candidate.department!r} has the same URL name {slug!r} "
@@ -172,43 +160,25 @@ def unique_urls(candidates: Sequence[_Named]) -> dict[Path, ReleaseError]:
             continue
         other = first.setdefault((slug, stem), candidate)
         if other is not candidate:
-            errors[candidate.path] = ReleaseError(
+            errors[candidate.relative] = ReleaseError(
                 candidate.path, 1, f"same URL and id {slug}/{stem} as {other.path}; rename one"
             )
     return errors
 
 
-class _Known:
-    """A listed file whose URL names the cache remembers: no Path and no slugify for the
-    10,000 files a no-change build looks at (the Path is made only for a message)."""
-
-    __slots__ = ("found", "slug", "stem")
-
-    def __init__(self, found: Found, stem: str) -> None:
-        self.found, self.slug, self.stem = found, department_slug(found.department), stem
-
-    @property
-    def path(self) -> Path:
-        return Path(self.found.folder, self.found.name)
-
-    @property
-    def department(self) -> str:
-        return self.found.department
-
-
 def _parse_all(
-    candidates: list[Candidate], refused: dict[Path, ReleaseError], config: Config
+    candidates: list[Candidate], refused: dict[str, ReleaseError], config: Config
 ) -> Iterator[Scanned]:
     from feedpub.images import with_images
     from feedpub.parse import read_release
 
     tag_prefix = config.tag_prefix
     for candidate in candidates:
-        path = candidate.path
-        error = refused.get(path)
+        error = refused.get(candidate.relative)
         if error is not None:
             yield Scanned(candidate, error)
             continue
+        path = candidate.path
         try:
             release, notices = read_release(
                 path, department=candidate.department, tag_prefix=tag_prefix
@@ -275,7 +245,7 @@ class _Context:
     out_dir: Path
     #: The clock: releases dated later are held back; an edit seen now is updated now.
     now: datetime
-    duplicates: dict[Path, ReleaseError]
+    duplicates: dict[str, ReleaseError]
     state: State
     #: The cache entries of the last build (empty when there is no usable cache).
     cached: dict[str, CacheEntry]
@@ -413,20 +383,17 @@ def _nothing_to_do(
     report.releases = len(found) - len(unknown)
     if not unknown:
         return True
-    # Unknown files may share a URL with another file: that needs every file's URL name.
-    named: list[_Named] = []
-    for each in found:
-        entry = cache.files.get(each.relative)
-        if entry is not None and entry[0] == each.signature and len(entry) > 2:
-            named.append(_Known(each, entry[2]))
-        else:
-            named.append(to_candidate(each))
-    duplicates = unique_urls(named)
+    # Unknown files may share a URL with another file: that needs every file's URL name
+    # (those of unchanged files from the cache, without slugify).
+    candidates = [to_candidate(each, _cached_stem(cache, each)) for each in found]
+    duplicates = unique_urls(candidates)
     from feedpub.parse import read_release
 
-    for each in unknown:
-        candidate = to_candidate(each)
-        error = duplicates.get(candidate.path)
+    unknown_names = {each.relative for each in unknown}
+    for candidate in candidates:
+        if candidate.relative not in unknown_names:
+            continue
+        error = duplicates.get(candidate.relative)
         if error is None:
             try:
                 release, _ = read_release(
@@ -439,7 +406,7 @@ def _nothing_to_do(
             else:
                 if _goes_public(release) <= now:
                     return False  # new, fixed, or its time has come
-                if each.relative not in cache.files:
+                if candidate.relative not in cache.files:
                     report.held_back += 1
                 else:  # a published release whose new version waits for its time: kept
                     report.notices.append(_waiting(candidate.path, release))
@@ -481,7 +448,7 @@ def _build(
     progress: Callable[[int, int], None] | None,
     report: Report,
     cache: Cache | None,
-    duplicates: dict[Path, ReleaseError],
+    duplicates: dict[str, ReleaseError],
     fingerprint_now: str,
 ) -> None:
     """The build that has work to do: read what changed, stage pages and feeds, publish."""
@@ -693,7 +660,7 @@ def _advance(progress: Callable[[int, int], None], total: int, count: int) -> No
 def _split(
     candidates: list[Candidate],
     cached: dict[str, CacheEntry],
-    duplicates: dict[Path, ReleaseError],
+    duplicates: dict[str, ReleaseError],
     state: State,
     tag_prefix: str,
 ) -> tuple[list[Candidate], list[Candidate]]:
@@ -705,7 +672,7 @@ def _split(
         if (
             entry is not None
             and entry[0] == candidate.signature
-            and (not duplicates or candidate.path not in duplicates)  # no Path made when none
+            and candidate.relative not in duplicates
         ):
             stubs.append(candidate)
         else:
@@ -800,7 +767,7 @@ def _read_and_stage(
         if isinstance(item.result, ReleaseError) or waiting:
             if isinstance(item.result, ReleaseError):
                 part.errors.append(item.result)
-                if candidate.path in context.duplicates:
+                if candidate.relative in context.duplicates:
                     continue  # its URL and id belong to another file, published as such
             history = state.seen.get(release_id)
             if history is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +36,19 @@ def wide_config_file(tmp_path: Path) -> Path:
     path = tmp_path / "feedpub-wide.toml"
     path.write_text(WIDE_CONFIG_TEXT, "utf-8")
     return path
+
+
+def file_states(folder: Path, include: Callable[[str], bool]) -> dict[str, tuple[bytes, int, int]]:
+    """Each file below ``folder`` whose relative path ``include`` accepts, with its bytes,
+    mtime and inode: equal states mean the file was not rewritten (not even with the same
+    bytes), which is what web caches and readers' conditional requests depend on."""
+    result = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and include(relative):
+            stat = path.stat()
+            result[relative] = (path.read_bytes(), stat.st_mtime_ns, stat.st_ino)
+    return result
 
 
 #: The real scraped page; present on the team's machines, absent elsewhere.

@@ -15,7 +15,7 @@ from feedpub.config import Config
 from feedpub.discover import Candidate
 from feedpub.publish import Lock, LockHeld
 from feedpub.state import CACHE_NAME, STATE_NAME
-from tests.conftest import wide_config
+from tests.conftest import file_states, wide_config
 
 BAD_RELEASE = "Seiteninhalt\n31.02.2025\n\nEin Titel\n\nText.\n"
 
@@ -27,17 +27,9 @@ def config() -> Config:
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
     """Every published file with its bytes, mtime and inode (hidden bookkeeping excluded)."""
-    result = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if path.is_file() and not any(part.startswith(".") for part in relative.split("/")):
-            stat = path.stat()
-            result[path.relative_to(folder).as_posix()] = (
-                path.read_bytes(),
-                stat.st_mtime_ns,
-                stat.st_ino,
-            )
-    return result
+    return file_states(
+        folder, lambda relative: not any(part.startswith(".") for part in relative.split("/"))
+    )
 
 
 def contents(folder: Path) -> dict[str, bytes]:

@@ -24,7 +24,7 @@ from feedpub.config import Config, make_config
 from feedpub.dates import BERLIN
 from feedpub.publish import Lock, LockHeld
 from feedpub.state import CACHE_NAME, STATE_NAME
-from tests.conftest import SAMPLE_CONFIG, wide_config
+from tests.conftest import SAMPLE_CONFIG, file_states, wide_config
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN)
@@ -38,16 +38,7 @@ def config() -> Config:
 
 def every_file(folder: Path) -> dict[str, tuple[bytes, int, int]]:
     """Every file, hidden bookkeeping included (except the lock), with mtime and inode."""
-    result = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.name != "lock":
-            stat = path.stat()
-            result[path.relative_to(folder).as_posix()] = (
-                path.read_bytes(),
-                stat.st_mtime_ns,
-                stat.st_ino,
-            )
-    return result
+    return file_states(folder, lambda relative: not relative.endswith("/lock"))
 
 
 def entry(feed: Path, stem: str) -> ET.Element:

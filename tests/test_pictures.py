@@ -26,7 +26,7 @@ from feedpub.config import Config, make_config
 from feedpub.dates import BERLIN
 from feedpub.publish import MANIFEST_NAME
 from feedpub.state import CACHE_NAME, STATE_NAME
-from tests.conftest import DATA, SAMPLE_CONFIG, SAMPLE_RELEASES, wide_config
+from tests.conftest import DATA, SAMPLE_CONFIG, SAMPLE_RELEASES, file_states, wide_config
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN)
 BAU = "Amt für Bau und Planung"
@@ -61,16 +61,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def pictures_of(folder: Path) -> dict[str, tuple[bytes, int, int]]:
     """Every published picture with its bytes, mtime and inode."""
-    result = {}
-    for path in sorted(folder.rglob("*")):
-        if path.suffix in (".jpg", ".png", ".webp") and not path.name.startswith("."):
-            stat = path.stat()
-            result[path.relative_to(folder).as_posix()] = (
-                path.read_bytes(),
-                stat.st_mtime_ns,
-                stat.st_ino,
-            )
-    return result
+    return file_states(
+        folder,
+        lambda relative: (
+            relative.endswith((".jpg", ".png", ".webp"))
+            and not relative.rsplit("/", 1)[-1].startswith(".")
+        ),
+    )
 
 
 def manifest(out: Path) -> set[str]:

@@ -95,11 +95,24 @@ class GermanParserInfo(du_parser.parserinfo):
     UTCZONE: list[str] = []
 
     def convertyear(self, year: int, century_specified: bool = False) -> int:
-        # dateutil picks the century from today's date; a feed must not change its meaning
-        # over the years, so two-digit years are always this century.
+        # A two-digit year is the one closest to this year ("10.07.99" is 1999, "10.07.24"
+        # 2024); a tie (50 years either way) goes to the past. See two_digit_year.
         if year < 100 and not century_specified:
-            return 2000 + year
+            return two_digit_year(year)
         return year
+
+
+def two_digit_year(year: int, this_year: int | None = None) -> int:
+    """The four-digit year closest to ``this_year`` (default: now in Berlin) ending in ``year``.
+
+    In 2026 that is 2000–2075 for 00–75 and 1976–1999 for 76–99 (76: 1976 and 2076 are both
+    50 years away; a tie goes to the past, as a press release mostly looks back).
+    """
+    if this_year is None:
+        this_year = datetime.now(BERLIN).year
+    base = this_year // 100 * 100
+    candidates = [base - 100 + year, base + year, base + 100 + year]
+    return min(candidates, key=lambda c: (abs(c - this_year), c))
 
 
 # One parser for the process: building it converts every table, which costs more than a parse.
@@ -337,6 +350,47 @@ def parse_parts(text: str) -> DateParts:
     return _full_parts(text)
 
 
+# What the normalised text of a date may be made of (see _normalise): fillers, a weekday, a
+# date, a clock time, a weekday after the date. dateutil skips what it does not understand
+# ("18;00" → 18 and 00, "1430" → 14:30, "10.45h" → 10.27 hours); a text outside this grammar
+# is refused instead, so every digit is read by a pattern of ours. Case-insensitive.
+_GRAMMAR_WEEKDAY = (
+    r"(?:"
+    + "|".join(
+        name for names in GermanParserInfo.WEEKDAYS for name in sorted(names, key=len, reverse=True)
+    )
+    + r")\.?"
+)
+_GRAMMAR_MONTH = (
+    r"(?:"
+    + "|".join(
+        name for names in GermanParserInfo.MONTHS for name in sorted(names, key=len, reverse=True)
+    )
+    + r")\.?"
+)
+_GRAMMAR_DATE = (
+    r"(?:\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})?\.?"
+    r"|\d{1,2}(?P<sep>[/-])\d{1,2}(?P=sep)(?:\d{4}|\d{2})"
+    rf"|\d{{1,2}}\.?\s?{_GRAMMAR_MONTH}(?:\s\d{{4}}\.?)?)"
+)
+_GRAMMAR_CLOCK = r"(?:um\s)?\d{1,2}:\d{2}(?::\d{2})?"
+_GRAMMAR = re.compile(
+    rf"(?:(?:am|vom|den|dem)\s)?(?:{_GRAMMAR_WEEKDAY}\s?,?\s?(?:(?:den|dem)\s)?)?"
+    rf"(?:{_GRAMMAR_DATE}(?:\s?[,-]?\s?{_GRAMMAR_CLOCK})?(?:\s?,\s?{_GRAMMAR_WEEKDAY})?"
+    rf"|{_GRAMMAR_CLOCK})?",
+    re.IGNORECASE,
+)
+
+
+def _check_grammar(normal: str, shown: str) -> None:
+    """Refuse a normalised date text that holds anything our grammar does not read."""
+    if _GRAMMAR.fullmatch(normal) is None:
+        raise ValueError(
+            f"{shown!r}: cannot read every part of it as a date and time; write the date as "
+            "10.07.2024 or 10. Juli 2024 and the time as 14:30 Uhr"
+        )
+
+
 def _full_parts(text: str) -> DateParts:
     """parse_parts for every form: normalising steps, then dateutil."""
     shown = _SPACES.sub(" ", text).strip()
@@ -379,10 +433,12 @@ def _full_parts(text: str) -> DateParts:
         raise ValueError(f"{shown!r} mixes a relative day with a date")
     if relative is None and (res.day is None or res.month is None):
         if res.hour is not None and not has_date:  # a time alone: today at that time
+            _check_grammar(normal, shown)
             return DateParts(None, None, None, res.hour, res.minute, res.second, res.weekday, 0)
         raise ValueError(
             f"{shown!r} names no day; expected a date such as 10.07.2024 or 10. Juli 2024"
         )
+    _check_grammar(normal, shown)
     return DateParts(
         res.year, res.month, res.day, res.hour, res.minute, res.second, res.weekday, relative
     )

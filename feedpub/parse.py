@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from feedpub.dateline import DateLine, find_date_line
 from feedpub.dates import (
     MONTH_NAMES,
     WEEKDAY_NAMES,
@@ -45,8 +46,10 @@ TITLE_MAX = 300
 TEASER_MAX = 200
 #: Caption lines are short; a long line that mentions © is a paragraph.
 CAPTION_MAX = 400
-#: A longer line is text, never a date line (the longest real ones have about 40 characters).
+#: A longer line is text, never a date alone (the longest real ones have about 40 characters).
 DATE_LINE_MAX = 60
+#: A date line with words around its date (a place, a label, the title) may be this long.
+LABELLED_DATE_LINE_MAX = TITLE_MAX + 100
 #: The page label the district websites print above the date; used when writing a release.
 PAGE_LABEL = "Seiteninhalt"
 #: How a release is written with its correction stamp (``Aktualisiert: 12.07.2024, 10:00 Uhr``).
@@ -135,6 +138,10 @@ _DATE_WORDS = (
     | set(_RELATIVE_DAYS)
 )
 _WORD = re.compile(r"[^\W\d_]+")
+# Something like a complete date (see _looks_like_date); find_date_line decides.
+_DATE_IN_LINE = re.compile(
+    r"\d{1,2}\.\s*(?:\d{1,2}\.\s*\d{2}|[^\W\d_]{3,}\.?\s+\d{4})|\d{4}-\d{2}-\d{2}"
+)
 # UTF-8 sequences of the characters German text is made of (umlauts, ß, „“–, NBSP) and a UTF-8
 # BOM. Found in a file that is not valid UTF-8, they mean mixed encodings (a Windows-1252 line
 # pasted into a UTF-8 file): decoding it all as Windows-1252 would publish "Ã¤" for every "ä".
@@ -282,22 +289,30 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
             blocks[0] = blocks[0][1:]
             if not blocks[0]:
                 del blocks[0]
-    if not blocks:
-        raise ReleaseError(
-            source, date_lineno, "expected a title after the date line, got the end of the file"
-        )
-    title_block = blocks[0]
-    title = " ".join(text for _, text, _ in title_block)
-    first_no = title_block[0][0]
-    not_title = _not_a_title(title_block, title)
-    if not_title:
-        raise ReleaseError(
-            source, first_no, f"expected the title after the date line, got {not_title}"
-        )
+    line_title = _title_on_date_line(parsed, blocks)
+    if line_title is not None:
+        title, first_no = line_title, date_lineno
+        rest = blocks
+    else:
+        if not blocks:
+            raise ReleaseError(
+                source, date_lineno, "expected a title after the date line, got the end of the file"
+            )
+        title_block = blocks[0]
+        title = " ".join(text for _, text, _ in title_block)
+        first_no = title_block[0][0]
+        not_title = _not_a_title(title_block, title)
+        if not_title:
+            raise ReleaseError(
+                source, first_no, f"expected the title after the date line, got {not_title}"
+            )
+        rest = blocks[1:]
 
-    rest = _take_updated_lines(blocks[1:], stamps)
+    rest = _take_updated_lines(rest, stamps)
     updated = _read_updated(stamps, parsed, source)
     teaser: str | None = None
+    if rest and _same_text(rest[0], title):
+        rest = rest[1:]  # the title printed again (as some pages do): not a teaser
     if rest and _is_teaser(rest[0]):
         teaser = rest[0][0][1]
         rest = rest[1:]
@@ -341,7 +356,49 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
         authors=tuple(dict.fromkeys(authors)),
         updated=updated.value if updated else None,
         updated_has_time=updated.has_time if updated else True,
+        date_text=parsed.date_text,
+        date_ignored=_ignored(parsed, line_title),
     )
+
+
+def _ignored(date_line: DateLine, line_title: str | None) -> tuple[str, ...]:
+    """What the date line held besides its date (and the title read from it)."""
+    after = date_line.after if line_title is None else ""
+    return tuple(part for part in (date_line.before, after) if part)
+
+
+# A title on the date line follows its date after a dash or a colon: "10.07.2024 - Titel".
+_LINE_TITLE = re.compile(r"\A\s*(?:[-–—:]|\|)\s+(?P<title>.*[^\W\d_].*)\Z")
+
+
+def _title_on_date_line(
+    date_line: DateLine, blocks: list[list[tuple[int, str, bool]]]
+) -> str | None:
+    """The title when the date line carries it (``10.07.2024 - Landrat besucht Jobcenter``).
+
+    Only when what follows the date line cannot be a title: a paragraph that ends a sentence,
+    captions, a list, an author line or nothing. A release whose title stands on its own line
+    is therefore never misread, whatever note its date line carries; a page that prints
+    ``<date> - <title>`` and then a one-line teaser is read with the teaser as its title (the
+    README says to put the title on a line of its own there).
+    """
+    match = _LINE_TITLE.match(date_line.text[date_line.end :])
+    if match is None or len(match["title"]) > TITLE_MAX:
+        return None
+    if blocks:
+        block = blocks[0]
+        text = " ".join(line for _, line, _ in block)
+        could_be_title = _not_a_title(block, text) is None and not text.rstrip(_CLOSING).endswith(
+            _SENTENCE_END
+        )
+        if could_be_title or _updated_text(block[0][1]) is not None:
+            return None
+    return match["title"].strip()
+
+
+def _same_text(block: list[tuple[int, str, bool]], title: str) -> bool:
+    text = " ".join(line for _, line, _ in block)
+    return text.casefold() == title.casefold()
 
 
 def _updated_text(line: str) -> str | None:
@@ -400,7 +457,7 @@ def _take_updated_lines(
 
 
 def _read_updated(
-    stamps: list[tuple[int, str, str]], published: ParsedDate, source: Path
+    stamps: list[tuple[int, str, str]], published: DateLine, source: Path
 ) -> ParsedDate | None:
     """The release's correction time from its ``Aktualisiert:`` line, if it has one.
 
@@ -444,24 +501,28 @@ def _read_updated(
     return updated
 
 
-def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, ParsedDate]:
+def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, DateLine]:
     """Index of the date line among the first (up to) two non-blank lines: the first line, or
     the second when the first is the page label. Errors point at the line a human would fix."""
     first_no, first = numbered[0]
     if _updated_text(first) is not None:
         raise ReleaseError(source, first_no, _updated_before_date(first))
     first_error: ValueError | None = None
-    if _looks_like_date(first) or len(numbered) < 2:
+    if _may_be_date_line(first) or len(numbered) < 2:
         try:
-            return 0, parse_date_line(first)
+            return 0, find_date_line(first)
         except ValueError as exc:
             first_error = exc
     if len(numbered) < 2:
         assert first_error is not None
         raise ReleaseError(source, first_no, str(first_error)) from None
     second_no, second = numbered[1]
+    if first_error is None and _updated_text(second) is not None:
+        raise ReleaseError(source, second_no, _updated_before_date(second))
     try:
-        return 1, parse_date_line(second)
+        if len(second) > LABELLED_DATE_LINE_MAX:
+            raise ValueError(f"{_clip(second)!r} is too long for a date line")
+        return 1, find_date_line(second)
     except ValueError as second_error:
         # A first line that looks like a date was meant as the date; else it is the label.
         if first_error is not None:
@@ -494,7 +555,17 @@ def _is_date_line(line: str) -> bool:
 
 
 def _looks_like_date(line: str) -> bool:
+    """A short line with a digit or a date word: meant as a date (its error is reported)."""
     return len(line) <= DATE_LINE_MAX and _DATEISH.search(line) is not None
+
+
+def _may_be_date_line(line: str) -> bool:
+    """A line that may be the date line: one that looks like a date, or a longer one with
+    something like a complete date in it (``Pressestelle – Nr. 123/24 Stralsund, den 10. Juli
+    2024``)."""
+    if _looks_like_date(line):
+        return True
+    return len(line) <= LABELLED_DATE_LINE_MAX and _DATE_IN_LINE.search(line) is not None
 
 
 def _blocks(raw_lines: list[str], *, start: int) -> list[list[tuple[int, str, bool]]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -121,6 +121,12 @@ class Release:
     #: Pictures found beside the release file, by ``number`` (set by the build, not the
     #: parser: the text alone knows none).
     images: tuple[Image, ...] = ()
+    #: The exact text of the date line that was read as the date and its time ("" when not
+    #: known, e.g. a release kept from an earlier build). Not part of the content.
+    date_text: str = field(default="", compare=False)
+    #: What the date line held besides its date, ignored (a place, a label, a note), in
+    #: order. Not part of the content.
+    date_ignored: tuple[str, ...] = field(default=(), compare=False)
 
 
 def effective_updated(release: Release) -> datetime:

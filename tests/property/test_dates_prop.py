@@ -150,9 +150,13 @@ def test_date_only_text_round_trip(local: datetime, style: str, sp: str) -> None
 
 
 @SETTINGS
-@given(st.dates(date(2000, 1, 1), date(2099, 12, 31)))
-def test_two_digit_years_are_this_century(day: date) -> None:
-    assert parse_date(f"{day:%d.%m.%y}", now=NOW).date() == day
+@given(st.dates(date(1900, 1, 1), date(2199, 12, 31)))
+def test_two_digit_years_are_the_closest_century(day: date) -> None:
+    """``10.07.99`` is 1999, ``10.07.24`` 2024: the year closest to this one (ties: the past)."""
+    this_year = datetime.now(BERLIN).year
+    got = parse_date(f"{day:%d.%m.%y}", now=NOW).date()
+    assert (got.month, got.day, got.year % 100) == (day.month, day.day, day.year % 100)
+    assert this_year - 50 <= got.year < this_year + 50
 
 
 # --- (b) anything in, datetime or ValueError out ------------------------------------------------

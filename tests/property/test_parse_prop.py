@@ -341,7 +341,11 @@ def releases(draw: st.DrawFn, alphabet: str = "unicode") -> Release:
     parts = _parts(alphabet)
     when, has_time = draw(published())
     updated, updated_has_time = draw(corrections(when, has_time))
+    title = draw(parts.titles)
     teaser = draw(st.one_of(st.none(), parts.teasers))
+    # Limit: a teaser that repeats the title is dropped when read (the title printed twice).
+    if teaser is not None and teaser.casefold() == title.casefold():
+        teaser = None
     # Limit: a release needs a teaser or a paragraph (else it is a ReleaseError).
     body = tuple(draw(st.lists(parts.paragraphs, min_size=0 if teaser else 1, max_size=5)))
     slug, stem = slugify(DEPARTMENT), slugify(SOURCE.stem)
@@ -353,7 +357,7 @@ def releases(draw: st.DrawFn, alphabet: str = "unicode") -> Release:
         id=make_id(TAG, slug, stem),
         published=when,
         has_time=has_time,
-        title=draw(parts.titles),
+        title=title,
         teaser=teaser,
         captions=draw(parts.captions),
         paragraphs=body,

@@ -7,11 +7,20 @@ from typing import TYPE_CHECKING, Any
 from feedpub.release import Caption, Release, ReleaseError
 
 if TYPE_CHECKING:
+    from feedpub.dateline import DateLine, find_date_line
     from feedpub.dates import parse_date
 
 __version__ = "0.1.0"
 
-__all__ = ["Caption", "Release", "ReleaseError", "__version__", "parse_date"]
+__all__ = [
+    "Caption",
+    "DateLine",
+    "Release",
+    "ReleaseError",
+    "__version__",
+    "find_date_line",
+    "parse_date",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,4 +30,8 @@ def __getattr__(name: str) -> Any:
         from feedpub.dates import parse_date
 
         return parse_date
+    if name in ("find_date_line", "DateLine"):
+        from feedpub import dateline
+
+        return getattr(dateline, name)
     raise AttributeError(f"module 'feedpub' has no attribute {name!r}")

@@ -203,6 +203,8 @@ def release_record(release: Release, relative: str) -> dict[str, Any]:
         "id": release.id,
         "published": release.published.isoformat(),
         "date_only": not release.has_time,
+        # The exact text of the date line read as the date (and its time).
+        "date_text": release.date_text,
         # As the Aktualisiert: line states it (00:00 for a date-only one), or None.
         "updated": release.updated.isoformat() if release.updated else None,
         "title": release.title,

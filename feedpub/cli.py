@@ -24,6 +24,7 @@ from feedpub.state import STATE_NAME
 
 if TYPE_CHECKING:
     from feedpub.build import Report
+    from feedpub.release import Release
 
 EXIT_OK = 0
 EXIT_BAD_RELEASES = 1
@@ -86,7 +87,13 @@ def _missing_releases(releases_dir: Path) -> None:
     is_flag=True,
     help="Print one JSON object per release (or bad file) to stdout.",
 )
-def check(releases_dir: Path, config_path: Path | None, as_json: bool) -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also say what each date line held besides its date (ignored).",
+)
+def check(releases_dir: Path, config_path: Path | None, as_json: bool, verbose: bool) -> None:
     """Parse every release and report bad files; write nothing."""
     from feedpub.build import error_record, release_record, scan
 
@@ -108,9 +115,22 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool) -> None:
             click.echo(str(item.result), err=True)
             if as_json:
                 out.write(_json(error_record(item.result, item.candidate.relative)))
-        elif as_json:
-            out.write(_json(release_record(item.result, item.candidate.relative)))
+        else:
+            if verbose:
+                _say_date_line(item.result)
+            if as_json:
+                out.write(_json(release_record(item.result, item.candidate.relative)))
     sys.exit(EXIT_BAD_RELEASES if bad else EXIT_OK)
+
+
+def _say_date_line(release: Release) -> None:
+    """``check -v``: what the date line held besides its date, so an office sees it was read
+    as meant (``Stralsund, den`` taken as a place, not as part of the date)."""
+    if release.date_ignored:
+        ignored = " and ".join(repr(part) for part in release.date_ignored)
+        click.echo(
+            f"{release.source}: date {release.date_text!r} read; ignored {ignored}", err=True
+        )
 
 
 @cli.command(

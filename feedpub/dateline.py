@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedpub.dates import GermanParserInfo, ParsedDate, parse_date_line
+from feedpub.dates import WEEKDAY_NAMES, GermanParserInfo, ParsedDate, parse_date_line
 
 _WEEKDAY = (
     r"(?:"
@@ -79,20 +79,29 @@ _TIME = (
 )
 _WEEKDAY_BEFORE = rf"(?:(?<!\w)(?i:{_WEEKDAY}),?\s+(?:(?i:de[nm])\s+)?)"
 _WEEKDAY_AFTER = rf"(?:\s*,?\s*(?P<after_weekday>(?i:{_WEEKDAY}))(?!\w))"
+_WEEKDAY_ENDS = re.compile(rf"(?<!\w)(?P<name>(?i:{_WEEKDAY}))[\s:|(),–—-]*\Z")
+_WEEKDAY_STARTS = re.compile(rf"[\s:|(),–—-]*(?P<name>(?i:{_WEEKDAY}))(?!\w)")
 _ZONE = re.compile(
     rf"(?P<weekday>{_WEEKDAY_BEFORE})?(?P<date>{_DATE})(?P<time>{_TIME})?{_WEEKDAY_AFTER}?"
 )
 # What is a date or a time even without a year: refused next to the date (see module doc).
 _YEARLESS = re.compile(rf"(?<![\w.,:/+-])\d{{1,2}}\.(?:\d{{1,2}}\.|\s*(?i:{_MONTH})\b)(?!\d)")
-_LOOSE_TIME = re.compile(r"(?<![\w.,:/+-])\d{1,2}[:.]\d{2}(?![\d])|(?i:\buhr\b)")
-_DAY_BEFORE = re.compile(r"(?<![\w.,:/+-])\d{1,2}\.\s*(?:(?:-|–|—|bis|zum|und)\s*)*\Z", re.I)
+# A time anywhere outside the date, also glued to a word ("Stand:14:30", "ca.14:30").
+_LOOSE_TIME = re.compile(r"(?<!\d)\d{1,2}[:.]\d{2}(?!\d)|(?i:uhr\b)")
+# A day right before the date: "8. bis 10. Juli 2024", "12 – 14.07.2024" (a range's start),
+# unless a number label stands before it ("Nr. 12 – 10.07.2024").
+_DAY_BEFORE = re.compile(
+    r"(?<![\w.,:/|+-])(?<!Nr\. )(?<!Nr\.: )(?<!Nr\.:)(?<!Nummer )(?<!Nr )"
+    r"\d{1,2}(?:\.\s*(?:(?:-|–|—|bis|zum|und)\s*)*|\s*(?:(?:-|–|—|bis|und)\s*)+)\Z",
+    re.IGNORECASE,
+)
 # The date line's messages for a text it could not read at all (words around the date).
 _UNREAD = re.compile(r"is not a date|cannot read every part")
 # Release numbers and file numbers that look a little like dates: "12/24", "227/06", "2024-15".
 _NUMBER_LABEL = re.compile(r"(?<![\w/.-])(?:\d+/\d+|\d{4}-\d{1,3})(?![\w/.-])")
 _RELATIVE = re.compile(r"\b(?:vorgestern|gestern|heute|morgen|übermorgen)\b", re.IGNORECASE)
 # What may not follow a date and its time: it would be a time we cannot read ("10.45h").
-_UNIT_AFTER = re.compile(r"(?i:uhr|h|std)\b|(?:AM|PM|A\.M\.|P\.M\.)")
+_UNIT_AFTER = re.compile(r"(?i:uhr|h|std)\b")
 # Between the date and something after it that is no part of it.
 _PUNCT = " ,;:|/–—-"
 # What a note or title after the date starts with (after spaces).
@@ -156,7 +165,24 @@ def find_date_line(text: str, *, what: str = "date line") -> DateLine:
                 f"{zone[0]!r}; keep the publication date only"
             )
     _check_surroundings(text, zones, what)
+    _check_weekdays(text, first_zone, first, what)
     return DateLine(first.value, first.has_time, first_zone.start(), first_zone.end(), text)
+
+
+def _check_weekdays(text: str, zone: re.Match[str], read: ParsedDate, what: str) -> None:
+    """A weekday set off from the date only by punctuation ("Dienstag: 10.07.2024",
+    "10.07.2024 (Dienstag)") belongs to it and must fit."""
+    before = _WEEKDAY_ENDS.search(text, 0, zone.start())
+    after = _WEEKDAY_STARTS.match(text, zone.end())
+    for found in (before, after):
+        if found is None:
+            continue
+        weekday = GermanParserInfo().weekday(found["name"].rstrip("."))
+        if weekday is not None and weekday != read.value.weekday():
+            raise ValueError(
+                f"the {what} {_shown(text)!r}: {read.value:%d.%m.%Y} is a "
+                f"{WEEKDAY_NAMES[read.value.weekday()]}, not a {WEEKDAY_NAMES[weekday]}"
+            )
 
 
 def _read_zone(text: str, zone: re.Match[str], what: str) -> ParsedDate:

@@ -150,7 +150,7 @@ _NAMED_DATE_RANGE = re.compile(
 )
 # "8. bis 10. Juli 2024", "8.-10.07.2024", "vom 8. bis zum 10. Juli": keep the start day.
 _DAY_RANGE = re.compile(
-    r"(?<![\d.:])(\d{1,2})\.?\s*(?:bis|-)\s*(?:zum\s+)?\d{1,2}\.", re.IGNORECASE
+    r"(?<![\d.:])(\d{1,2})\.\s*(?:bis|-)\s*(?:zum\s+)?(\d{1,2})\.", re.IGNORECASE
 )
 # "10.07." (no year): dateutil reads "10.07" as a day only, so split the parts.
 _DAY_MONTH = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(?![\d])")
@@ -183,7 +183,35 @@ def _start_year(
 def _numeric_range_start(match: re.Match[str]) -> str:
     day, month, year, end_day, end_month, end_year = match.groups()
     start, end = (int(month), int(day)), (int(end_month), int(end_day))
-    return f"{day}.{month}.{_start_year(start, year, end, end_year)}"
+    start_year = _start_year(start, year, end, end_year)
+    _check_range(match[0], (start_year, *start), (end_year, *end))
+    return f"{day}.{month}.{start_year}"
+
+
+def _check_range(
+    text: str, start: tuple[str | None, int, int], end: tuple[str | None, int, int]
+) -> None:
+    """A range means its start only when both ends are real days, in order (year, month, day;
+    a year may be unsaid: then the start's, or the end's)."""
+    start_year = start[0] or end[0]
+    end_year = end[0] or start[0]
+    try:
+        first = date(
+            _INFO.convertyear(int(start_year), len(start_year) > 2) if start_year else 2000,
+            start[1],
+            start[2],
+        )
+        last = date(
+            _INFO.convertyear(int(end_year), len(end_year) > 2) if end_year else 2000,
+            end[1],
+            end[2],
+        )
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a real date range (both ends must be real days); write one date"
+        ) from None
+    if first > last:
+        raise ValueError(f"{text!r}: the range ends before it starts; write one date")
 
 
 def _named_range_start(match: re.Match[str]) -> str:
@@ -192,7 +220,16 @@ def _named_range_start(match: re.Match[str]) -> str:
     if month_no is None or end_month_no is None:
         return match[0]  # not two month names: leave it for dateutil to judge
     start, end = (month_no, int(day)), (end_month_no, int(end_day))
-    return f"{day}. {month} {_start_year(start, year, end, end_year)}".rstrip()
+    start_year = _start_year(start, year, end, end_year)
+    _check_range(match[0], (start_year or None, *start), (end_year, *end))
+    return f"{day}. {month} {start_year}".rstrip()
+
+
+def _day_range_start(match: re.Match[str]) -> str:
+    """ "8. bis 10." → "8.": only when the start's day comes before the end's."""
+    if int(match[1]) >= int(match[2]):
+        raise ValueError(f"{match[0]!r}: the range ends before it starts; write one date")
+    return f"{match[1]}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +296,7 @@ def _normalise(text: str) -> tuple[str, int | None]:
     if is_range:
         text = _NUMERIC_DATE_RANGE.sub(_numeric_range_start, text)
         text = _NAMED_DATE_RANGE.sub(_named_range_start, text)
-        text = _DAY_RANGE.sub(r"\1.", text)
+        text = _DAY_RANGE.sub(_day_range_start, text)
     for match in _NUMERIC_DATE.finditer(text):
         day, month, year = int(match[1]), int(match[2]), match[3]
         if not 1 <= month <= 12:

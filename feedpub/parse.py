@@ -97,6 +97,12 @@ _AUTHOR = re.compile(
     r"Verfasser/in|Verfasser|Verfasserin)\s*:\s*(.*)$",
     re.IGNORECASE,
 )
+# Lines that name the authors or the responsible office under other labels. Only where an author
+# line stands (see _may_name_authors): a body line may well start with "Text:".
+_AUTHOR_MORE = re.compile(
+    r"(?:Verantwortlich|Text|Redaktion|Text und Fotos?|Text/Fotos?)\s*:\s*(\S.{0,150})",
+    re.IGNORECASE,
+)
 # Authors are listed with "," or ";" (always split) or joined with "und"/"&" (split only when
 # the parts look like names of the same kind, see _split_authors).
 _AUTHOR_LIST = re.compile(r"\s*[,;]\s*")
@@ -320,10 +326,12 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
     captions: list[Caption] = []
     paragraphs: list[str] = []
     authors: list[str] = []
-    for block in rest:
+    for position, block in enumerate(rest):
         body_lines: list[tuple[int, str, bool]] = []
         for entry in block:
             author = _AUTHOR.match(entry[1])
+            if author is None and _may_name_authors(position, len(rest), block):
+                author = _AUTHOR_MORE.fullmatch(entry[1])
             if author:
                 authors.extend(_split_authors(author[1]))
             else:
@@ -394,6 +402,12 @@ def _title_on_date_line(
         if could_be_title or _updated_text(block[0][1]) is not None:
             return None
     return match["title"].strip()
+
+
+def _may_name_authors(position: int, count: int, block: list[tuple[int, str, bool]]) -> bool:
+    """Where ``Verantwortlich:``, ``Text:`` and ``Redaktion:`` lines name authors: a line of its
+    own directly under the title (where a teaser would stand), or in the last block."""
+    return (position == 0 and len(block) == 1) or position == count - 1
 
 
 def _same_text(block: list[tuple[int, str, bool]], title: str) -> bool:
@@ -621,6 +635,7 @@ def _is_teaser(block: list[tuple[int, str, bool]]) -> bool:
         and not text.rstrip(_CLOSING).endswith(_SENTENCE_END)
         and "©" not in text
         and not _AUTHOR.match(text)
+        and not _AUTHOR_MORE.fullmatch(text)
         and not _BULLET.match(text)
     )
 

@@ -33,6 +33,7 @@ JSON_KEYS = {
     "id",
     "published",
     "date_only",
+    "date_text",
     "updated",
     "title",
     "teaser",
@@ -67,6 +68,23 @@ def test_check_samples_is_silent_and_succeeds(sample_releases: Path) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (EXIT_OK, "", "")
 
 
+def test_check_verbose_says_what_each_date_line_held_besides_its_date(
+    sample_releases: Path,
+) -> None:
+    result = run("check", "-v", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert (result.exit_code, result.stdout) == (EXIT_OK, "")
+    lines = result.stderr.splitlines()
+    assert (
+        "releases/Amt für Bau und Planung/2026-04-15-bebauungsplan-am-muehlenbach.txt: "
+        "date '15. April 2026' read; ignored 'Musterstadt, den'"
+    ) in [line.replace(str(sample_releases), "releases") for line in lines]
+    assert any("ignored '| Presseinfo der Kreisvolkshochschule'" in line for line in lines)
+    assert any("ignored 'Pressemitteilung Nr. 27/2025 –'" in line for line in lines)
+    # Only releases whose date line held more than the date: the title read from a date
+    # line is no "ignored" text.
+    assert len(lines) == 4
+
+
 def test_check_json_prints_one_object_per_release(sample_releases: Path) -> None:
     result = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
     assert result.exit_code == EXIT_OK
@@ -83,6 +101,8 @@ def test_check_json_prints_one_object_per_release(sample_releases: Path) -> None
     )
     assert seed_like["published"] == "2025-06-04T14:30:00+02:00"
     assert seed_like["date_only"] is False
+    # The date line is "Stand: 04.06.2025, 14:30 Uhr": the exact text read as the date.
+    assert seed_like["date_text"] == "04.06.2025, 14:30 Uhr"
     umlaut = by_path["Amt für Bau und Planung/2024-11-27-digitaler-bauantrag.txt"]
     assert umlaut["slug"] == "amt-fuer-bau-und-planung"
     assert umlaut["date_only"] is True

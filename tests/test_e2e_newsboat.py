@@ -100,8 +100,9 @@ def releases_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = (SAMPLE_RELEASES / TEMPLATE).read_text("utf-8")
     for relative, (date_line, _) in DST_RELEASES.items():
         stem = Path(relative).stem
-        assert text.count("\n09.07.2025\n") == 1 and text.count("\nBadegewässer ") == 1
-        edited = text.replace("\n09.07.2025\n", f"\n{date_line}\n").replace(
+        old_line = "\nPressemitteilung Nr. 27/2025 – 09.07.2025\n"
+        assert text.count(old_line) == 1 and text.count("\nBadegewässer ") == 1
+        edited = text.replace(old_line, f"\n{date_line}\n").replace(
             "\nBadegewässer ", f"\nTest {stem}: Badegewässer "
         )
         (target / relative).write_text(edited, "utf-8")

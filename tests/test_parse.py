@@ -361,6 +361,12 @@ AUTHOR_CASES = [
     ("Verfasser: Petra Schulz", ("Petra Schulz",)),
     ("Autor*in: Petra Schulz", ("Petra Schulz",)),
     ("Autor/in:", ()),
+    # Other labels offices use (issue 10): read where an author line stands.
+    ("Autoren: Petra Schulz und Jens Albrecht", ("Petra Schulz", "Jens Albrecht")),
+    ("Verantwortlich: Petra Schulz", ("Petra Schulz",)),
+    ("Text: Jens Albrecht", ("Jens Albrecht",)),
+    ("Redaktion: Pressestelle des Landkreises", ("Pressestelle des Landkreises",)),
+    ("Text und Foto: Anna Weber", ("Anna Weber",)),
 ]  # fmt: skip
 
 
@@ -369,6 +375,77 @@ def test_authors(line: str, authors: tuple[str, ...]) -> None:
     release = parse(f"Text.\n\n{line}")
     assert release.authors == authors
     assert release.paragraphs == ("Text.",)
+
+
+def test_author_line_directly_under_the_title_instead_of_a_teaser() -> None:
+    release = parse("Verantwortlich: Petra Schulz\n\nText.")
+    assert (release.teaser, release.authors, release.paragraphs) == (
+        None,
+        ("Petra Schulz",),
+        ("Text.",),
+    )
+
+
+def test_text_label_inside_the_body_stays_text() -> None:
+    # Not a line of its own under the title, not in the last block: a paragraph's line.
+    release = parse("Text: so steht es im Gesetz.\nMehr dazu unten.\n\nSchluss.")
+    assert release.authors == ()
+    assert release.paragraphs == ("Text: so steht es im Gesetz. Mehr dazu unten.", "Schluss.")
+
+
+def test_a_teaser_that_repeats_the_title_is_dropped() -> None:
+    release = parse_whole("14.08.2024\n\nNeue Kurse\n\nNEUE KURSE\n\nText.\n")
+    assert (release.title, release.teaser, release.paragraphs) == ("Neue Kurse", None, ("Text.",))
+
+
+LINE_TITLE_CASES = [
+    # (text after "Seiteninhalt\n", title, teaser, first paragraph, note)
+    ("14.08.2024 - Landrat besucht Jobcenter\n\nAm Montag war der Landrat zu Gast.\n",
+     "Landrat besucht Jobcenter", None, "Am Montag war der Landrat zu Gast.",
+     "title on the date line, then the body"),
+    ("14.08.2024 – Landrat besucht Jobcenter\n\nLandrat besucht Jobcenter\n\nText.\n",
+     "Landrat besucht Jobcenter", None, "Text.", "and printed again below: one title"),
+    ("14.08.2024: Neue Kurse im Herbst\n\nFoto der Kurse © Landkreis\n\nText.\n",
+     "Neue Kurse im Herbst", None, "Text.", "a colon, then captions"),
+    ("14.08.2024 - Polizeiinspektion Anklam\n\nUnfall auf der B 96\n\nText.\n",
+     "Unfall auf der B 96", None, "Text.", "a note on the date line, the title below"),
+    ("14.08.2024 - Polizeiinspektion Anklam\n\nUnfall auf der B 96\n\nZwei Verletzte\n\nText.\n",
+     "Unfall auf der B 96", "Zwei Verletzte", "Text.", "a note, title and teaser below"),
+    ("14.08.2024, 10:00 Uhr | Presseinfo Nr. 12\n\nUnfall auf der B 96\n\nText.\n",
+     "Unfall auf der B 96", None, "Text.", "a note after a bar"),
+    ("Musterstadt, den 14. August 2024\n\nUnfall auf der B 96\n\nText.\n",
+     "Unfall auf der B 96", None, "Text.", "a place before the date"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "teaser", "paragraph", "note"),
+    LINE_TITLE_CASES,
+    ids=[case[-1] for case in LINE_TITLE_CASES],
+)
+def test_title_on_the_date_line(
+    text: str, title: str, teaser: str | None, paragraph: str, note: str
+) -> None:
+    release = parse_whole("Seiteninhalt\n" + text)
+    assert (release.title, release.teaser, release.paragraphs[0]) == (title, teaser, paragraph)
+    assert release.published == datetime(2024, 8, 14, tzinfo=ZoneInfo("Europe/Berlin")).replace(
+        hour=release.published.hour
+    ), note
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in (DATA / "parse").glob("*.txt")))
+def test_a_note_on_the_date_line_never_changes_a_normal_release(name: str) -> None:
+    """Every release with its title on a line of its own reads the same with a note after
+    its date ("– Pressestelle"): the note is never taken as its title."""
+    release, _ = read(DATA / "parse" / name)
+    text = format_release(release)
+    lines = text.split("\n")
+    lines[1] += " – Pressestelle des Landkreises"
+    again = parse_text(
+        "\n".join(lines), source=release.source, department=DEPARTMENT, tag_prefix=TAG
+    )
+    assert again == release
+    assert again.date_ignored == ("– Pressestelle des Landkreises",)
 
 
 TEASER_CASES = [

@@ -189,6 +189,7 @@ def test_warnings_go_to_stderr_but_do_not_fail(sample_releases: Path, tmp_path: 
     ("config_text", "key"),
     [
         ("max_entries = 0\n", "max_entries"),
+        ("max_entries = 10000\n", "max_entries"),
         ('base_url = "feeds/"\n', "base_url"),
         ('colour = "blau"\n', "colour"),
     ],
@@ -202,6 +203,7 @@ def test_bad_config_names_the_key_and_exits_2(
         result = run(command, "--releases", sample_releases, "--config", config)
         assert result.exit_code == EXIT_USAGE
         assert result.stderr.startswith(f"feedpub: {config}: {key}: ")
+        assert result.stderr.count("\n") == 1 and len(result.stderr) < 500, result.stderr
         assert result.stdout == ""
 
 

@@ -12,6 +12,7 @@ import pytest
 from feedpub.config import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_ENTRIES,
+    MAX_ENTRIES,
     Config,
     ConfigError,
     DepartmentConfig,
@@ -117,7 +118,8 @@ BAD_CASES: list[tuple[str, str, str]] = [
     ("max_entries string", 'max_entries = "10"\n', "max_entries"),
     ("max_entries bool", "max_entries = true\n", "max_entries"),
     ("max_entries float", "max_entries = 10.0\n", "max_entries"),
-    ("max_entries too big", "max_entries = 10001\n", "max_entries"),
+    ("max_entries above the bound", "max_entries = 501\n", "max_entries"),
+    ("max_entries 10000", "max_entries = 10000\n", "max_entries"),
     ("email without @", 'email = "pressestelle.example.de"\n', "email"),
     ("email empty", 'email = ""\n', "email"),
     ("email with space", 'email = "presse stelle@example.de"\n', "email"),
@@ -258,7 +260,7 @@ GOOD_CASES: list[tuple[str, str, str, object]] = [
         "presse@landkreis.example",
     ),
     ("max_entries 1", "max_entries = 1\n", "max_entries", 1),
-    ("max_entries 10000", "max_entries = 10000\n", "max_entries", 10000),
+    ("max_entries 500", "max_entries = 500\n", "max_entries", 500),
     ("email", 'email = "presse@landkreis.example"\n', "email", "presse@landkreis.example"),
     ("tag_date string", 'tag_date = "2023-05-17"\n', "tag_date", "2023-05-17"),
     ("tag_date year", 'tag_date = "2023"\n', "tag_date", "2023"),
@@ -416,3 +418,14 @@ def test_an_oversized_config_is_refused(tmp_path: Path) -> None:
     path.write_text("# " + "x" * 70_000 + "\n", "utf-8")
     with pytest.raises(ConfigError, match="larger than 64 KiB"):
         load_config(path)
+
+
+def test_max_entries_bound_is_the_documented_one() -> None:
+    """The bound in the README's configuration table is the one the code enforces."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `max_entries`"))
+    assert f"1–{MAX_ENTRIES}" in row
+    assert make_config({"max_entries": MAX_ENTRIES}, None).max_entries == MAX_ENTRIES
+    with pytest.raises(ConfigError) as info:
+        make_config({"max_entries": MAX_ENTRIES + 1}, None)
+    assert f"1–{MAX_ENTRIES}" in info.value.reason

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -166,20 +167,7 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
     if email is not None and not _EMAIL.match(email):
         raise ConfigError(path, "email", f"is not an e-mail address: {email!r}")
 
-    link_template = text("link_template", None)
-    if link_template is not None:
-        try:
-            sample = link_template.format(slug="jobcenter", stem="2024-07-10-beispiel")
-        except (KeyError, IndexError, ValueError, AttributeError) as exc:
-            raise ConfigError(
-                path, "link_template", f"may only use {{slug}} and {{stem}}: {exc}"
-            ) from None
-        if _absolute_url(sample, path, "link_template") is None:
-            raise ConfigError(
-                path, "link_template", f"must be an absolute http(s) URL, got {link_template!r}"
-            )
-        if "{stem}" not in link_template:
-            raise ConfigError(path, "link_template", "must contain {stem}, or links collide")
+    link_template = _link_template(text("link_template", None), path)
 
     tag_authority = text("tag_authority", parts.hostname)
     assert tag_authority is not None
@@ -274,6 +262,57 @@ def _max_entries(value: object, path: Path | None) -> int:
             f"well; older releases stay in the archive), got {value!r}",
         )
     return value
+
+
+#: The fields ``link_template`` may use, each exactly as ``{slug}`` or ``{stem}``.
+_TEMPLATE_FIELDS = ("slug", "stem")
+
+
+def _link_template(template: str | None, path: Path | None) -> str | None:
+    """``link_template`` checked: ``str.format`` would also run ``{slug[5]}`` (IndexError in
+    every build), ``{stem.__class__}`` or ``{stem:>300000000}`` (gigabytes of padding), so
+    every field must be exactly ``{slug}`` or ``{stem}``; ``{{`` and ``}}`` are literal
+    braces. The link it makes must be an absolute http(s) URL."""
+    if template is None:
+        return None
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError as exc:  # a lone "{" or "}"
+        raise ConfigError(
+            path, "link_template", f"{exc} (write a literal brace as {{{{ or }}}})"
+        ) from None
+    for name, spec, conversion in fields:
+        if name not in _TEMPLATE_FIELDS or spec or conversion is not None:
+            field = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise ConfigError(
+                path,
+                "link_template",
+                f"may only use the fields {{slug}} and {{stem}}, written exactly so (no index, "
+                f"attribute, conversion or format), got {_clip(field)}",
+            )
+    if "stem" not in {name for name, _, _ in fields}:
+        raise ConfigError(path, "link_template", "must contain {stem}, or links collide")
+    sample = template.format(slug="jobcenter", stem="2024-07-10-beispiel")
+    parts = _absolute_url(sample, path, "link_template")
+    if parts is None:
+        raise ConfigError(
+            path, "link_template", f"must be an absolute http(s) URL, got {_clip(template)!r}"
+        )
+    return template
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _is_tag_date(text: str) -> bool:

@@ -137,6 +137,48 @@ BAD_CASES: list[tuple[str, str, str]] = [
     ("link_template unclosed", 'link_template = "https://x.example/{stem"\n', "link_template"),
     ("link_template attribute", 'link_template = "https://x.example/{stem.x}"\n', "link_template"),
     ("link_template relative", 'link_template = "/presse/{slug}/{stem}"\n', "link_template"),
+    (
+        "link_template index",
+        'link_template = "https://x.example/{slug[5]}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template key",
+        'link_template = "https://x.example/{slug[a]}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template dunder",
+        'link_template = "https://x.example/{slug.__class__}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template padding",
+        'link_template = "https://x.example/{slug:>300000000}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template format",
+        'link_template = "https://x.example/{slug:s}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template conversion",
+        'link_template = "https://x.example/{slug!s}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template nested",
+        'link_template = "https://x.example/{slug:{slug}}/{stem}"\n',
+        "link_template",
+    ),
+    ("link_template number", 'link_template = "https://x.example/{0}/{stem}"\n', "link_template"),
+    ("link_template lone brace", 'link_template = "https://x.example/}{stem}"\n', "link_template"),
+    (
+        "link_template stem only as literal braces",
+        'link_template = "https://x.example/{slug}/{{stem}}"\n',
+        "link_template",
+    ),
     ("link_template mailto", 'link_template = "mailto:{stem}@x.example"\n', "link_template"),
     ("tag_authority spaces", 'tag_authority = "presse example.de"\n', "tag_authority"),
     ("tag_authority url", 'tag_authority = "https://presse.example.de/"\n', "tag_authority"),
@@ -278,6 +320,12 @@ GOOD_CASES: list[tuple[str, str, str, object]] = [
         'link_template = "https://x.example/p/{stem}.html"\n',
         "link_template",
         "https://x.example/p/{stem}.html",
+    ),
+    (
+        "link_template literal braces",
+        'link_template = "https://x.example/{{p}}/{slug}/{stem}"\n',
+        "link_template",
+        "https://x.example/{{p}}/{slug}/{stem}",
     ),
     ("title stripped", 'title = "  Presse  "\n', "title", "Presse"),
     ("no websub_hub", 'title = "Presse"\n', "websub_hub", None),
@@ -429,3 +477,13 @@ def test_max_entries_bound_is_the_documented_one() -> None:
     with pytest.raises(ConfigError) as info:
         make_config({"max_entries": MAX_ENTRIES + 1}, None)
     assert f"1–{MAX_ENTRIES}" in info.value.reason
+
+
+def test_link_template_error_is_short_and_names_the_field() -> None:
+    """A format spec asking for 300 million characters of padding: refused at once, with the
+    field in the message (the build used to allocate gigabytes and print 300 MB)."""
+    with pytest.raises(ConfigError) as info:
+        make_config({"link_template": "https://x.example/{slug:>300000000}/{stem}"}, None)
+    assert info.value.key == "link_template"
+    assert "{slug:>300000000}" in info.value.reason
+    assert len(str(info.value)) < 300

@@ -158,6 +158,7 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
     # URL built by appending a path.
     if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
         raise ConfigError(path, "base_url", "must not have a query or fragment")
+    _refuse_userinfo(parts, path, "base_url")
     if not base_url.endswith("/"):
         base_url += "/"
 
@@ -234,12 +235,7 @@ def _hub_url(url: str | None, path: Path | None) -> str | None:
         )
     if parts.fragment or "#" in url:
         raise ConfigError(path, "websub_hub", "must not have a fragment (#…): it is never sent")
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError(
-            path,
-            "websub_hub",
-            "must not contain a user name or password: every feed shows this URL",
-        )
+    _refuse_userinfo(parts, path, "websub_hub")
     if not url.isascii():
         # Sent as it is on the request line; an IDN host or an umlaut in the path would fail
         # there on every build instead of once here.
@@ -272,7 +268,7 @@ def _link_template(template: str | None, path: Path | None) -> str | None:
     """``link_template`` checked: ``str.format`` would also run ``{slug[5]}`` (IndexError in
     every build), ``{stem.__class__}`` or ``{stem:>300000000}`` (gigabytes of padding), so
     every field must be exactly ``{slug}`` or ``{stem}``; ``{{`` and ``}}`` are literal
-    braces. The link it makes must be an absolute http(s) URL."""
+    braces. The link it makes must be an absolute http(s) URL without a user name."""
     if template is None:
         return None
     try:
@@ -308,7 +304,19 @@ def _link_template(template: str | None, path: Path | None) -> str | None:
         raise ConfigError(
             path, "link_template", f"must be an absolute http(s) URL, got {_clip(template)!r}"
         )
+    _refuse_userinfo(parts, path, "link_template")
     return template
+
+
+def _refuse_userinfo(parts: SplitResult, path: Path | None, key: str) -> None:
+    """A URL with ``user:password@`` (or ``user@``, or a bare ``@``) before its host: every
+    feed or page shows the URLs built on it, so the secret would be published."""
+    if "@" in parts.netloc:
+        raise ConfigError(
+            path,
+            key,
+            "must not contain a user name or password (user:password@): every feed shows this URL",
+        )
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -191,6 +191,7 @@ def test_warnings_go_to_stderr_but_do_not_fail(sample_releases: Path, tmp_path: 
         ("max_entries = 0\n", "max_entries"),
         ("max_entries = 10000\n", "max_entries"),
         ('base_url = "feeds/"\n', "base_url"),
+        ('base_url = "https://presse:geheim@presse.example.de/feeds/"\n', "base_url"),
         ('link_template = "https://x.example/{slug[5]}/{stem}"\n', "link_template"),
         ('link_template = "https://x.example/{slug:>300000000}/{stem}"\n', "link_template"),
         ('colour = "blau"\n', "colour"),

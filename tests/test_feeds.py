@@ -709,3 +709,31 @@ def test_teaser_with_markup_characters_reads_the_same_in_every_format(tmp_path: 
     summary = atom.find("a:entry/a:summary", namespaces=NS)
     assert summary is not None and summary.get("type") == "html"
     assert summary.text == html_text.escape(teaser, quote=False)
+
+
+def test_character_reference_in_author_line_is_one_literal_author(tmp_path: Path) -> None:
+    """A release is plain text: "A &gt; B" typed by the office is the author "A &gt; B" (its
+    ";" separates nothing), published as those characters in every format, escaped once."""
+    import html as html_text
+
+    releases = tmp_path / "releases"
+    (releases / "Amt").mkdir(parents=True)
+    (releases / "Amt" / "x.txt").write_text(
+        "10.07.2024\n\nTitel\n\nText.\n\nAutor/in: A &gt; B; C\n", "utf-8"
+    )
+    authors = ["A &gt; B", "C"]
+    assert check_json(releases)["Amt/x.txt"]["authors"] == authors
+    out = build_into(tmp_path / "feeds", releases=releases)
+    for name in ("atom.xml", "rss.xml"):
+        entry = parse_feed(out / "amt" / name).entries[0]
+        assert [a["name"] for a in entry.authors] == authors, name
+    atom = etree.parse(str(out / "amt" / "atom.xml")).getroot()
+    assert [n.text for n in atom.iterfind("a:entry/a:author/a:name", NS)] == authors
+    rss = etree.parse(str(out / "amt" / "rss.xml")).getroot()
+    assert [c.text for c in rss.iterfind("channel/item/dc:creator", NS)] == authors
+    assert b"<dc:creator>A &amp;gt; B</dc:creator>" in (out / "amt" / "rss.xml").read_bytes()
+    feed = json.loads((out / "amt" / "feed.json").read_text("utf-8"))
+    assert [a["name"] for a in feed["items"][0]["authors"]] == authors
+    page = html.parse(str(out / "amt" / "x.html")).getroot().text_content()
+    assert "A &gt; B, C" in page
+    assert html_text.escape("A &gt; B", quote=False) in (out / "amt" / "x.html").read_text("utf-8")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,6 +27,11 @@ DEFAULT_DESCRIPTION = "Aktuelle Pressemitteilungen der Verwaltung"
 DEFAULT_PUBLISHER = "Pressestelle"
 DEFAULT_TAG_DATE = "2024-01-01"
 DEFAULT_MAX_ENTRIES = 50
+#: The most entries a feed may hold. Readers handle a few hundred well; beyond that some
+#: refuse the feed for its size (CommaFeed over 5 MiB, Miniflux over 15 MiB) or its length
+#: (Inoreader blocks feeds of more than 3,000 items), and every build renders and every
+#: polling reader downloads all of it. Older releases stay in the RFC 5005 archive.
+MAX_ENTRIES = 500
 #: A configuration file is a few lines; anything larger is the wrong file.
 MAX_CONFIG_BYTES = 64 * 1024
 
@@ -152,37 +158,17 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
     # URL built by appending a path.
     if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
         raise ConfigError(path, "base_url", "must not have a query or fragment")
+    _refuse_userinfo(parts, path, "base_url")
     if not base_url.endswith("/"):
         base_url += "/"
 
-    max_entries = data.get("max_entries", DEFAULT_MAX_ENTRIES)
-    if (
-        isinstance(max_entries, bool)
-        or not isinstance(max_entries, int)
-        or not (1 <= max_entries <= 10_000)
-    ):
-        raise ConfigError(
-            path, "max_entries", f"must be a whole number 1–10000, got {max_entries!r}"
-        )
+    max_entries = _max_entries(data.get("max_entries", DEFAULT_MAX_ENTRIES), path)
 
     email = text("email", None)
     if email is not None and not _EMAIL.match(email):
         raise ConfigError(path, "email", f"is not an e-mail address: {email!r}")
 
-    link_template = text("link_template", None)
-    if link_template is not None:
-        try:
-            sample = link_template.format(slug="jobcenter", stem="2024-07-10-beispiel")
-        except (KeyError, IndexError, ValueError, AttributeError) as exc:
-            raise ConfigError(
-                path, "link_template", f"may only use {{slug}} and {{stem}}: {exc}"
-            ) from None
-        if _absolute_url(sample, path, "link_template") is None:
-            raise ConfigError(
-                path, "link_template", f"must be an absolute http(s) URL, got {link_template!r}"
-            )
-        if "{stem}" not in link_template:
-            raise ConfigError(path, "link_template", "must contain {stem}, or links collide")
+    link_template = _link_template(text("link_template", None), path)
 
     tag_authority = text("tag_authority", parts.hostname)
     assert tag_authority is not None
@@ -249,12 +235,7 @@ def _hub_url(url: str | None, path: Path | None) -> str | None:
         )
     if parts.fragment or "#" in url:
         raise ConfigError(path, "websub_hub", "must not have a fragment (#…): it is never sent")
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError(
-            path,
-            "websub_hub",
-            "must not contain a user name or password: every feed shows this URL",
-        )
+    _refuse_userinfo(parts, path, "websub_hub")
     if not url.isascii():
         # Sent as it is on the request line; an IDN host or an umlaut in the path would fail
         # there on every build instead of once here.
@@ -266,6 +247,80 @@ def _hub_url(url: str | None, path: Path | None) -> str | None:
     # "https://hub.example" and "https://hub.example/" are the same resource (RFC 3986
     # 6.2.3); the feeds show the second form.
     return url if parts.path else url.replace(parts.netloc, parts.netloc + "/", 1)
+
+
+def _max_entries(value: object, path: Path | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ENTRIES:
+        raise ConfigError(
+            path,
+            "max_entries",
+            f"must be a whole number 1–{MAX_ENTRIES} (readers handle a few hundred entries "
+            f"well; older releases stay in the archive), got {value!r}",
+        )
+    return value
+
+
+#: The fields ``link_template`` may use, each exactly as ``{slug}`` or ``{stem}``.
+_TEMPLATE_FIELDS = ("slug", "stem")
+
+
+def _link_template(template: str | None, path: Path | None) -> str | None:
+    """``link_template`` checked: ``str.format`` would also run ``{slug[5]}`` (IndexError in
+    every build), ``{stem.__class__}`` or ``{stem:>300000000}`` (gigabytes of padding), so
+    every field must be exactly ``{slug}`` or ``{stem}``; ``{{`` and ``}}`` are literal
+    braces. The link it makes must be an absolute http(s) URL without a user name."""
+    if template is None:
+        return None
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError as exc:  # a lone "{" or "}"
+        raise ConfigError(
+            path, "link_template", f"{exc} (write a literal brace as {{{{ or }}}})"
+        ) from None
+    for name, spec, conversion in fields:
+        if name not in _TEMPLATE_FIELDS or spec or conversion is not None:
+            field = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise ConfigError(
+                path,
+                "link_template",
+                f"may only use the fields {{slug}} and {{stem}}, written exactly so (no index, "
+                f"attribute, conversion or format), got {_clip(field)}",
+            )
+    if "stem" not in {name for name, _, _ in fields}:
+        raise ConfigError(path, "link_template", "must contain {stem}, or links collide")
+    sample = template.format(slug="jobcenter", stem="2024-07-10-beispiel")
+    parts = _absolute_url(sample, path, "link_template")
+    if parts is None:
+        raise ConfigError(
+            path, "link_template", f"must be an absolute http(s) URL, got {_clip(template)!r}"
+        )
+    _refuse_userinfo(parts, path, "link_template")
+    return template
+
+
+def _refuse_userinfo(parts: SplitResult, path: Path | None, key: str) -> None:
+    """A URL with ``user:password@`` (or ``user@``, or a bare ``@``) before its host: every
+    feed or page shows the URLs built on it, so the secret would be published."""
+    if "@" in parts.netloc:
+        raise ConfigError(
+            path,
+            key,
+            "must not contain a user name or password (user:password@): every feed shows this URL",
+        )
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _is_tag_date(text: str) -> bool:

@@ -292,7 +292,7 @@ def _render_heads(info: FeedInfo, media: bool, urls: Urls, history: History) -> 
     mark.rss_links = mark_links
     return (
         _serialise(fg, [*atom_links, alternate], ATOM_LANG, fg.atom_str),
-        _serialise(fg, [*rss_links, alternate], RSS_LANG, fg.rss_str),
+        _serialise_rss(fg, info, [*rss_links, alternate]),
     )
 
 
@@ -351,6 +351,30 @@ def _generator(info: FeedInfo, media: bool) -> FeedGenerator:
     fg.generator(GENERATOR, uri=GENERATOR_URI)
     fg.docs("https://www.rssboard.org/rss-specification")
     return fg
+
+
+#: What a reader that guesses whether RSS text is HTML could take for markup: a tag or a
+#: character reference (feedparser's guess needs an end tag or a reference).
+_LOOKS_LIKE_MARKUP = re.compile(r"<[A-Za-z/!?]|&#?\w+;")
+
+
+def rss_title(text: str) -> str:
+    """An RSS channel ``<title>``'s text. RSS titles are plain text (RSS Best Practices
+    Profile; newsboat shows them so), so ``Bau & Umwelt`` is written escaped once, like an
+    item's title. Readers that guess instead (feedparser: HTML when the text has an end tag
+    or a reference) would render a folder named ``Bauamt &amp; <img src=…>`` as markup, so
+    text that could be taken for markup is HTML-escaped like a description."""
+    return escape(text, quote=False) if _LOOKS_LIKE_MARKUP.search(text) else text
+
+
+def _serialise_rss(fg: FeedGenerator, info: FeedInfo, links: list[dict[str, str]]) -> bytes:
+    """The RSS head: its title (see :func:`rss_title`) and ``<description>``, which readers
+    render as HTML whatever it holds, so the plain-text description (a department's
+    configured description or folder name) goes there HTML-escaped, as an item's does. Atom
+    says ``type="text"`` and JSON Feed is plain text: they keep the text as it is."""
+    fg.title(rss_title(info.title))
+    fg.description(escape(info.subtitle, quote=False))  # also sets Atom's, written before
+    return _serialise(fg, links, RSS_LANG, fg.rss_str)
 
 
 def _serialise(

@@ -14,6 +14,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from html.entities import html5
 from pathlib import Path
 
 from feedpub.dateline import DateLine, find_date_line
@@ -107,6 +108,11 @@ _AUTHOR_MORE = re.compile(
 # the parts look like names of the same kind, see _split_authors).
 _AUTHOR_LIST = re.compile(r"\s*[,;]\s*")
 _AUTHOR_AND = re.compile(r"\s*&\s*|\s+und\s+")
+# A character reference typed as text, as offices paste it from web pages ("A &gt; B",
+# "&amp;", "&#8211;"): a release is plain text, so it is published as those characters, and
+# its "&" and ";" are part of the name, never separators. Only references that HTML defines
+# count ("Müller &Co; Weber" still splits).
+_CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _BULLET = re.compile(r"^[-•*–·▪]\s+(.*)$")
 # A teaser is a subheading: a line that ends a sentence (also inside quotes) is body text.
 _SENTENCE_END = (".", ":", "…")
@@ -672,8 +678,8 @@ def _split_authors(text: str) -> list[str]:
     does not end in a hyphen: so "Amt für Bau und Planung" and "Presse- und
     Öffentlichkeitsarbeit" stay one author, "Petra Schulz und Jens Albrecht" become two."""
     authors: list[str] = []
-    for item in _AUTHOR_LIST.split(text):
-        parts = _AUTHOR_AND.split(item)
+    for item in _split_outside_references(_AUTHOR_LIST, text):
+        parts = _split_outside_references(_AUTHOR_AND, item)
         if len(parts) > 1 and (
             any(part.endswith("-") or not part for part in parts)
             or len({" " in part for part in parts}) > 1
@@ -681,6 +687,26 @@ def _split_authors(text: str) -> list[str]:
             parts = [item]
         authors.extend(part for part in parts if part)
     return authors
+
+
+def _split_outside_references(separator: re.Pattern[str], text: str) -> list[str]:
+    """``separator.split(text)``, except where a separator touches a character reference."""
+    references = [
+        match.span()
+        for match in _CHAR_REF.finditer(text)
+        if match[0][1] == "#" or match[0][1:] in html5
+    ]
+    if not references:
+        return separator.split(text)
+    parts: list[str] = []
+    start = 0
+    for match in separator.finditer(text):
+        if any(left < match.end() and match.start() < right for left, right in references):
+            continue
+        parts.append(text[start : match.start()])
+        start = match.end()
+    parts.append(text[start:])
+    return parts
 
 
 def _paragraphs(block: list[tuple[int, str, bool]]) -> list[str]:

@@ -209,7 +209,11 @@ def test_warnings_go_to_stderr_but_do_not_fail(sample_releases: Path, tmp_path: 
     ("config_text", "key"),
     [
         ("max_entries = 0\n", "max_entries"),
+        ("max_entries = 10000\n", "max_entries"),
         ('base_url = "feeds/"\n', "base_url"),
+        ('base_url = "https://presse:geheim@presse.example.de/feeds/"\n', "base_url"),
+        ('link_template = "https://x.example/{slug[5]}/{stem}"\n', "link_template"),
+        ('link_template = "https://x.example/{slug:>300000000}/{stem}"\n', "link_template"),
         ('colour = "blau"\n', "colour"),
     ],
 )
@@ -222,6 +226,7 @@ def test_bad_config_names_the_key_and_exits_2(
         result = run(command, "--releases", sample_releases, "--config", config)
         assert result.exit_code == EXIT_USAGE
         assert result.stderr.startswith(f"feedpub: {config}: {key}: ")
+        assert result.stderr.count("\n") == 1 and len(result.stderr) < 500, result.stderr
         assert result.stdout == ""
 
 

@@ -12,6 +12,7 @@ import pytest
 from feedpub.config import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_ENTRIES,
+    MAX_ENTRIES,
     Config,
     ConfigError,
     DepartmentConfig,
@@ -99,6 +100,10 @@ BAD_CASES: list[tuple[str, str, str]] = [
     ("base_url bad IPv6", 'base_url = "https://[::1/"\n', "base_url"),
     ("base_url with a space", 'base_url = "https://ex.de/a b/"\n', "base_url"),
     ("base_url port too big", 'base_url = "https://ex.de:99999/"\n', "base_url"),
+    ("base_url password", 'base_url = "https://me:secret@ex.de/feeds/"\n', "base_url"),
+    ("base_url user name", 'base_url = "https://me@ex.de/feeds/"\n', "base_url"),
+    ("base_url password only", 'base_url = "https://:secret@ex.de/feeds/"\n', "base_url"),
+    ("base_url empty user info", 'base_url = "https://@ex.de/feeds/"\n', "base_url"),
     ("title with a form feed", 'title = "A\\fB"\n', "title"),
     ("publisher with a control char", 'publisher = "X\\u0001Y"\n', "publisher"),
     ("description with DEL", 'description = "X\\u007fY"\n', "description"),
@@ -117,7 +122,8 @@ BAD_CASES: list[tuple[str, str, str]] = [
     ("max_entries string", 'max_entries = "10"\n', "max_entries"),
     ("max_entries bool", "max_entries = true\n", "max_entries"),
     ("max_entries float", "max_entries = 10.0\n", "max_entries"),
-    ("max_entries too big", "max_entries = 10001\n", "max_entries"),
+    ("max_entries above the bound", "max_entries = 501\n", "max_entries"),
+    ("max_entries 10000", "max_entries = 10000\n", "max_entries"),
     ("email without @", 'email = "pressestelle.example.de"\n', "email"),
     ("email empty", 'email = ""\n', "email"),
     ("email with space", 'email = "presse stelle@example.de"\n', "email"),
@@ -135,6 +141,59 @@ BAD_CASES: list[tuple[str, str, str]] = [
     ("link_template unclosed", 'link_template = "https://x.example/{stem"\n', "link_template"),
     ("link_template attribute", 'link_template = "https://x.example/{stem.x}"\n', "link_template"),
     ("link_template relative", 'link_template = "/presse/{slug}/{stem}"\n', "link_template"),
+    (
+        "link_template index",
+        'link_template = "https://x.example/{slug[5]}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template key",
+        'link_template = "https://x.example/{slug[a]}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template dunder",
+        'link_template = "https://x.example/{slug.__class__}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template padding",
+        'link_template = "https://x.example/{slug:>300000000}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template format",
+        'link_template = "https://x.example/{slug:s}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template conversion",
+        'link_template = "https://x.example/{slug!s}/{stem}"\n',
+        "link_template",
+    ),
+    (
+        "link_template nested",
+        'link_template = "https://x.example/{slug:{slug}}/{stem}"\n',
+        "link_template",
+    ),
+    ("link_template number", 'link_template = "https://x.example/{0}/{stem}"\n', "link_template"),
+    ("link_template lone brace", 'link_template = "https://x.example/}{stem}"\n', "link_template"),
+    (
+        "link_template stem only as literal braces",
+        'link_template = "https://x.example/{slug}/{{stem}}"\n',
+        "link_template",
+    ),
+    (
+        "link_template password",
+        'link_template = "https://me:secret@x.example/{stem}"\n',
+        "link_template",
+    ),
+    ("link_template user name", 'link_template = "https://me@x.example/{stem}"\n', "link_template"),
+    (
+        "link_template field as user name",
+        'link_template = "https://{slug}@x.example/{stem}"\n',
+        "link_template",
+    ),
     ("link_template mailto", 'link_template = "mailto:{stem}@x.example"\n', "link_template"),
     ("tag_authority spaces", 'tag_authority = "presse example.de"\n', "tag_authority"),
     ("tag_authority url", 'tag_authority = "https://presse.example.de/"\n', "tag_authority"),
@@ -170,6 +229,7 @@ BAD_CASES: list[tuple[str, str, str]] = [
     ("websub_hub empty fragment", 'websub_hub = "https://hub.example/#"\n', "websub_hub"),
     ("websub_hub password", 'websub_hub = "https://me:secret@hub.example/"\n', "websub_hub"),
     ("websub_hub user name", 'websub_hub = "https://me@hub.example/"\n', "websub_hub"),
+    ("websub_hub empty user info", 'websub_hub = "https://@hub.example/"\n', "websub_hub"),
     ("websub_hub with a space", 'websub_hub = "https://hub.example/a b"\n', "websub_hub"),
     ("websub_hub port too big", 'websub_hub = "https://hub.example:70000/"\n', "websub_hub"),
     ("websub_hub bad IPv6", 'websub_hub = "https://[::1/hub"\n', "websub_hub"),
@@ -258,7 +318,7 @@ GOOD_CASES: list[tuple[str, str, str, object]] = [
         "presse@landkreis.example",
     ),
     ("max_entries 1", "max_entries = 1\n", "max_entries", 1),
-    ("max_entries 10000", "max_entries = 10000\n", "max_entries", 10000),
+    ("max_entries 500", "max_entries = 500\n", "max_entries", 500),
     ("email", 'email = "presse@landkreis.example"\n', "email", "presse@landkreis.example"),
     ("tag_date string", 'tag_date = "2023-05-17"\n', "tag_date", "2023-05-17"),
     ("tag_date year", 'tag_date = "2023"\n', "tag_date", "2023"),
@@ -276,6 +336,18 @@ GOOD_CASES: list[tuple[str, str, str, object]] = [
         'link_template = "https://x.example/p/{stem}.html"\n',
         "link_template",
         "https://x.example/p/{stem}.html",
+    ),
+    (
+        "link_template literal braces",
+        'link_template = "https://x.example/{{p}}/{slug}/{stem}"\n',
+        "link_template",
+        "https://x.example/{{p}}/{slug}/{stem}",
+    ),
+    (
+        "base_url with @ in the path",
+        'base_url = "https://presse.example.de/@presse/"\n',
+        "base_url",
+        "https://presse.example.de/@presse/",
     ),
     ("title stripped", 'title = "  Presse  "\n', "title", "Presse"),
     ("no websub_hub", 'title = "Presse"\n', "websub_hub", None),
@@ -416,3 +488,24 @@ def test_an_oversized_config_is_refused(tmp_path: Path) -> None:
     path.write_text("# " + "x" * 70_000 + "\n", "utf-8")
     with pytest.raises(ConfigError, match="larger than 64 KiB"):
         load_config(path)
+
+
+def test_max_entries_bound_is_the_documented_one() -> None:
+    """The bound in the README's configuration table is the one the code enforces."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `max_entries`"))
+    assert f"1–{MAX_ENTRIES}" in row
+    assert make_config({"max_entries": MAX_ENTRIES}, None).max_entries == MAX_ENTRIES
+    with pytest.raises(ConfigError) as info:
+        make_config({"max_entries": MAX_ENTRIES + 1}, None)
+    assert f"1–{MAX_ENTRIES}" in info.value.reason
+
+
+def test_link_template_error_is_short_and_names_the_field() -> None:
+    """A format spec asking for 300 million characters of padding: refused at once, with the
+    field in the message (the build used to allocate gigabytes and print 300 MB)."""
+    with pytest.raises(ConfigError) as info:
+        make_config({"link_template": "https://x.example/{slug:>300000000}/{stem}"}, None)
+    assert info.value.key == "link_template"
+    assert "{slug:>300000000}" in info.value.reason
+    assert len(str(info.value)) < 300

@@ -27,8 +27,9 @@ from lxml import etree, html
 
 from feedpub.build import build
 from feedpub.cli import cli
-from feedpub.config import Config, load_config
+from feedpub.config import Config, load_config, make_config
 from feedpub.publish import LOCK_NAME
+from feedpub.release import department_slug
 from feedpub.state import CACHE_NAME
 from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, WIDE_CONFIG_TEXT, wide_config
 
@@ -709,3 +710,175 @@ def test_teaser_with_markup_characters_reads_the_same_in_every_format(tmp_path: 
     summary = atom.find("a:entry/a:summary", namespaces=NS)
     assert summary is not None and summary.get("type") == "html"
     assert summary.text == html_text.escape(teaser, quote=False)
+
+
+def test_character_reference_in_author_line_is_one_literal_author(tmp_path: Path) -> None:
+    """A release is plain text: "A &gt; B" typed by the office is the author "A &gt; B" (its
+    ";" separates nothing), published as those characters in every format, escaped once."""
+    import html as html_text
+
+    releases = tmp_path / "releases"
+    (releases / "Amt").mkdir(parents=True)
+    (releases / "Amt" / "x.txt").write_text(
+        "10.07.2024\n\nTitel\n\nText.\n\nAutor/in: A &gt; B; C\n", "utf-8"
+    )
+    authors = ["A &gt; B", "C"]
+    assert check_json(releases)["Amt/x.txt"]["authors"] == authors
+    out = build_into(tmp_path / "feeds", releases=releases)
+    for name in ("atom.xml", "rss.xml"):
+        entry = parse_feed(out / "amt" / name).entries[0]
+        assert [a["name"] for a in entry.authors] == authors, name
+    atom = etree.parse(str(out / "amt" / "atom.xml")).getroot()
+    assert [n.text for n in atom.iterfind("a:entry/a:author/a:name", NS)] == authors
+    rss = etree.parse(str(out / "amt" / "rss.xml")).getroot()
+    assert [c.text for c in rss.iterfind("channel/item/dc:creator", NS)] == authors
+    assert b"<dc:creator>A &amp;gt; B</dc:creator>" in (out / "amt" / "rss.xml").read_bytes()
+    feed = json.loads((out / "amt" / "feed.json").read_text("utf-8"))
+    assert [a["name"] for a in feed["items"][0]["authors"]] == authors
+    page = html.parse(str(out / "amt" / "x.html")).getroot().text_content()
+    assert "A &gt; B, C" in page
+    assert html_text.escape("A &gt; B", quote=False) in (out / "amt" / "x.html").read_text("utf-8")
+
+
+# ------------------------------------------------------------ names and descriptions as text
+
+#: Department folders, each with its configured description (None: the default one).
+MARKUP_DEPARTMENTS: dict[str, str | None] = {
+    "Bauamt <img src=x onerror=alert(1)>": None,
+    "Amt &amp; Co": "<img src=https://tracker.example/x.gif> &amp; & <b>fett</b>",
+    "Jobcenter & Soziales": "Arbeit & Soziales, Tempo < 30",
+}
+MARKUP_TITLE = "Presse & Co &amp; <b>Kreis</b>"
+MARKUP_DESCRIPTION = "Alle <img src=https://tracker.example/x.gif> &amp; & mehr"
+
+
+@pytest.fixture(scope="module")
+def markup_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build whose folder names, configured descriptions and site title look like markup."""
+    root = tmp_path_factory.mktemp("markup")
+    departments = {}
+    for number, (name, description) in enumerate(MARKUP_DEPARTMENTS.items()):
+        (root / "releases" / name).mkdir(parents=True)
+        (root / "releases" / name / "x.txt").write_text(
+            f"1{number}.07.2024\n\nTitel {number}\n\nText.\n", "utf-8"
+        )
+        if description is not None:
+            departments[name] = {"description": description}
+    config = make_config(
+        {
+            "base_url": "https://presse.example.de/feeds/",
+            "title": MARKUP_TITLE,
+            "description": MARKUP_DESCRIPTION,
+            "departments": departments,
+        },
+        None,
+    )
+    return build_into(root / "feeds", config, root / "releases")
+
+
+def markup_feeds() -> dict[str, tuple[str, str]]:
+    """Feed folder ("" for every department) → (feed title, description) as configured."""
+    feeds = {"": (MARKUP_TITLE, MARKUP_DESCRIPTION)}
+    for name, description in MARKUP_DEPARTMENTS.items():
+        feeds[department_slug(name)] = (
+            f"{name} – {MARKUP_TITLE}",
+            description or f"Pressemitteilungen: {name}",
+        )
+    return feeds
+
+
+def as_reader_shows(detail: Any, value: str) -> str:
+    """What a reader built on feedparser shows for a title or description: plain text as it
+    is; HTML rendered, which must be text only (no element a reader would render)."""
+    if detail.type == "text/plain":
+        return value
+    assert detail.type == "text/html", detail.type
+    assert "<" not in value, f"markup reaches the reader: {value!r}"
+    import html as html_text
+
+    return html_text.unescape(value)
+
+
+def test_rss_channel_title_and_description_read_as_their_text(markup_site: Path) -> None:
+    """RSS readers render the channel <description> as HTML, and feedparser guesses whether
+    a title is: both carry folder names and configured text, which must never arrive as
+    markup (an <img> that calls a tracker) nor lose a literal "&amp;"."""
+    import html as html_text
+
+    for folder, (title, description) in markup_feeds().items():
+        path = markup_site / folder / "rss.xml"
+        feed = parse_feed(path).feed
+        assert as_reader_shows(feed.title_detail, feed.title) == title, path
+        assert as_reader_shows(feed.subtitle_detail, feed.subtitle) == description, path
+        channel = etree.parse(str(path)).getroot().find("channel")
+        assert channel is not None
+        assert channel.findtext("description") == html_text.escape(description, quote=False)
+        assert channel.findtext("title") == html_text.escape(title, quote=False)
+
+
+def test_rss_channel_title_without_markup_is_escaped_once(tmp_path: Path) -> None:
+    """RSS titles are plain text (newsboat shows them as they are): "&" or "<" alone is no
+    markup and is escaped once, like an item title."""
+    title = "Jobcenter & Soziales – Presse < Medien"
+    releases = tmp_path / "releases"
+    (releases / "Jobcenter & Soziales").mkdir(parents=True)
+    (releases / "Jobcenter & Soziales" / "x.txt").write_text("10.07.2024\n\nT\n\nText.\n")
+    config = make_config(
+        {"base_url": "https://presse.example.de/feeds/", "title": "Presse < Medien"}, None
+    )
+    out = build_into(tmp_path / "feeds", config, releases)
+    path = out / "jobcenter-soziales" / "rss.xml"
+    assert etree.parse(str(path)).getroot().findtext("channel/title") == title
+    assert b"<title>Jobcenter &amp; Soziales \xe2\x80\x93 Presse &lt; Medien</title>" in (
+        path.read_bytes()
+    )
+    feed = parse_feed(path).feed
+    assert (feed.title_detail.type, feed.title) == ("text/plain", title)
+
+
+def test_atom_title_and_subtitle_are_text(markup_site: Path) -> None:
+    for folder, (title, description) in markup_feeds().items():
+        path = markup_site / folder / "atom.xml"
+        feed = parse_feed(path).feed
+        assert (feed.title_detail.type, feed.title) == ("text/plain", title), path
+        assert (feed.subtitle_detail.type, feed.subtitle) == ("text/plain", description), path
+        root = etree.parse(str(path)).getroot()
+        for name, text in (("title", title), ("subtitle", description)):
+            element = root.find(f"a:{name}", NS)
+            assert element is not None and element.get("type", "text") == "text"
+            assert element.text == text
+
+
+def test_json_feed_title_and_description_are_the_text(markup_site: Path) -> None:
+    for folder, (title, description) in markup_feeds().items():
+        feed = json.loads((markup_site / folder / "feed.json").read_text("utf-8"))
+        assert (feed["title"], feed["description"]) == (title, description)
+
+
+def test_opml_outlines_carry_the_names_as_attribute_text(markup_site: Path) -> None:
+    for name in ("feeds.opml", "feeds-json.opml"):
+        root = etree.parse(str(markup_site / name)).getroot()
+        body = root.find("body")
+        assert body is not None and {e.tag for e in body.iter()} == {"body", "outline"}
+        outlines = {o.get("text"): o for o in body.iter("outline")}
+        for department, description in MARKUP_DEPARTMENTS.items():
+            outline = outlines[department]
+            assert outline.get("title") == department
+            assert outline.get("description") == (
+                description or f"Pressemitteilungen: {department}"
+            )
+        assert outlines["Alle Fachdienste"].get("description") == MARKUP_TITLE
+        assert root.findtext("head/title", "").startswith(MARKUP_TITLE)
+
+
+def test_pages_show_names_and_descriptions_as_text(markup_site: Path) -> None:
+    pages = sorted(markup_site.rglob("*.html"))
+    assert len(pages) == 1 + 2 * len(MARKUP_DEPARTMENTS)
+    for page in pages:
+        document = html.parse(str(page)).getroot()
+        assert not document.xpath("//img | //b | //*[@onerror]"), page
+    index = html.parse(str(markup_site / "index.html")).getroot().text_content()
+    for department, description in MARKUP_DEPARTMENTS.items():
+        assert department in index
+        assert (description or f"Pressemitteilungen: {department}") in index
+    assert MARKUP_DESCRIPTION in index

@@ -355,6 +355,15 @@ AUTHOR_CASES = [
     ("Autor/in: Presse- und Öffentlichkeitsarbeit", ("Presse- und Öffentlichkeitsarbeit",)),
     ("Autor/in: Peter und Anna Müller", ("Peter und Anna Müller",)),
     ("Autor/in: Landkreis und Stadt Musterstadt", ("Landkreis und Stadt Musterstadt",)),
+    # Character references typed as text stay text: their "&" and ";" separate nothing.
+    ("Autor/in: A &gt; B; C", ("A &gt; B", "C")),
+    ("Autor/in: Schulz &amp; Albrecht", ("Schulz &amp; Albrecht",)),
+    ("Autor/in: Anna M&uuml;ller, Jens Albrecht", ("Anna M&uuml;ller", "Jens Albrecht")),
+    ("Autor/in: Anna Weber &#8211; Pressestelle; Jens Albrecht",
+     ("Anna Weber &#8211; Pressestelle", "Jens Albrecht")),
+    ("Autor/in: Anna Weber &#x2013; Pressestelle & Jens Albrecht",
+     ("Anna Weber &#x2013; Pressestelle", "Jens Albrecht")),
+    ("Autor/in: Müller & Schmidt; Weber &gt; Co", ("Müller", "Schmidt", "Weber &gt; Co")),
     # The label in its spellings.
     ("Autorin: Petra Schulz", ("Petra Schulz",)),
     ("AUTOR/IN : Petra Schulz", ("Petra Schulz",)),

@@ -408,3 +408,46 @@ def test_format_then_bytes_then_parse_gives_the_same_release(
     decoded, notices = decode(data, SOURCE)
     again = parse_text(decoded, source=SOURCE, department=DEPARTMENT, tag_prefix=TAG)
     assert (again, notices) == (release, [])
+
+
+# --- character references in the author line -------------------------------------------------
+
+# Written as text by offices that copy from web pages; each is part of a name, never a separator.
+_REFERENCES = [
+    "&gt;",
+    "&lt;",
+    "&amp;",
+    "&quot;",
+    "&uuml;",
+    "&nbsp;",
+    "&#8211;",
+    "&#x2013;",
+    "&#39;",
+]
+_NAME_WORDS = st.text(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzäöüßÄÖÜ.-", min_size=1, max_size=12
+).filter(lambda word: word.lower() != "und" and not word.endswith("-"))
+
+
+@st.composite
+def _names_with_references(draw: st.DrawFn) -> str:
+    """A name of words and character references, each reference glued to its neighbours or not."""
+    pieces = draw(
+        st.lists(st.one_of(_NAME_WORDS, st.sampled_from(_REFERENCES)), min_size=1, max_size=5)
+    )
+    name = pieces[0]
+    for piece in pieces[1:]:
+        name += draw(st.sampled_from(["", " "])) + piece
+    return name
+
+
+@given(
+    st.lists(_names_with_references(), min_size=1, max_size=4, unique=True),
+    st.sampled_from([", ", "; ", ",", ";"]),
+)
+def test_character_references_in_author_names_separate_nothing(
+    names: list[str], separator: str
+) -> None:
+    text = f"10.07.2024\n\nTitel\n\nText.\n\nAutor/in: {separator.join(names)}\n"
+    release = parse_text(text, source=SOURCE, department=DEPARTMENT, tag_prefix=TAG)
+    assert release.authors == tuple(names)

@@ -307,9 +307,11 @@ def _image_state(entry: os.DirEntry[str], real_root: str) -> tuple[str | None, s
     return None, f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}"
 
 
-# Characters no file or folder name of a release may contain: C0/C1 controls (they cannot go
-# into XML), and the lone surrogates Python uses for bytes that are not UTF-8.
-_BAD_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Characters no file or folder name of a release may contain: C0/C1 controls, the lone
+# surrogates Python uses for bytes that are not UTF-8, and the non-characters U+FFFE and
+# U+FFFF. With the controls, these are all the code points XML 1.0 cannot carry (a department
+# name goes into every feed; lxml refuses such a string with an exception).
+_BAD_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _bad_name(name: str) -> str | None:
@@ -319,6 +321,8 @@ def _bad_name(name: str) -> str | None:
         return None
     if "\ud800" <= bad[0] <= "\udfff":
         return "name is not UTF-8 (copied from an old Windows share or zip?)"
+    if bad[0] in "\ufffe\uffff":
+        return f"name contains U+{ord(bad[0]):04X}, which is no character (feeds cannot carry it)"
     return f"name contains the control character U+{ord(bad[0]):04X}"
 
 

@@ -384,6 +384,8 @@ def test_two_files_with_one_url_stay_one_entry_over_many_builds(
         ("Amt", "Zeile\x01.txt", "control character U+0001"),
         (b"Amt\xe4", "a.txt", "name is not UTF-8"),
         ("Amt\x01X", "a.txt", "control character U+0001"),
+        ("Amt\ufffeX", "a.txt", "U+FFFE, which is no character"),
+        ("Amt", "a\uffff.txt", "U+FFFF, which is no character"),
     ],
 )
 def test_names_that_cannot_be_published_are_errors_not_crashes(

@@ -359,6 +359,28 @@ def test_check_json_stays_valid_utf8_with_a_non_utf8_file_name(sample_releases: 
     assert "name is not UTF-8" in bad[0]["error"]
 
 
+@pytest.mark.parametrize(
+    ("folder", "name", "char"),
+    [("Amt\ufffe", "a.txt", "U+FFFE"), ("Amt", "a\uffff.txt", "U+FFFF")],
+)
+def test_names_that_xml_cannot_carry_are_refused_by_check_and_build_alike(
+    sample_releases: Path, tmp_path: Path, folder: str, name: str, char: str
+) -> None:
+    bad = sample_releases / folder / name
+    bad.parent.mkdir(exist_ok=True)
+    bad.write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
+    # The folder's error names no line (a folder has none); the file's names its line 1.
+    shown = f"{bad.parent}: " if folder != "Amt" else f"{bad}:1: "
+    expected = f"{shown}name contains {char}, which is no character (feeds cannot carry it)"
+    checked = run("check", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert (checked.exit_code, checked.stderr) == (EXIT_BAD_RELEASES, f"{expected}; rename it\n")
+    out = tmp_path / "feeds"
+    built = run("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    assert (built.exit_code, built.stderr) == (EXIT_BAD_RELEASES, checked.stderr)
+    assert (out / "jobcenter" / "atom.xml").exists()
+    assert "Titel" not in (out / "atom.xml").read_text("utf-8")
+
+
 def test_a_build_that_cannot_write_exits_4(
     sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -379,6 +380,40 @@ def test_names_that_xml_cannot_carry_are_refused_by_check_and_build_alike(
     assert (built.exit_code, built.stderr) == (EXIT_BAD_RELEASES, checked.stderr)
     assert (out / "jobcenter" / "atom.xml").exists()
     assert "Titel" not in (out / "atom.xml").read_text("utf-8")
+
+
+@pytest.fixture
+def deep_folder(sample_releases: Path) -> Iterator[str]:
+    """A folder nested 100 deeper than the recursion limit (1,100 with Python's default)
+    below the Jobcenter folder, removed afterwards: pytest's clean-up of old temporary
+    folders (shutil.rmtree) recurses and would fail on it in every later run."""
+    top = folder = os.path.join(sample_releases, "Jobcenter")
+    depth = sys.getrecursionlimit() + 100
+    for _ in range(depth):  # not os.makedirs: it recurses
+        folder = os.path.join(folder, "j")
+        os.mkdir(folder)
+    try:
+        yield folder
+    finally:
+        for name in os.listdir(folder):
+            os.unlink(os.path.join(folder, name))
+        while folder != top:
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
+
+
+def test_folders_nested_deeper_than_the_recursion_limit(
+    sample_releases: Path, tmp_path: Path, deep_folder: str
+) -> None:
+    with open(os.path.join(deep_folder, "tief.txt"), "w", encoding="utf-8") as handle:
+        handle.write("10.07.2024\n\nGanz tief unten\n\nText.\n")
+    checked = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert (checked.exit_code, checked.stderr) == (EXIT_OK, "")
+    assert "Ganz tief unten" in checked.stdout
+    out = tmp_path / "feeds"
+    built = run("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    assert (built.exit_code, built.stderr) == (EXIT_OK, "")
+    assert "Ganz tief unten" in (out / "jobcenter" / "tief.html").read_text("utf-8")
 
 
 def test_a_build_that_cannot_write_exits_4(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -636,8 +637,13 @@ def _read_limited(path: Path) -> bytes:
     Plain ``os.read`` in 64 KiB chunks: ``open(...).read(MAX_BYTES + 1)`` allocates (and
     frees) a 1 MiB buffer per file, which made reading 10,000 releases five times slower.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    # O_NONBLOCK: a FIFO put in the file's place since the folder was listed must not block
+    # the build (and, with it, every later cron run on the lock); O_NONBLOCK changes nothing
+    # for reading a regular file.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ReleaseError(path, 1, "not a regular file; remove it")
         chunks = [os.read(fd, _CHUNK)]
         total = len(chunks[0])
         while len(chunks[-1]) == _CHUNK:

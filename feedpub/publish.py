@@ -28,6 +28,7 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -188,13 +189,16 @@ class FileWriter:
             names = self._listed[folder] = _list_folder(folder)
         exists = name in names
         try:
-            fd = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
+            # O_NONBLOCK: a FIFO put in the picture's place since it was read must not block.
+            fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
             if exists:
                 self.record.files.add(relative)
             raise SourceError(source, exc) from exc
         try:
             info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise SourceError(source, OSError(errno.EINVAL, "not a regular file"))
             if exists and _same_file(target, fd, info, source):
                 self.record.files.add(relative)
                 self.record.unchanged += 1

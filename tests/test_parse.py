@@ -652,11 +652,20 @@ def test_oversize_file_is_refused_at_line_1(tmp_path: Path, size: int) -> None:
         decode(path.read_bytes(), path)
 
 
-def test_unreadable_file_is_a_release_error(tmp_path: Path) -> None:
+def test_unreadable_file_is_a_release_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
+
+    def denied(name: Any, flags: int, *args: Any) -> int:
+        raise PermissionError(13, "Permission denied", str(name))
+
+    monkeypatch.setattr(os, "open", denied)  # chmod 000 does not stop root
     with pytest.raises(ReleaseError) as info:
-        read(tmp_path)  # a directory
+        read(path)
     assert info.value.line == 1
-    assert info.value.reason.startswith("cannot read: ")
+    assert info.value.reason == "cannot read: Permission denied"
 
 
 def test_page_label_with_digits_still_finds_the_date() -> None:

@@ -6,6 +6,7 @@ imports from none of them.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -155,8 +156,12 @@ class ReleaseError(Exception):
 
 def location(path: Path, line: int | None) -> str:
     """``path:line``, or just ``path`` for a fault of the whole folder: the form editors and
-    compilers use, so a message can be clicked."""
-    return f"{path}:{line}" if line is not None else f"{path}"
+    compilers use, so a message can be clicked. Bytes of the path that are not UTF-8 (an old
+    Latin-1 mount point above ``releases/``) are shown as ``\xe4``, as for file names."""
+    shown = str(path)
+    if not shown.isascii():
+        shown = os.fsencode(shown).decode("utf-8", "backslashreplace")
+    return f"{shown}:{line}" if line is not None else shown
 
 
 #: Characters XML 1.0 cannot carry, or that only mean trouble in a feed: C0 and C1 controls

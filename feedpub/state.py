@@ -111,11 +111,11 @@ def dump_state(tag_prefix: str, seen: Mapping[str, Seen], shown: Iterable[Releas
     # big object made in pieces (see _object_chunks).
     return b"".join(
         [
-            _compact({"version": _VERSION, "tag_prefix": tag_prefix})[:-1].encode("utf-8"),
+            _utf8(_compact({"version": _VERSION, "tag_prefix": tag_prefix})[:-1]),
             b',"seen":',
             *_object_chunks(history),
             b',"releases":',
-            _compact([_to_record(unique[key]) for key in sorted(unique)]).encode("utf-8"),
+            _utf8(_compact([_to_record(unique[key]) for key in sorted(unique)])),
             b"}\n",
         ]
     )
@@ -123,6 +123,15 @@ def dump_state(tag_prefix: str, seen: Mapping[str, Seen], shown: Iterable[Releas
 
 def _compact(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _utf8(text: str) -> bytes:
+    """JSON text (from :func:`_compact`) as UTF-8. A path under a releases folder whose name
+    is not UTF-8 (an old Latin-1 mount point: ``/mnt/pre\udcdfe``) holds lone surrogates,
+    which UTF-8 cannot carry; ``backslashreplace`` writes each as ``\udcdf``, which inside a
+    JSON string is the escape of that very code point, so loading gives the path back
+    unchanged. Every other character is plain UTF-8 as before."""
+    return text.encode("utf-8", "backslashreplace")
 
 
 #: Entries per piece of a big JSON object (see _object_chunks).
@@ -141,7 +150,7 @@ def _object_chunks(items: Iterable[tuple[str, object]]) -> Iterator[bytes]:
     iterator = iter(items)
     separator = b"{"
     while batch := dict(itertools.islice(iterator, _CHUNK)):
-        yield separator + _compact(batch)[1:-1].encode("utf-8")
+        yield separator + _utf8(_compact(batch)[1:-1])
         separator = b","
     yield b"{}" if separator == b"{" else b"}"
 
@@ -205,7 +214,7 @@ def dump_cache(cache: Cache) -> bytes:
     # The same bytes as _compact() of the whole cache, the big objects made in pieces.
     return b"".join(
         [
-            _compact(head)[:-1].encode("utf-8"),
+            _utf8(_compact(head)[:-1]),
             b',"docs":',
             *_object_chunks((path, cache.docs[path]) for path in sorted(cache.docs)),
             b',"files":',

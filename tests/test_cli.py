@@ -416,6 +416,33 @@ def test_folders_nested_deeper_than_the_recursion_limit(
     assert "Ganz tief unten" in (out / "jobcenter" / "tief.html").read_text("utf-8")
 
 
+def test_a_releases_folder_below_a_name_that_is_not_utf8(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    # An old Latin-1 mount point: the path holds the byte 0xe4 ("ä" in Latin-1).
+    releases = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"l\xe4tin", b"releases")))
+    releases.parent.mkdir()
+    sample_releases.rename(releases)
+    out = tmp_path / "feeds"
+    args = ("build", "--releases", releases, "--out", out, "--config", SAMPLE_CONFIG)
+    built = run(*args)
+    assert (built.exit_code, built.stderr) == (EXIT_OK, "")
+    state = (out / STATE_NAME).read_text("utf-8")  # strict UTF-8
+    assert "/l\\udce4tin/releases/" in state
+    assert (run(*args).exit_code, run(*args).stderr) == (EXIT_OK, "")  # nothing changed
+    edited = releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
+    edited.write_text(edited.read_text("utf-8").replace("Jobmesse", "Job-Messe"), "utf-8")
+    (releases / "Jobcenter" / "leer.txt").write_bytes(b"")
+    again = run(*args)
+    shown = os.fsencode(releases).decode("utf-8", "backslashreplace")
+    assert "\\xe4tin" in shown
+    assert again.exit_code == EXIT_BAD_RELEASES
+    assert again.stderr.startswith(f"{shown}/Jobcenter/leer.txt:1: ")
+    assert "Job-Messe" in (out / "jobcenter" / f"{edited.stem}.html").read_text("utf-8")
+    checked = run("check", "--releases", releases, "--config", SAMPLE_CONFIG)
+    assert (checked.exit_code, checked.stderr) == (EXIT_BAD_RELEASES, again.stderr)
+
+
 def test_a_build_that_cannot_write_exits_4(
     sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -87,6 +88,26 @@ def test_round_trip(tmp_path: Path) -> None:
     restored = state.releases[RELEASE.id]
     assert restored.published.utcoffset() == RELEASE.published.utcoffset()
     assert state.seen[RELEASE.id].updated == EDITED.updated
+
+
+def test_paths_that_are_not_utf8_survive_a_round_trip(tmp_path: Path) -> None:
+    # A releases folder below an old Latin-1 mount point: os gives its bytes as surrogates.
+    root = os.fsdecode(b"/mnt/pre\xdfe/releases/")
+    release = dataclasses.replace(
+        WITH_PICTURE,
+        source=Path(root + "Amt für Bau und Planung/2024-10-27-nacht.txt"),
+        images=tuple(
+            dataclasses.replace(image, source=Path(root + image.source.name))
+            for image in WITH_PICTURE.images
+        ),
+    )
+    data = dump_state(PREFIX, {release.id: EDITED}, [release])
+    data.decode("utf-8")  # strict: valid UTF-8
+    assert b"/mnt/pre\\udcdfe/releases/" in data  # the JSON escape of the byte's surrogate
+    write(tmp_path, STATE_NAME, data)
+    state = load_state(tmp_path)
+    assert state.found
+    assert state.releases == {release.id: release}
 
 
 def test_dump_is_deterministic_and_valid_json() -> None:

@@ -42,6 +42,7 @@ from feedpub.layout import (
     Urls,
     department_page_path,
     image_path,
+    name_too_long,
     page_path,
 )
 from feedpub.processes import PARALLEL_MIN, can_fork, cores, fork_pair
@@ -132,7 +133,8 @@ def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
     decided before any file is read: two department folders with the same slug
     (``Jobcenter`` and ``jobcenter``) or two files with the same slug (``A b.txt`` and
     ``a-b.txt``, or the same name in two year folders) make the later one an error. So does a
-    file named ``index``: its page would be the department's page.
+    file named ``index``: its page would be the department's page; and one whose URL names
+    are too long for the output's file names (see :data:`feedpub.layout.MAX_STEM`).
     """
     errors: dict[str, ReleaseError] = {}
     owner_of: dict[str, str] = {}
@@ -141,6 +143,10 @@ def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
         slug, stem = candidate.slug, candidate.stem
         if not slug or not stem:
             continue  # the parser reports these
+        too_long = name_too_long(slug, stem)
+        if too_long is not None:
+            errors[candidate.relative] = ReleaseError(candidate.path, 1, too_long)
+            continue
         if stem == RESERVED_STEM:
             errors[candidate.relative] = ReleaseError(
                 candidate.path,

@@ -13,9 +13,10 @@ import pytest
 from feedpub.build import build
 from feedpub.config import Config
 from feedpub.discover import Candidate
+from feedpub.layout import MAX_STEM
 from feedpub.publish import Lock, LockHeld
 from feedpub.state import CACHE_NAME, STATE_NAME
-from tests.conftest import file_states, wide_config
+from tests.conftest import DATA, file_states, wide_config
 
 BAD_RELEASE = "Seiteninhalt\n31.02.2025\n\nEin Titel\n\nText.\n"
 
@@ -423,6 +424,22 @@ def _generated(tmp_path: Path, count: int) -> Path:
     releases = tmp_path / "generated"
     module.generate(releases, count, 1)
     return releases
+
+
+def test_the_longest_file_name_publishes_its_page_and_picture_99(
+    tmp_path: Path, config: Config
+) -> None:
+    stem = "s" * MAX_STEM
+    folder = tmp_path / "releases" / "Amt"
+    folder.mkdir(parents=True)
+    (folder / f"{stem}.txt").write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
+    shutil.copy(DATA / "images" / "lossy.webp", folder / f"{stem}-99.webp")
+    (folder / f"{stem}s.txt").write_text("10.07.2024\n\nZu lang\n\nText.\n", "utf-8")
+    out = tmp_path / "feeds"
+    report = build(tmp_path / "releases", out, config)
+    assert [e.path.name for e in report.errors] == [f"{stem}s.txt"]
+    assert (out / "amt" / f"{stem}.html").exists()
+    assert (out / "amt" / f"{stem}_99.webp").exists()
 
 
 def test_a_failing_first_half_does_not_hang_on_the_second_process(

@@ -443,6 +443,29 @@ def test_a_releases_folder_below_a_name_that_is_not_utf8(
     assert (checked.exit_code, checked.stderr) == (EXIT_BAD_RELEASES, again.stderr)
 
 
+def test_a_file_name_too_long_for_the_output_is_refused_by_check_and_build(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    # 250 bytes of UTF-8, a valid name here; its URL name "aeae…" is 250 characters, and the
+    # page's temporary ".<stem>.html.<pid>.tmp" would not fit into 255 bytes.
+    long = sample_releases / "Jobcenter" / ("ä" * 123 + ".txt")
+    long.write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
+    assert len(long.name.encode()) == 250
+    expected = (
+        f"{long}:1: file name too long: its URL name has 246 characters, the output takes at "
+        "most 234; shorten the file name\n"
+    )
+    checked = run("check", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert (checked.exit_code, checked.stderr) == (EXIT_BAD_RELEASES, expected)
+    out = tmp_path / "feeds"
+    args = ("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    built = run(*args)
+    assert (built.exit_code, built.stderr) == (EXIT_BAD_RELEASES, expected)
+    assert (out / "jobcenter" / "atom.xml").exists()
+    again = run(*args)  # the no-change path says it too
+    assert (again.exit_code, again.stderr) == (EXIT_BAD_RELEASES, expected)
+
+
 def test_a_build_that_cannot_write_exits_4(
     sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -53,6 +53,7 @@ from feedpub.release import (
     department_slug,
     effective_updated,
     image_files,
+    location,
     make_id,
 )
 from feedpub.state import (
@@ -167,7 +168,10 @@ def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
         other = first.setdefault((slug, stem), candidate)
         if other is not candidate:
             errors[candidate.relative] = ReleaseError(
-                candidate.path, 1, f"same URL and id {slug}/{stem} as {other.path}; rename one"
+                candidate.path,
+                1,
+                # Quoted: the particulars of a message (see feedpub.messages).
+                f"same URL and id '{slug}/{stem}' as '{location(other.path, None)}'; rename one",
             )
     return errors
 

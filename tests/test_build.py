@@ -221,7 +221,7 @@ def test_same_slug_departments_and_same_ids_are_errors(tmp_path: Path, config: C
     assert report.releases == 1
     reasons = sorted(e.reason for e in report.errors)
     assert len(reasons) == 3
-    assert sum("same URL and id jobcenter/2024-07-10-a" in r for r in reasons) == 2
+    assert sum("same URL and id 'jobcenter/2024-07-10-a' as '" in r for r in reasons) == 2
     assert sum("same URL name 'jobcenter'" in r for r in reasons) == 1
 
 

@@ -23,6 +23,7 @@ from feedpub.cli import (
     EXIT_USAGE,
     cli,
 )
+from feedpub.messages import SHOWN_PER_KIND
 from feedpub.publish import Lock
 from feedpub.state import STATE_NAME
 from tests.conftest import ROOT, SAMPLE_CONFIG
@@ -464,6 +465,34 @@ def test_a_file_name_too_long_for_the_output_is_refused_by_check_and_build(
     assert (out / "jobcenter" / "atom.xml").exists()
     again = run(*args)  # the no-change path says it too
     assert (again.exit_code, again.stderr) == (EXIT_BAD_RELEASES, expected)
+
+
+def test_many_errors_of_one_kind_are_summed_up_but_json_lists_all(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    folder = sample_releases / "Jobcenter" / "Sync"
+    folder.mkdir()
+    for number in range(SHOWN_PER_KIND + 70):
+        (folder / f"leer-{number:03}.txt").write_bytes(b"")
+    bad = sample_releases / "Jobcenter" / "kaputt.txt"
+    bad.write_text("Seiteninhalt\nheute\n\nTitel\n\nText.\n", "utf-8")
+    checked = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert checked.exit_code == EXIT_BAD_RELEASES
+    lines = checked.stderr.splitlines()
+    empty = [f"{folder}/leer-{n:03}.txt:1: " for n in range(SHOWN_PER_KIND)]
+    assert [line[: len(start)] for line, start in zip(lines, empty, strict=False)] == empty
+    assert lines[SHOWN_PER_KIND].startswith(f"{bad}:2: ")
+    assert lines[SHOWN_PER_KIND + 1 :] == [
+        "feedpub: … and 70 more files with the error: "
+        "expected a date line such as …, then a title; got an empty file"
+    ]
+    records = [json.loads(line) for line in checked.stdout.splitlines()]
+    assert sum("error" in record for record in records) == SHOWN_PER_KIND + 71
+    out = tmp_path / "feeds"
+    args = ("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    for _ in range(2):  # a build that reads everything, then one that finds nothing changed
+        built = run(*args)
+        assert (built.exit_code, built.stderr) == (EXIT_BAD_RELEASES, checked.stderr)
 
 
 def test_a_build_that_cannot_write_exits_4(

@@ -26,6 +26,7 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from feedpub.release import Picture, ReleaseError, department_slug, slugify
 
@@ -127,30 +128,31 @@ def find_files(root: Path) -> tuple[list[Found], list[ReleaseError]]:
     found: list[Found] = []
     errors: list[ReleaseError] = []
     os.listdir(root)  # an unreadable releases folder is a usage error, not a bad release
-    pending: list[_Folder] = [(str(root), (), real_root, frozenset({real_root}))]
+    pending = [_Folder(str(root), (), real_root, frozenset({real_root}))]
     while pending:
-        pending.extend(_list_folder(*pending.pop(), real_root, found, errors))
+        pending.extend(_list_folder(pending.pop(), real_root, found, errors))
     found.sort(key=lambda f: f.relative)
     errors.sort(key=lambda e: str(e.path))
     return found, errors
 
 
-#: A folder still to be listed: its path, its names below the releases folder, its real path,
-#: and the real paths of it and of its parents (a symlink to one of them would loop).
-_Folder = tuple[str, tuple[str, ...], str, frozenset[str]]
+class _Folder(NamedTuple):
+    """A folder still to be listed."""
+
+    path: str
+    #: Its names below the releases folder.
+    parts: tuple[str, ...]
+    #: Its real path, and those of it and its parents (a symlink to one of them would loop).
+    real: str
+    visited: frozenset[str]
 
 
 def _list_folder(
-    folder: str,
-    parts: tuple[str, ...],
-    real_folder: str,
-    visited: frozenset[str],
-    real_root: str,
-    found: list[Found],
-    errors: list[ReleaseError],
+    this: _Folder, real_root: str, found: list[Found], errors: list[ReleaseError]
 ) -> list[_Folder]:
     """Add the releases of one folder to ``found`` and its refused entries to ``errors``;
     returns its subfolders."""
+    folder, parts, real_folder, visited = this
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
@@ -191,7 +193,7 @@ def _list_folder(
             if is_link and real in visited:
                 errors.append(ReleaseError(path, None, "symlink loops back to a parent folder"))
             else:
-                subfolders.append((path, (*parts, name), real, visited | {real}))
+                subfolders.append(_Folder(path, (*parts, name), real, visited | {real}))
             continue
         release = _release(entry, folder, prefix, department, parts, errors)
         if release is not None:

@@ -42,6 +42,7 @@ from feedpub.layout import (
     Urls,
     department_page_path,
     image_path,
+    name_too_long,
     page_path,
 )
 from feedpub.processes import PARALLEL_MIN, can_fork, cores, fork_pair
@@ -52,6 +53,7 @@ from feedpub.release import (
     department_slug,
     effective_updated,
     image_files,
+    location,
     make_id,
 )
 from feedpub.state import (
@@ -62,6 +64,7 @@ from feedpub.state import (
     CacheEntry,
     Seen,
     State,
+    bad_key,
     content_hash,
     dump_cache,
     dump_state,
@@ -95,7 +98,7 @@ class Report:
     removed: list[str] = field(default_factory=list)
     #: True when sizes and mtimes showed that nothing changed: nothing was rendered.
     fast: bool = False
-    #: Release files read this time (the rest were known unchanged).
+    #: Release files read this time (the rest were known unchanged, or bad by their bytes).
     read: int = 0
     #: Releases dated in the future (embargo), not published yet.
     held_back: int = 0
@@ -112,6 +115,8 @@ class Scanned:
     candidate: Candidate
     result: Release | ReleaseError
     notices: tuple[Notice, ...] = ()
+    #: The file was not read: its error is remembered (see :attr:`Cache.bad`).
+    remembered: bool = False
 
 
 def scan(releases_dir: Path, config: Config) -> tuple[Iterator[Scanned], list[ReleaseError]]:
@@ -132,7 +137,8 @@ def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
     decided before any file is read: two department folders with the same slug
     (``Jobcenter`` and ``jobcenter``) or two files with the same slug (``A b.txt`` and
     ``a-b.txt``, or the same name in two year folders) make the later one an error. So does a
-    file named ``index``: its page would be the department's page.
+    file named ``index``: its page would be the department's page; and one whose URL names
+    are too long for the output's file names (see :data:`feedpub.layout.MAX_STEM`).
     """
     errors: dict[str, ReleaseError] = {}
     owner_of: dict[str, str] = {}
@@ -141,6 +147,10 @@ def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
         slug, stem = candidate.slug, candidate.stem
         if not slug or not stem:
             continue  # the parser reports these
+        too_long = name_too_long(slug, stem)
+        if too_long is not None:
+            errors[candidate.relative] = ReleaseError(candidate.path, 1, too_long)
+            continue
         if stem == RESERVED_STEM:
             errors[candidate.relative] = ReleaseError(
                 candidate.path,
@@ -161,14 +171,22 @@ def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
         other = first.setdefault((slug, stem), candidate)
         if other is not candidate:
             errors[candidate.relative] = ReleaseError(
-                candidate.path, 1, f"same URL and id {slug}/{stem} as {other.path}; rename one"
+                candidate.path,
+                1,
+                # Quoted: the particulars of a message (see feedpub.messages).
+                f"same URL and id '{slug}/{stem}' as '{location(other.path, None)}'; rename one",
             )
     return errors
 
 
 def _parse_all(
-    candidates: list[Candidate], refused: dict[str, ReleaseError], config: Config
+    candidates: list[Candidate],
+    refused: dict[str, ReleaseError],
+    config: Config,
+    bad: dict[str, tuple[int | None, str]] | None = None,
 ) -> Iterator[Scanned]:
+    """Read each candidate; those in ``refused`` (by relative path) are not read, and nor are
+    those that ``bad`` (see :attr:`feedpub.state.Cache.bad`) knows as unchanged and bad."""
     from feedpub.images import with_images
     from feedpub.parse import read_release
 
@@ -177,6 +195,10 @@ def _parse_all(
         error = refused.get(candidate.relative)
         if error is not None:
             yield Scanned(candidate, error)
+            continue
+        error = known_error(bad, candidate) if bad else None
+        if error is not None:
+            yield Scanned(candidate, error, remembered=True)
             continue
         path = candidate.path
         try:
@@ -251,6 +273,8 @@ class _Context:
     state: State
     #: The cache entries of the last build (empty when there is no usable cache).
     cached: dict[str, CacheEntry]
+    #: The files the last build found bad by their bytes (see Cache.bad).
+    bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -271,6 +295,10 @@ class _Part:
     pages: PublishedFiles = field(default_factory=PublishedFiles)
     #: The next cache's entries and history of the releases this part read.
     cached: dict[str, CacheEntry] = field(default_factory=dict)
+    #: The files this part found bad by their bytes, for the next cache (see Cache.bad), and
+    #: how many of them it did not read (the cache knew them).
+    bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    remembered: int = 0
     seen: dict[str, Seen] = field(default_factory=dict)
     #: Every release this part publishes, for the archives: light stubs of the good ones
     #: (re-read only if an archive document that shows them must be rendered), last good
@@ -363,12 +391,32 @@ def _nothing_to_do(
 ) -> bool:
     """Whether the output of the last build is still right, deciding from sizes and mtimes.
 
-    Files the cache does not list as published are read: bad files (their errors are
-    reported on every run) and releases held back (their time may have come). Anything
-    else that differs, or a file that is gone, means work.
+    Files the cache does not list as published are looked at: bad files (their errors are
+    reported on every run) and releases held back (their time may have come). A file the
+    cache knows as bad by its bytes, with the same signature, is reported from the cache
+    without reading it. Anything else that differs, or a file that is gone, means work; so
+    does a new file that is bad by its bytes (the work remembers it, so that the next run
+    need not read it: 50,000 empty files from a sync tool cost every run seconds).
     """
     if state_signature(out_dir) != cache.state:
         return False  # the state file was lost or replaced: the work path says so
+    unknown = _not_published(found, cache)
+    if unknown is None:
+        return False
+    report.releases = len(found) - len(unknown)
+    known = {each.relative: known_error(cache.bad, each) for each in unknown}
+    if all(error is not None for error in known.values()):
+        # Bad and unchanged since the cache was written, and no file is new: so none of
+        # them can have become a duplicate of another (those come first), and their
+        # errors are the same.
+        report.errors.extend(error for error in known.values() if error is not None)
+        return True
+    return _read_unknown(found, known, cache, config, now, report)
+
+
+def _not_published(found: list[Found], cache: Cache) -> list[Found] | None:
+    """The files the cache does not list as published and unchanged, or None when a
+    published release changed or is gone."""
     listed = 0
     unknown: list[Found] = []
     for each in found:
@@ -378,24 +426,33 @@ def _nothing_to_do(
             if entry[0] == each.signature:
                 continue
             if entry[0] != UNREAD:
-                return False  # a published release changed
+                return None  # a published release changed
         unknown.append(each)
     if listed != len(cache.files):
-        return False  # a published release is gone
-    report.releases = len(found) - len(unknown)
-    if not unknown:
-        return True
+        return None  # a published release is gone
+    return unknown
+
+
+def _read_unknown(
+    found: list[Found],
+    known: dict[str, ReleaseError | None],
+    cache: Cache,
+    config: Config,
+    now: datetime,
+    report: Report,
+) -> bool:
+    """:func:`_nothing_to_do` for the files in ``known`` (by relative path: the error the
+    cache knows, or None) when some are new."""
     # Unknown files may share a URL with another file: that needs every file's URL name
     # (those of unchanged files from the cache, without slugify).
     candidates = [to_candidate(each, _cached_stem(cache, each)) for each in found]
     duplicates = unique_urls(candidates)
     from feedpub.parse import read_release
 
-    unknown_names = {each.relative for each in unknown}
     for candidate in candidates:
-        if candidate.relative not in unknown_names:
+        if candidate.relative not in known:
             continue
-        error = duplicates.get(candidate.relative)
+        error = duplicates.get(candidate.relative) or known[candidate.relative]
         if error is None:
             try:
                 release, _ = read_release(
@@ -404,6 +461,8 @@ def _nothing_to_do(
             except FileNotFoundError:
                 return False
             except ReleaseError as exc:
+                if exc.from_bytes:
+                    return False  # bad by its bytes and new: remembered by a build with work
                 error = exc
             else:
                 if _goes_public(release) <= now:
@@ -415,6 +474,21 @@ def _nothing_to_do(
                 continue
         report.errors.append(error)
     return True
+
+
+def known_error(
+    bad: dict[str, tuple[int | None, str]], file: Found | Candidate
+) -> ReleaseError | None:
+    """The error of a file that the cache knows as bad by its bytes and that has the same
+    signature as then, or None (see :attr:`feedpub.state.Cache.bad`)."""
+    if not bad:
+        return None
+    entry = bad.get(bad_key(file.relative, file.signature))
+    if entry is None:
+        return None
+    # A str, not a Path: see ReleaseError. The same string as str(Path(folder, name)): a
+    # release's folder is a subfolder, as scandir named it.
+    return ReleaseError(f"{file.folder}/{file.name}", *entry, from_bytes=True)
 
 
 def _cached_stem(cache: Cache | None, found: Found) -> str | None:
@@ -467,7 +541,8 @@ def _build(
     stubs, to_read = _split(candidates, cached, duplicates, state, config.tag_prefix)
     report.read = len(to_read)
     advance = None if progress is None else functools.partial(_advance, progress, len(to_read))
-    context = _Context(config, out_dir, now, duplicates, state, cached)
+    bad = cache.bad if cache is not None else {}
+    context = _Context(config, out_dir, now, duplicates, state, cached, bad)
     try:
         if jobs is None:
             jobs = 2 if len(to_read) >= PARALLEL_MIN and cores() >= 2 else 1
@@ -479,6 +554,7 @@ def _build(
         selection = Selection(config.max_entries)
         touched: set[str] = set()
         next_cache: dict[str, CacheEntry] = {}
+        next_bad: dict[str, tuple[int | None, str]] = {}
         seen: dict[str, Seen] = {}
         everything: list[Entry] = []
         pictures = published_pictures(publisher.previous)
@@ -514,6 +590,8 @@ def _build(
             touched |= part.touched
             publisher.absorb(part.pages)
             next_cache.update(part.cached)
+            next_bad.update(part.bad)
+            report.read -= part.remembered
             seen.update(part.seen)
             everything.extend(part.entries)
             for relative in part.kept:
@@ -575,7 +653,7 @@ def _build(
         state_file = publisher.stage_last(
             STATE_NAME, dump_state(config.tag_prefix, seen, shown.values())
         )
-        cache = Cache(fingerprint_now, next_cache, file_signature(state_file), doc_keys)
+        cache = Cache(fingerprint_now, next_cache, file_signature(state_file), doc_keys, next_bad)
         publisher.stage_last(CACHE_NAME, dump_cache(cache))
         if config.websub_hub is not None:
             # Pending before the feeds are in place: a build killed before the hub is told
@@ -753,7 +831,7 @@ def _read_and_stage(
     urls = Urls(config)
     pages = FileWriter(context.out_dir, part.pages)
     spool = part.spool = Spool.create(context.out_dir, config, urls)
-    for index, item in enumerate(_parse_all(candidates, context.duplicates, config)):
+    for index, item in enumerate(_parse_all(candidates, context.duplicates, config, context.bad)):
         if progress is not None and index % 100 == 99:
             progress(100 * step)
         candidate = item.candidate
@@ -769,6 +847,10 @@ def _read_and_stage(
         if isinstance(item.result, ReleaseError) or waiting:
             if isinstance(item.result, ReleaseError):
                 part.errors.append(item.result)
+                if item.result.from_bytes:
+                    key = bad_key(candidate.relative, candidate.signature)
+                    part.bad[key] = (item.result.line, item.result.reason)
+                    part.remembered += item.remembered
                 if candidate.relative in context.duplicates:
                     continue  # its URL and id belong to another file, published as such
             history = state.seen.get(release_id)

@@ -20,11 +20,13 @@ import click
 
 from feedpub import __version__
 from feedpub.config import Config, ConfigError, load_config
+from feedpub.messages import Summary
 from feedpub.state import STATE_NAME
 
 if TYPE_CHECKING:
     from feedpub.build import Report
-    from feedpub.release import Release
+    from feedpub.parse import Notice
+    from feedpub.release import Release, ReleaseError
 
 EXIT_OK = 0
 EXIT_BAD_RELEASES = 1
@@ -102,17 +104,18 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool, verbose: 
     scanned, refused = scan(releases_dir, config)
     bad = 0
     out = sys.stdout
+    summary = Summary()
     for error in refused:
         bad += 1
-        click.echo(str(error), err=True)
+        _say(summary, error)
         if as_json:
             out.write(_json(error_record(error, _relative(error.path, releases_dir))))
     for item in scanned:
         for notice in item.notices:
-            click.echo(str(notice), err=True)
+            _say(summary, notice)
         if isinstance(item.result, Exception):
             bad += 1
-            click.echo(str(item.result), err=True)
+            _say(summary, item.result)
             if as_json:
                 out.write(_json(error_record(item.result, item.candidate.relative)))
         else:
@@ -120,6 +123,7 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool, verbose: 
                 _say_date_line(item.result)
             if as_json:
                 out.write(_json(release_record(item.result, item.candidate.relative)))
+    _say_the_rest(summary)
     sys.exit(EXIT_BAD_RELEASES if bad else EXIT_OK)
 
 
@@ -131,6 +135,18 @@ def _say_date_line(release: Release) -> None:
         click.echo(
             f"{release.source}: date {release.date_text!r} read; ignored {ignored}", err=True
         )
+
+
+def _say(summary: Summary, message: ReleaseError | Notice) -> None:
+    """``path:line: reason`` on stderr, unless many of its kind were said (see
+    :mod:`feedpub.messages`)."""
+    if summary.admit(message):
+        click.echo(str(message), err=True)
+
+
+def _say_the_rest(summary: Summary) -> None:
+    for line in summary.tail():
+        click.echo(line, err=True)
 
 
 @cli.command(
@@ -194,10 +210,12 @@ def build(
         )
     if verbose:
         _explain(report, releases_dir, out_dir)
+    summary = Summary()
     for notice in report.notices:
-        click.echo(str(notice), err=True)
+        _say(summary, notice)
     for error in report.errors:
-        click.echo(str(error), err=True)
+        _say(summary, error)
+    _say_the_rest(summary)
     if report.websub is not None:
         # One line per feed, every build until the hub takes it; never a reason to fail: the
         # feeds are published, and readers that poll get them anyway.

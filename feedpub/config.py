@@ -7,7 +7,9 @@ not silently fall back to a default). This module only reads the one file it is 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 import string
 import tomllib
 import unicodedata
@@ -115,12 +117,8 @@ def load_config(path: Path | None) -> Config:
         if not DEFAULT_PATH.is_file():
             return make_config({}, None)
         path = DEFAULT_PATH
-    if path.exists() and not path.is_file():
-        # A FIFO or device (/dev/zero) would block or never end, before the lock is taken.
-        raise ConfigError(path, None, "not a regular file")
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        raw = _read_regular(path, MAX_CONFIG_BYTES + 1)
         if len(raw) > MAX_CONFIG_BYTES:
             raise ConfigError(path, None, f"larger than {MAX_CONFIG_BYTES // 1024} KiB")
         data = tomllib.loads(raw.decode("utf-8"))
@@ -131,6 +129,24 @@ def load_config(path: Path | None) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(path, None, f"not valid TOML: {exc}") from None
     return make_config(data, path)
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the regular file ``path``. A FIFO or device (/dev/zero)
+    would block or never end: it is refused after opening it with O_NONBLOCK and looking at
+    the open file, so nothing put there after a check can block a build."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(path, None, "not a regular file")
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit and (chunk := os.read(fd, limit - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def make_config(data: dict[str, Any], path: Path | None) -> Config:

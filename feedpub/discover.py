@@ -26,6 +26,7 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from feedpub.release import Picture, ReleaseError, department_slug, slugify
 
@@ -114,7 +115,11 @@ def to_candidate(found: Found, stem: str | None = None) -> Candidate:
 
 
 def find_files(root: Path) -> tuple[list[Found], list[ReleaseError]]:
-    """:func:`find_releases` without the URL names: the folder listing alone."""
+    """:func:`find_releases` without the URL names: the folder listing alone.
+
+    The folders are walked with a list of those still to list, not by recursion: folders
+    nested a thousand deep (a sync tool gone wrong) must not end in a RecursionError.
+    """
     if not root.is_dir():
         if root.exists():
             raise NotADirectoryError(f"{root} is not a folder")
@@ -122,31 +127,42 @@ def find_files(root: Path) -> tuple[list[Found], list[ReleaseError]]:
     real_root = os.path.realpath(root)
     found: list[Found] = []
     errors: list[ReleaseError] = []
-    visited: set[str] = {real_root}
     os.listdir(root)  # an unreadable releases folder is a usage error, not a bad release
-    _walk(str(root), (), real_root, visited, found, errors)
+    pending = [_Folder(str(root), (), real_root, frozenset({real_root}))]
+    while pending:
+        pending.extend(_list_folder(pending.pop(), real_root, found, errors))
     found.sort(key=lambda f: f.relative)
     errors.sort(key=lambda e: str(e.path))
     return found, errors
 
 
-def _walk(
-    folder: str,
-    parts: tuple[str, ...],
-    real_root: str,
-    visited: set[str],
-    found: list[Found],
-    errors: list[ReleaseError],
-) -> None:
+class _Folder(NamedTuple):
+    """A folder still to be listed."""
+
+    path: str
+    #: Its names below the releases folder.
+    parts: tuple[str, ...]
+    #: Its real path, and those of it and its parents (a symlink to one of them would loop).
+    real: str
+    visited: frozenset[str]
+
+
+def _list_folder(
+    this: _Folder, real_root: str, found: list[Found], errors: list[ReleaseError]
+) -> list[_Folder]:
+    """Add the releases of one folder to ``found`` and its refused entries to ``errors``;
+    returns its subfolders."""
+    folder, parts, real_folder, visited = this
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
         errors.append(ReleaseError(folder, None, f"{UNREADABLE}: {exc.strerror or exc}"))
-        return
+        return []
     department = unicodedata.normalize("NFC", parts[0]) if parts else ""
     prefix = unicodedata.normalize("NFC", "/".join(parts) + "/") if parts else ""
     here: list[Found] = []  # the releases of this folder (pictures are matched to them)
     images: list[os.DirEntry[str]] = []
+    subfolders: list[_Folder] = []
     for entry in entries:
         name = entry.name
         if is_ignored(name):
@@ -164,68 +180,88 @@ def _walk(
         path = entry.path
         # Errors about a file name its line 1 (the file as a whole); about a folder, no line.
         line = None if is_dir else 1
-        # Plain ASCII names without controls (nearly all) skip the regular expression.
-        bad_name = None if name.isascii() and name.isprintable() else _bad_name(name)
-        if bad_name:
-            errors.append(ReleaseError(_shown(Path(path)), line, f"{bad_name}; rename it"))
+        problem = _refused(entry, real_root)
+        if problem is not None:
+            shown = _shown(Path(path)) if problem.startswith("name ") else path
+            errors.append(ReleaseError(shown, line, problem))
             continue
-        if entry.is_symlink():
-            try:
-                real = os.path.realpath(path, strict=True)
-            except OSError as exc:
-                # ELOOP's message is "Too many levels of symbolic links": test the number.
-                reason = "symlink loops" if exc.errno == errno.ELOOP else "symlink is broken"
-                errors.append(ReleaseError(path, line, f"{reason}; remove it"))
-                continue
-            if not (real == real_root or real.startswith(real_root + os.sep)):
-                errors.append(
-                    ReleaseError(
-                        path,
-                        line,
-                        "symlink points outside the releases folder; copy the file in instead",
-                    )
-                )
-                continue
         if is_dir:
-            real = os.path.realpath(path)
-            if real in visited:
+            # realpath only for symlinks: it stats every part of the path, which made walking
+            # folders a thousand deep take 20 s instead of a fraction of one.
+            is_link = entry.is_symlink()
+            real = os.path.realpath(path) if is_link else os.path.join(real_folder, name)
+            if is_link and real in visited:
                 errors.append(ReleaseError(path, None, "symlink loops back to a parent folder"))
-                continue
-            _walk(path, (*parts, name), real_root, visited | {real}, found, errors)
+            else:
+                subfolders.append(_Folder(path, (*parts, name), real, visited | {real}))
             continue
-        try:
-            is_file = entry.is_file()
-        except OSError:
-            is_file = False
-        if not is_file:
-            # A FIFO or device named *.txt would block (or never end) when parse.py reads it.
-            errors.append(ReleaseError(path, 1, "not a regular file; remove it"))
-            continue
-        if not parts:
-            errors.append(
-                ReleaseError(
-                    path,
-                    1,
-                    "release is not in a department folder; move it to releases/<Fachdienst>/",
-                )
-            )
-            continue
-        try:
-            info = entry.stat()
-        except FileNotFoundError:
-            continue  # deleted while we listed the folder
-        here.append(
-            Found(
-                folder,
-                name,
-                prefix + (name if name.isascii() else unicodedata.normalize("NFC", name)),
-                department,
-                f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}",
-            )
-        )
+        release = _release(entry, folder, prefix, department, parts, errors)
+        if release is not None:
+            here.append(release)
     if images and here:
         here = _with_images(folder, here, images, real_root)
     found.extend(here)
+    # Reversed: the list of folders to walk is a stack, and sorted order costs nothing.
+    return subfolders[::-1]
+
+
+def _refused(entry: os.DirEntry[str], real_root: str) -> str | None:
+    """Why a file or folder cannot be a release or hold releases (its name, or a symlink
+    that dangles, loops or leaves the releases folder), or None."""
+    name = entry.name
+    # Plain ASCII names without controls (nearly all) skip the regular expression.
+    bad_name = None if name.isascii() and name.isprintable() else _bad_name(name)
+    if bad_name:
+        return f"{bad_name}; rename it"
+    if not entry.is_symlink():
+        return None
+    try:
+        real = os.path.realpath(entry.path, strict=True)
+    except OSError as exc:
+        # ELOOP's message is "Too many levels of symbolic links": test the number.
+        reason = "symlink loops" if exc.errno == errno.ELOOP else "symlink is broken"
+        return f"{reason}; remove it"
+    if not (real == real_root or real.startswith(real_root + os.sep)):
+        return "symlink points outside the releases folder; copy the file in instead"
+    return None
+
+
+def _release(
+    entry: os.DirEntry[str],
+    folder: str,
+    prefix: str,
+    department: str,
+    parts: tuple[str, ...],
+    errors: list[ReleaseError],
+) -> Found | None:
+    """The Found of a ``.txt`` entry that is no folder, or None (refused: in ``errors``)."""
+    path, name = entry.path, entry.name
+    try:
+        is_file = entry.is_file()
+    except OSError:
+        is_file = False
+    if not is_file:
+        # A FIFO or device named *.txt would block (or never end) when parse.py reads it.
+        errors.append(ReleaseError(path, 1, "not a regular file; remove it"))
+        return None
+    if not parts:
+        errors.append(
+            ReleaseError(
+                path, 1, "release is not in a department folder; move it to releases/<Fachdienst>/"
+            )
+        )
+        return None
+    try:
+        info = entry.stat()
+    except FileNotFoundError:
+        return None  # deleted while we listed the folder
+    return Found(
+        folder,
+        name,
+        prefix + (name if name.isascii() else unicodedata.normalize("NFC", name)),
+        department,
+        f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}",
+    )
 
 
 #: File name endings of pictures (any case). The type is decided from the bytes later.
@@ -307,9 +343,11 @@ def _image_state(entry: os.DirEntry[str], real_root: str) -> tuple[str | None, s
     return None, f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}"
 
 
-# Characters no file or folder name of a release may contain: C0/C1 controls (they cannot go
-# into XML), and the lone surrogates Python uses for bytes that are not UTF-8.
-_BAD_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Characters no file or folder name of a release may contain: C0/C1 controls, the lone
+# surrogates Python uses for bytes that are not UTF-8, and the non-characters U+FFFE and
+# U+FFFF. With the controls, these are all the code points XML 1.0 cannot carry (a department
+# name goes into every feed; lxml refuses such a string with an exception).
+_BAD_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _bad_name(name: str) -> str | None:
@@ -319,6 +357,8 @@ def _bad_name(name: str) -> str | None:
         return None
     if "\ud800" <= bad[0] <= "\udfff":
         return "name is not UTF-8 (copied from an old Windows share or zip?)"
+    if bad[0] in "\ufffe\uffff":
+        return f"name contains U+{ord(bad[0]):04X}, which is no character (feeds cannot carry it)"
     return f"name contains the control character U+{ord(bad[0]):04X}"
 
 

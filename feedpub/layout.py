@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from feedpub.config import Config
+from feedpub.publish import PID_MAX, temporary_name
 from feedpub.release import Release
 
 ATOM = "atom.xml"
@@ -69,6 +70,45 @@ def image_name(stem: str, number: int, media_type: str) -> str:
     """
     suffix = "" if number == 1 else f"_{number}"
     return f"{stem}{suffix}.{IMAGE_EXTENSIONS[media_type]}"
+
+
+#: The highest picture number (see :mod:`feedpub.discover`: ``<name>-99.jpg``).
+LAST_PICTURE = 99
+
+
+def _longest_name(stem: str) -> str:
+    """The longest name a release's files get in the output: its page, or its last picture
+    as WebP (``<stem>_99.webp``)."""
+    names = [f"{stem}.html"]
+    names += (image_name(stem, LAST_PICTURE, media_type) for media_type in IMAGE_EXTENSIONS)
+    return max(names, key=len)
+
+
+#: The longest file name (bytes) that Linux file systems take (NAME_MAX).
+NAME_MAX = 255
+#: The longest URL name of a release file (``<stem>``, ASCII, so characters are bytes) whose
+#: output files can all be written: each is written first to a temporary beside it, whose
+#: name is the file's name plus a pid and endings (see :func:`feedpub.publish.temporary_name`);
+#: the longest is that of ``<stem>_99.webp``, which must fit into NAME_MAX. 234.
+MAX_STEM = NAME_MAX - len(temporary_name(_longest_name(""), "", PID_MAX))
+#: The longest URL name of a department: a folder of the output, written under its own name.
+MAX_SLUG = NAME_MAX
+
+
+def name_too_long(slug: str, stem: str) -> str | None:
+    """Why the output cannot hold the files of a release with these URL names (a file name
+    too long for the file system), or None."""
+    if len(slug) > MAX_SLUG:
+        return (
+            f"department folder name too long: its URL name has {len(slug)} characters, "
+            f"the output takes at most {MAX_SLUG}; shorten the folder's name"
+        )
+    if len(stem) > MAX_STEM:
+        return (
+            f"file name too long: its URL name has {len(stem)} characters, the output takes "
+            f"at most {MAX_STEM}; shorten the file name"
+        )
+    return None
 
 
 _IMAGE_NAME = re.compile(r"([a-z0-9-]+)(?:_[1-9][0-9]*)?\.(?:jpg|png|webp)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from html.entities import html5
@@ -178,6 +179,7 @@ def decode(data: bytes, path: Path) -> tuple[str, list[Notice]]:
             _line_of(data, nul),
             "expected a release text, got NUL bytes: this is a binary file (or UTF-16); "
             "save it as UTF-8 text",
+            from_bytes=True,
         )
     html = _HTML.search(data, 0, 4096)
     if html:
@@ -185,6 +187,7 @@ def decode(data: bytes, path: Path) -> tuple[str, list[Notice]]:
             path,
             _line_of(data, html.start()),
             "expected a release text, got an HTML page; copy the text into a .txt file",
+            from_bytes=True,
         )
     # The BOM is cut off by hand, not with "utf-8-sig": that codec's error offsets do not
     # count the BOM, and the message must name the right line and byte.
@@ -199,6 +202,7 @@ def decode(data: bytes, path: Path) -> tuple[str, list[Notice]]:
                 _line_of(data, bad),
                 f"expected one encoding, got mixed UTF-8 and Windows-1252: byte 0x{data[bad]:02x} "
                 "is not UTF-8 but other characters are; save the file as UTF-8",
+                from_bytes=True,
             ) from None
         try:
             text = data.decode("cp1252")
@@ -208,6 +212,7 @@ def decode(data: bytes, path: Path) -> tuple[str, list[Notice]]:
                 _line_of(data, exc.start),
                 f"expected UTF-8 or Windows-1252 text, got byte 0x{data[exc.start]:02x}, which "
                 "is neither; save the file as UTF-8",
+                from_bytes=True,
             ) from None
     notices: list[Notice] = []
     if _SPECIAL.search(text):
@@ -226,6 +231,7 @@ def _too_big(path: Path, size: int) -> ReleaseError:
         1,
         f"expected a release text of at most {MAX_BYTES // _MIB} MiB, got {size / _MIB:.1f} MiB "
         f"({size} bytes); is it really a release text?",
+        from_bytes=True,
     )
 
 
@@ -239,7 +245,10 @@ def _remove_controls(text: str, path: Path, notices: list[Notice]) -> str:
     found = sum(len(_CONTROL.findall(line)) for line in lines)
     if found > max(8, len(text) // 20):
         raise ReleaseError(
-            path, 1, f"expected a release text, got {found} control characters: a binary file"
+            path,
+            1,
+            f"expected a release text, got {found} control characters: a binary file",
+            from_bytes=True,
         )
     for number, line in enumerate(lines, 1):
         chars = _CONTROL.findall(line)
@@ -284,7 +293,10 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
                 break
     if not head:
         raise ReleaseError(
-            source, 1, "expected a date line such as 10.07.2024, then a title; got an empty file"
+            source,
+            1,
+            "expected a date line such as 10.07.2024, then a title; got an empty file",
+            from_bytes=True,
         )
 
     date_index, parsed = _find_date_line(head, source)
@@ -748,8 +760,13 @@ def _read_limited(path: Path) -> bytes:
     Plain ``os.read`` in 64 KiB chunks: ``open(...).read(MAX_BYTES + 1)`` allocates (and
     frees) a 1 MiB buffer per file, which made reading 10,000 releases five times slower.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    # O_NONBLOCK: a FIFO put in the file's place since the folder was listed must not block
+    # the build (and, with it, every later cron run on the lock); O_NONBLOCK changes nothing
+    # for reading a regular file.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ReleaseError(path, 1, "not a regular file; remove it")
         chunks = [os.read(fd, _CHUNK)]
         total = len(chunks[0])
         while len(chunks[-1]) == _CHUNK:

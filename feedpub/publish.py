@@ -28,6 +28,7 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,8 +42,11 @@ LOCK_NAME = f"{HIDDEN}/lock"
 MANIFEST_NAME = f"{HIDDEN}/manifest"
 #: Permissions of folders feedpub creates, whatever the umask.
 DIR_MODE = 0o755
-#: Temporary files of this module: ".<name>.<pid>.tmp".
+#: Temporary files of this module: ".<name>.<pid>.tmp" (see :func:`temporary_name`).
 _TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
+#: The highest process id Linux can hand out (PID_MAX_LIMIT, 2**22 on 64-bit systems): a
+#: temporary file name holds at most this many digits of its writer's pid.
+PID_MAX = 4_194_304
 #: Permissions of written files, whatever the umask: readable by the web server.
 FILE_MODE = 0o644
 #: How often a waiting build tries the lock again.
@@ -188,13 +192,16 @@ class FileWriter:
             names = self._listed[folder] = _list_folder(folder)
         exists = name in names
         try:
-            fd = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
+            # O_NONBLOCK: a FIFO put in the picture's place since it was read must not block.
+            fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
             if exists:
                 self.record.files.add(relative)
             raise SourceError(source, exc) from exc
         try:
             info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise SourceError(source, OSError(errno.EINVAL, "not a regular file"))
             if exists and _same_file(target, fd, info, source):
                 self.record.files.add(relative)
                 self.record.unchanged += 1
@@ -520,7 +527,13 @@ def _temporary(target: str, chmod: bool, kind: str = "") -> Iterator[tuple[int, 
 
 def _temporary_path(target: str, kind: str, pid: int) -> str:
     folder, name = os.path.split(target)
-    return os.path.join(folder, f".{name}{kind}.{pid}.tmp")
+    return os.path.join(folder, temporary_name(name, kind, pid))
+
+
+def temporary_name(name: str, kind: str, pid: int) -> str:
+    """The name of the temporary file that process ``pid`` writes ``name`` to first: hidden,
+    and longer than ``name`` (see :data:`feedpub.layout.MAX_STEM`)."""
+    return f".{name}{kind}.{pid}.tmp"
 
 
 def _write_all(fd: int, data: bytes, target: str) -> None:

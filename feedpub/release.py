@@ -6,6 +6,7 @@ imports from none of them.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -147,22 +148,40 @@ class ReleaseError(Exception):
 
     ``line`` is 1-based, or None when the fault belongs to the whole file (e.g. it is too big).
     ``str()`` gives the compiler-style ``path:line: reason`` that editors and cron mails show.
+    ``from_bytes``: the reason follows from the file's bytes alone (empty, binary, not text,
+    too big) and quotes none of its text, so a build may remember it for a file it knows to
+    be unchanged instead of reading it again (see :class:`feedpub.state.Cache`).
     """
 
-    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
+    def __init__(
+        self, path: Path | str, line: int | None, reason: str, *, from_bytes: bool = False
+    ) -> None:
         super().__init__(path, line, reason)
-        self.path = Path(path)
+        # A str stays a str until a Path is asked for: a build that reports 50,000 remembered
+        # errors needs none (a Path costs more than the rest of such an error).
+        self._path = path
         self.line = line
         self.reason = reason
+        self.from_bytes = from_bytes
+
+    @property
+    def path(self) -> Path:
+        if isinstance(self._path, str):
+            self._path = Path(self._path)
+        return self._path
 
     def __str__(self) -> str:
-        return f"{location(self.path, self.line)}: {self.reason}"
+        return f"{location(self._path, self.line)}: {self.reason}"
 
 
-def location(path: Path, line: int | None) -> str:
+def location(path: Path | str, line: int | None) -> str:
     """``path:line``, or just ``path`` for a fault of the whole folder: the form editors and
-    compilers use, so a message can be clicked."""
-    return f"{path}:{line}" if line is not None else f"{path}"
+    compilers use, so a message can be clicked. Bytes of the path that are not UTF-8 (an old
+    Latin-1 mount point above ``releases/``) are shown as ``\xe4``, as for file names."""
+    shown = str(path)
+    if not shown.isascii():
+        shown = os.fsencode(shown).decode("utf-8", "backslashreplace")
+    return f"{shown}:{line}" if line is not None else shown
 
 
 #: Characters XML 1.0 cannot carry, or that only mean trouble in a feed: C0 and C1 controls

@@ -15,8 +15,10 @@ safe to delete; a build with work to do deletes it first and writes it last, so 
 killed half-way is followed by a full one.
 
 Neither file ever holds a release that is not published (an embargoed or a bad new release):
-``feeds/`` is public, and nothing in it may reveal a release before its time. Reading and
-encoding only: publish writes.
+``feeds/`` is public, and nothing in it may reveal a release before its time. (The cache
+knows files that are bad by their bytes, so that a build need not read 50,000 empty files
+every few minutes, only by a digest of their path and signature, with reasons that quote
+nothing of a file: see :attr:`Cache.bad`.) Reading and encoding only: publish writes.
 """
 
 from __future__ import annotations
@@ -111,11 +113,11 @@ def dump_state(tag_prefix: str, seen: Mapping[str, Seen], shown: Iterable[Releas
     # big object made in pieces (see _object_chunks).
     return b"".join(
         [
-            _compact({"version": _VERSION, "tag_prefix": tag_prefix})[:-1].encode("utf-8"),
+            _utf8(_compact({"version": _VERSION, "tag_prefix": tag_prefix})[:-1]),
             b',"seen":',
             *_object_chunks(history),
             b',"releases":',
-            _compact([_to_record(unique[key]) for key in sorted(unique)]).encode("utf-8"),
+            _utf8(_compact([_to_record(unique[key]) for key in sorted(unique)])),
             b"}\n",
         ]
     )
@@ -123,6 +125,15 @@ def dump_state(tag_prefix: str, seen: Mapping[str, Seen], shown: Iterable[Releas
 
 def _compact(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _utf8(text: str) -> bytes:
+    """JSON text (from :func:`_compact`) as UTF-8. A path under a releases folder whose name
+    is not UTF-8 (an old Latin-1 mount point: ``/mnt/pre\udcdfe``) holds lone surrogates,
+    which UTF-8 cannot carry; ``backslashreplace`` writes each as ``\udcdf``, which inside a
+    JSON string is the escape of that very code point, so loading gives the path back
+    unchanged. Every other character is plain UTF-8 as before."""
+    return text.encode("utf-8", "backslashreplace")
 
 
 #: Entries per piece of a big JSON object (see _object_chunks).
@@ -141,7 +152,7 @@ def _object_chunks(items: Iterable[tuple[str, object]]) -> Iterator[bytes]:
     iterator = iter(items)
     separator = b"{"
     while batch := dict(itertools.islice(iterator, _CHUNK)):
-        yield separator + _compact(batch)[1:-1].encode("utf-8")
+        yield separator + _utf8(_compact(batch)[1:-1])
         separator = b","
     yield b"{}" if separator == b"{" else b"}"
 
@@ -178,6 +189,22 @@ class Cache:
     state: tuple[int, int] = (-1, -1)
     #: The key of every archive document it wrote (by its Atom path): see build.
     docs: dict[str, str] = field(default_factory=dict)
+    #: The files it found bad by their bytes alone (empty, binary, too big: see
+    #: :attr:`feedpub.release.ReleaseError.from_bytes`), by :func:`bad_key`: the error's line
+    #: and reason. A build reports them from here while their signature stays, without
+    #: reading them. Keyed by a digest, as the cache must not name a file that is not
+    #: published; the reasons quote nothing of a file's text.
+    bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+
+
+def bad_key(relative: str, signature: Signature) -> str:
+    """The key of a bad file in :attr:`Cache.bad`: a digest of its path and signature, so
+    the cache names no file, and a guessed name cannot be confirmed without its mtime and
+    ctime to the nanosecond."""
+    import hashlib  # only builds that meet files the cache does not know as published
+
+    text = f"{relative}\0{signature}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
 def load_cache(out_dir: Path, fingerprint: str) -> Cache | None:
@@ -195,9 +222,18 @@ def load_cache(out_dir: Path, fingerprint: str) -> Cache | None:
         docs = data["docs"]
         if not isinstance(files, dict) or not isinstance(docs, dict):
             return None
-        return Cache(fingerprint, files, (int(size), int(mtime)), docs)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        bad = _load_bad(data.get("bad", {"reasons": [], "files": {}}))
+        return Cache(fingerprint, files, (int(size), int(mtime)), docs, bad)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None
+
+
+def _load_bad(data: dict[str, Any]) -> dict[str, tuple[int | None, str]]:
+    reasons = [str(reason) for reason in data["reasons"]]
+    return {
+        str(key): (None if line is None else int(line), reasons[index])
+        for key, (line, index) in data["files"].items()
+    }
 
 
 def dump_cache(cache: Cache) -> bytes:
@@ -205,14 +241,27 @@ def dump_cache(cache: Cache) -> bytes:
     # The same bytes as _compact() of the whole cache, the big objects made in pieces.
     return b"".join(
         [
-            _compact(head)[:-1].encode("utf-8"),
+            _utf8(_compact(head)[:-1]),
             b',"docs":',
             *_object_chunks((path, cache.docs[path]) for path in sorted(cache.docs)),
             b',"files":',
             *_object_chunks((path, list(cache.files[path])) for path in sorted(cache.files)),
+            *_bad_chunks(cache.bad),
             b"}",
         ]
     )
+
+
+def _bad_chunks(bad: Mapping[str, tuple[int | None, str]]) -> Iterator[bytes]:
+    """``,"bad":{"reasons":[…],"files":{key:[line,reason index]}}``, or nothing when no file
+    is known bad. Each reason once: 50,000 empty files share one."""
+    if not bad:
+        return
+    reasons = sorted({reason for _, reason in bad.values()})
+    index = {reason: number for number, reason in enumerate(reasons)}
+    yield b',"bad":{"reasons":' + _utf8(_compact(reasons)) + b',"files":'
+    yield from _object_chunks((key, [bad[key][0], index[bad[key][1]]]) for key in sorted(bad))
+    yield b"}"
 
 
 def state_signature(out_dir: Path) -> tuple[int, int]:

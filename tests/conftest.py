@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,6 +51,24 @@ def file_states(folder: Path, include: Callable[[str], bool]) -> dict[str, tuple
             stat = path.stat()
             result[relative] = (path.read_bytes(), stat.st_mtime_ns, stat.st_ino)
     return result
+
+
+@contextlib.contextmanager
+def within(seconds: float) -> Iterator[None]:
+    """Fail the test instead of hanging when the block takes longer than ``seconds``: for
+    code that must never block, such as opening a FIFO put where a file was. (pytest.fail,
+    not TimeoutError: that is an OSError, which the code under test may catch.)"""
+
+    def expire(signum: int, frame: object) -> None:
+        pytest.fail(f"blocked for more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 #: The real scraped page; present on the team's machines, absent elsewhere.

@@ -13,9 +13,10 @@ import pytest
 from feedpub.build import build
 from feedpub.config import Config
 from feedpub.discover import Candidate
+from feedpub.layout import MAX_STEM
 from feedpub.publish import Lock, LockHeld
 from feedpub.state import CACHE_NAME, STATE_NAME
-from tests.conftest import file_states, wide_config
+from tests.conftest import DATA, file_states, wide_config
 
 BAD_RELEASE = "Seiteninhalt\n31.02.2025\n\nEin Titel\n\nText.\n"
 
@@ -220,7 +221,7 @@ def test_same_slug_departments_and_same_ids_are_errors(tmp_path: Path, config: C
     assert report.releases == 1
     reasons = sorted(e.reason for e in report.errors)
     assert len(reasons) == 3
-    assert sum("same URL and id jobcenter/2024-07-10-a" in r for r in reasons) == 2
+    assert sum("same URL and id 'jobcenter/2024-07-10-a' as '" in r for r in reasons) == 2
     assert sum("same URL name 'jobcenter'" in r for r in reasons) == 1
 
 
@@ -384,6 +385,8 @@ def test_two_files_with_one_url_stay_one_entry_over_many_builds(
         ("Amt", "Zeile\x01.txt", "control character U+0001"),
         (b"Amt\xe4", "a.txt", "name is not UTF-8"),
         ("Amt\x01X", "a.txt", "control character U+0001"),
+        ("Amt\ufffeX", "a.txt", "U+FFFE, which is no character"),
+        ("Amt", "a\uffff.txt", "U+FFFF, which is no character"),
     ],
 )
 def test_names_that_cannot_be_published_are_errors_not_crashes(
@@ -421,6 +424,22 @@ def _generated(tmp_path: Path, count: int) -> Path:
     releases = tmp_path / "generated"
     module.generate(releases, count, 1)
     return releases
+
+
+def test_the_longest_file_name_publishes_its_page_and_picture_99(
+    tmp_path: Path, config: Config
+) -> None:
+    stem = "s" * MAX_STEM
+    folder = tmp_path / "releases" / "Amt"
+    folder.mkdir(parents=True)
+    (folder / f"{stem}.txt").write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
+    shutil.copy(DATA / "images" / "lossy.webp", folder / f"{stem}-99.webp")
+    (folder / f"{stem}s.txt").write_text("10.07.2024\n\nZu lang\n\nText.\n", "utf-8")
+    out = tmp_path / "feeds"
+    report = build(tmp_path / "releases", out, config)
+    assert [e.path.name for e in report.errors] == [f"{stem}s.txt"]
+    assert (out / "amt" / f"{stem}.html").exists()
+    assert (out / "amt" / f"{stem}_99.webp").exists()
 
 
 def test_a_failing_first_half_does_not_hang_on_the_second_process(

@@ -177,6 +177,101 @@ def test_a_bad_release_is_reported_on_every_build_also_on_the_fast_path(
     assert [str(e) for e in second.errors] == [str(e) for e in first.errors] != []
 
 
+def test_files_bad_by_their_bytes_are_reported_without_reading_them_again(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """50,000 empty files from a sync tool cost every cron run seconds: the cache remembers
+    the files that are bad by their bytes alone, by a digest of path and signature."""
+    out = tmp_path / "feeds"
+    folder = sample_releases / "Jobcenter"
+    (folder / "leer-geheim.txt").write_bytes(b"")
+    (folder / "binaer-geheim.txt").write_bytes(b"10.07.2024\n\x00\x00\x00")
+    quoting = folder / "titel-geheim.txt"  # its error quotes its text: never remembered
+    quoting.write_text("Seiteninhalt\n10.07.2024\n\n- Geheime Sache\n\nText.\n", "utf-8")
+    first = build(sample_releases, out, config, now=NOW)
+    assert len(first.errors) == 3
+    cache = (out / CACHE_NAME).read_text("utf-8")
+    assert "geheim" not in cache and "Geheime" not in cache  # names no file that is not published
+    before = every_file(out)
+    read = forbid_reading(monkeypatch)
+    second = build(sample_releases, out, config, now=NOW)
+    assert second.fast and read == [quoting]
+    assert [str(e) for e in second.errors] == [str(e) for e in first.errors]
+    assert every_file(out) == before
+    # A build with work does not read them either, and remembers them again.
+    edited = folder / "2024-09-18-jobmesse-musterstadt.txt"
+    edited.write_text(edited.read_text("utf-8").replace("Jobmesse", "Job-Messe"), "utf-8")
+    read.clear()
+    third = build(sample_releases, out, config, now=NOW)
+    assert not third.fast and third.read == 2
+    assert folder / "leer-geheim.txt" not in read and quoting in read
+    assert [str(e) for e in third.errors] == [str(e) for e in first.errors]
+    read.clear()
+    assert build(sample_releases, out, config, now=NOW).fast and read == [quoting]
+
+
+def test_a_new_file_bad_by_its_bytes_is_read_by_one_build_with_work_then_remembered(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    empty = sample_releases / "Jobcenter" / "leer.txt"
+    empty.write_bytes(b"")
+    read = forbid_reading(monkeypatch)
+    first = build(sample_releases, out, config, now=NOW)
+    assert not first.fast and [e.path for e in first.errors] == [empty]
+    assert first.written == []  # nothing published changed: only the cache is new
+    read.clear()
+    second = build(sample_releases, out, config, now=NOW)
+    assert (
+        second.fast
+        and read == []
+        and [str(e) for e in second.errors] == [str(e) for e in first.errors]
+    )
+    # Filled in: its signature changed, so it is read and published.
+    empty.write_text(RELEASE.format(date="20.11.2026", title="Jetzt gefüllt"), "utf-8")
+    third = build(sample_releases, out, config, now=NOW)
+    assert not third.fast and third.errors == []
+    assert "Jetzt gefüllt" in (out / "jobcenter" / "leer.html").read_text("utf-8")
+
+
+def test_a_remembered_bad_file_that_a_new_file_makes_a_duplicate_says_so(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    empty = sample_releases / "Jobcenter" / "b-c.txt"
+    empty.write_bytes(b"")
+    build(sample_releases, out, config, now=NOW)
+    assert build(sample_releases, out, config, now=NOW).fast
+    (sample_releases / "Jobcenter" / "B c.txt").write_text(
+        RELEASE.format(date="20.11.2026", title="Zuerst"), "utf-8"
+    )
+    report = build(sample_releases, out, config, now=NOW)
+    assert [(e.path, e.reason.split(" as ")[0]) for e in report.errors] == [
+        (empty, "same URL and id 'jobcenter/b-c'")
+    ]
+
+
+def test_a_published_release_emptied_stays_in_the_feeds_and_is_remembered(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
+    text = path.read_text("utf-8")
+    path.write_bytes(b"")  # a half-saved file
+    first = build(sample_releases, out, config, now=NOW)
+    assert [e.path for e in first.errors] == [path]
+    assert "jahresbilanz" in (out / "jobcenter" / "atom.xml").read_text("utf-8")
+    read = forbid_reading(monkeypatch)
+    second = build(sample_releases, out, config, now=NOW)
+    assert second.fast and read == [] and [e.path for e in second.errors] == [path]
+    assert (out / "jobcenter" / "2026-02-11-jahresbilanz-2025.html").exists()
+    path.write_text(text, "utf-8")
+    third = build(sample_releases, out, config, now=NOW)
+    assert not third.fast and third.errors == [] and read == [path] * len(read) != []
+
+
 def test_a_deleted_release_is_noticed_without_reading(
     sample_releases: Path, tmp_path: Path, config: Config
 ) -> None:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from feedpub.cli import (
     EXIT_USAGE,
     cli,
 )
+from feedpub.messages import SHOWN_PER_KIND
 from feedpub.publish import Lock
 from feedpub.state import STATE_NAME
 from tests.conftest import ROOT, SAMPLE_CONFIG
@@ -382,6 +384,140 @@ def test_check_json_stays_valid_utf8_with_a_non_utf8_file_name(sample_releases: 
     bad = [json.loads(line) for line in result.stdout.splitlines() if '"error"' in line]
     assert bad == [{"path": "Jobcenter/Stra\\xdfe.txt", "line": 1, "error": bad[0]["error"]}]
     assert "name is not UTF-8" in bad[0]["error"]
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "char"),
+    [("Amt\ufffe", "a.txt", "U+FFFE"), ("Amt", "a\uffff.txt", "U+FFFF")],
+)
+def test_names_that_xml_cannot_carry_are_refused_by_check_and_build_alike(
+    sample_releases: Path, tmp_path: Path, folder: str, name: str, char: str
+) -> None:
+    bad = sample_releases / folder / name
+    bad.parent.mkdir(exist_ok=True)
+    bad.write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
+    # The folder's error names no line (a folder has none); the file's names its line 1.
+    shown = f"{bad.parent}: " if folder != "Amt" else f"{bad}:1: "
+    expected = f"{shown}name contains {char}, which is no character (feeds cannot carry it)"
+    checked = run("check", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert (checked.exit_code, checked.stderr) == (EXIT_BAD_RELEASES, f"{expected}; rename it\n")
+    out = tmp_path / "feeds"
+    built = run("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    assert (built.exit_code, built.stderr) == (EXIT_BAD_RELEASES, checked.stderr)
+    assert (out / "jobcenter" / "atom.xml").exists()
+    assert "Titel" not in (out / "atom.xml").read_text("utf-8")
+
+
+@pytest.fixture
+def deep_folder(sample_releases: Path) -> Iterator[str]:
+    """A folder nested 100 deeper than the recursion limit (1,100 with Python's default)
+    below the Jobcenter folder, removed afterwards: pytest's clean-up of old temporary
+    folders (shutil.rmtree) recurses and would fail on it in every later run."""
+    top = folder = os.path.join(sample_releases, "Jobcenter")
+    depth = sys.getrecursionlimit() + 100
+    for _ in range(depth):  # not os.makedirs: it recurses
+        folder = os.path.join(folder, "j")
+        os.mkdir(folder)
+    try:
+        yield folder
+    finally:
+        for name in os.listdir(folder):
+            os.unlink(os.path.join(folder, name))
+        while folder != top:
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
+
+
+def test_folders_nested_deeper_than_the_recursion_limit(
+    sample_releases: Path, tmp_path: Path, deep_folder: str
+) -> None:
+    with open(os.path.join(deep_folder, "tief.txt"), "w", encoding="utf-8") as handle:
+        handle.write("10.07.2024\n\nGanz tief unten\n\nText.\n")
+    checked = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert (checked.exit_code, checked.stderr) == (EXIT_OK, "")
+    assert "Ganz tief unten" in checked.stdout
+    out = tmp_path / "feeds"
+    built = run("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    assert (built.exit_code, built.stderr) == (EXIT_OK, "")
+    assert "Ganz tief unten" in (out / "jobcenter" / "tief.html").read_text("utf-8")
+
+
+def test_a_releases_folder_below_a_name_that_is_not_utf8(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    # An old Latin-1 mount point: the path holds the byte 0xe4 ("ä" in Latin-1).
+    releases = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"l\xe4tin", b"releases")))
+    releases.parent.mkdir()
+    sample_releases.rename(releases)
+    out = tmp_path / "feeds"
+    args = ("build", "--releases", releases, "--out", out, "--config", SAMPLE_CONFIG)
+    built = run(*args)
+    assert (built.exit_code, built.stderr) == (EXIT_OK, "")
+    state = (out / STATE_NAME).read_text("utf-8")  # strict UTF-8
+    assert "/l\\udce4tin/releases/" in state
+    assert (run(*args).exit_code, run(*args).stderr) == (EXIT_OK, "")  # nothing changed
+    edited = releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
+    edited.write_text(edited.read_text("utf-8").replace("Jobmesse", "Job-Messe"), "utf-8")
+    (releases / "Jobcenter" / "leer.txt").write_bytes(b"")
+    again = run(*args)
+    shown = os.fsencode(releases).decode("utf-8", "backslashreplace")
+    assert "\\xe4tin" in shown
+    assert again.exit_code == EXIT_BAD_RELEASES
+    assert again.stderr.startswith(f"{shown}/Jobcenter/leer.txt:1: ")
+    assert "Job-Messe" in (out / "jobcenter" / f"{edited.stem}.html").read_text("utf-8")
+    checked = run("check", "--releases", releases, "--config", SAMPLE_CONFIG)
+    assert (checked.exit_code, checked.stderr) == (EXIT_BAD_RELEASES, again.stderr)
+
+
+def test_a_file_name_too_long_for_the_output_is_refused_by_check_and_build(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    # 250 bytes of UTF-8, a valid name here; its URL name "aeae…" is 250 characters, and the
+    # page's temporary ".<stem>.html.<pid>.tmp" would not fit into 255 bytes.
+    long = sample_releases / "Jobcenter" / ("ä" * 123 + ".txt")
+    long.write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
+    assert len(long.name.encode()) == 250
+    expected = (
+        f"{long}:1: file name too long: its URL name has 246 characters, the output takes at "
+        "most 234; shorten the file name\n"
+    )
+    checked = run("check", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert (checked.exit_code, checked.stderr) == (EXIT_BAD_RELEASES, expected)
+    out = tmp_path / "feeds"
+    args = ("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    built = run(*args)
+    assert (built.exit_code, built.stderr) == (EXIT_BAD_RELEASES, expected)
+    assert (out / "jobcenter" / "atom.xml").exists()
+    again = run(*args)  # the no-change path says it too
+    assert (again.exit_code, again.stderr) == (EXIT_BAD_RELEASES, expected)
+
+
+def test_many_errors_of_one_kind_are_summed_up_but_json_lists_all(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    folder = sample_releases / "Jobcenter" / "Sync"
+    folder.mkdir()
+    for number in range(SHOWN_PER_KIND + 70):
+        (folder / f"leer-{number:03}.txt").write_bytes(b"")
+    bad = sample_releases / "Jobcenter" / "kaputt.txt"
+    bad.write_text("Seiteninhalt\nheute\n\nTitel\n\nText.\n", "utf-8")
+    checked = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
+    assert checked.exit_code == EXIT_BAD_RELEASES
+    lines = checked.stderr.splitlines()
+    empty = [f"{folder}/leer-{n:03}.txt:1: " for n in range(SHOWN_PER_KIND)]
+    assert [line[: len(start)] for line, start in zip(lines, empty, strict=False)] == empty
+    assert lines[SHOWN_PER_KIND].startswith(f"{bad}:2: ")
+    assert lines[SHOWN_PER_KIND + 1 :] == [
+        "feedpub: … and 70 more files with the error: "
+        "expected a date line such as …, then a title; got an empty file"
+    ]
+    records = [json.loads(line) for line in checked.stdout.splitlines()]
+    assert sum("error" in record for record in records) == SHOWN_PER_KIND + 71
+    out = tmp_path / "feeds"
+    args = ("build", "--releases", sample_releases, "--out", out, "--config", SAMPLE_CONFIG)
+    for _ in range(2):  # a build that reads everything, then one that finds nothing changed
+        built = run(*args)
+        assert (built.exit_code, built.stderr) == (EXIT_BAD_RELEASES, checked.stderr)
 
 
 def test_a_build_that_cannot_write_exits_4(

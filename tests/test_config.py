@@ -19,6 +19,7 @@ from feedpub.config import (
     load_config,
     make_config,
 )
+from tests.conftest import within
 
 SAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "feedpub.toml"
 
@@ -481,6 +482,23 @@ def test_a_fifo_as_config_is_refused_without_reading_it(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(ConfigError, match="not a regular file"):
         load_config(fifo)  # would block for ever if it were opened
+
+
+def test_a_fifo_put_in_place_of_the_config_after_a_check_does_not_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Checking the path and then opening it is a race: what is opened must be checked.
+    fifo = tmp_path / "feedpub.toml"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(Path, "is_file", lambda self: True)  # a regular file when looked at
+    with within(5), pytest.raises(ConfigError, match="not a regular file"):
+        load_config(fifo)
+
+
+def test_a_config_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "feedpub.toml"
+    path.write_text(f"title = {'x' * 60_000!r}\n", "utf-8")
+    assert load_config(path).title == "x" * 60_000
 
 
 def test_an_oversized_config_is_refused(tmp_path: Path) -> None:

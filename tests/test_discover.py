@@ -159,6 +159,20 @@ def test_root_symlink_to_itself_does_not_recurse_forever(tmp_path: Path) -> None
     assert {e.path.name for e in errors} == {"root", "alias"}
 
 
+def test_a_loop_through_two_symlinked_folders_is_found(tmp_path: Path) -> None:
+    # A/B leads to C, and C/D back to A: A's real path is no prefix of C's, so only the set
+    # of the parents' real paths sees the loop.
+    root = tmp_path / "releases"
+    touch(root / "A" / "a.txt")
+    (root / "C").mkdir()
+    (root / "A" / "B").symlink_to(root / "C")
+    (root / "C" / "D").symlink_to(root / "A")
+    found, errors = find_releases(root)
+    assert [c.relative for c in found] == ["A/a.txt", "C/D/a.txt"]
+    assert sorted(str(e.path.relative_to(root)) for e in errors) == ["A/B/D", "C/D/B"]
+    assert {e.reason for e in errors} == {"symlink loops back to a parent folder"}
+
+
 def test_fifo_named_txt_is_refused_not_read(tmp_path: Path) -> None:
     # Reading a FIFO blocks forever: it must never become a candidate.
     fifo = tmp_path / "Jobcenter" / "pipe.txt"

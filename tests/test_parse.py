@@ -9,6 +9,7 @@ All good files but a few say the same release, so the table lists what differs f
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from feedpub.parse import (
     read_release,
 )
 from feedpub.release import Caption, Release, ReleaseError
+from tests.conftest import within
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "parse"
@@ -277,6 +279,23 @@ def test_long_body(tmp_path: Path) -> None:
     assert release.paragraphs[4000].count("\n- ") == 499
     assert release.paragraphs[-1] == paragraphs[-1]
     assert notices == []
+
+
+def test_a_fifo_in_the_place_of_a_release_file_does_not_block(tmp_path: Path) -> None:
+    # Put there after the folder was listed (discovery refuses a FIFO it sees): opening it
+    # for reading would wait for a writer for ever, with the build's lock held.
+    fifo = tmp_path / "Jobcenter" / "a.txt"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    with within(5), pytest.raises(ReleaseError, match="not a regular file; remove it"):
+        read_release(fifo, department="Jobcenter", tag_prefix="tag:example.de,2024-01-01:")
+
+
+def test_a_folder_in_the_place_of_a_release_file_is_an_error(tmp_path: Path) -> None:
+    folder = tmp_path / "Jobcenter" / "a.txt"
+    folder.mkdir(parents=True)
+    with pytest.raises(ReleaseError, match="not a regular file; remove it"):
+        read_release(folder, department="Jobcenter", tag_prefix="tag:example.de,2024-01-01:")
 
 
 def test_file_of_exactly_the_size_limit_is_read(tmp_path: Path) -> None:
@@ -719,11 +738,20 @@ def test_oversize_file_is_refused_at_line_1(tmp_path: Path, size: int) -> None:
         decode(path.read_bytes(), path)
 
 
-def test_unreadable_file_is_a_release_error(tmp_path: Path) -> None:
+def test_unreadable_file_is_a_release_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
+
+    def denied(name: Any, flags: int, *args: Any) -> int:
+        raise PermissionError(13, "Permission denied", str(name))
+
+    monkeypatch.setattr(os, "open", denied)  # chmod 000 does not stop root
     with pytest.raises(ReleaseError) as info:
-        read(tmp_path)  # a directory
+        read(path)
     assert info.value.line == 1
-    assert info.value.reason.startswith("cannot read: ")
+    assert info.value.reason == "cannot read: Permission denied"
 
 
 def test_page_label_with_digits_still_finds_the_date() -> None:

@@ -26,7 +26,7 @@ from feedpub.config import Config, make_config
 from feedpub.dates import BERLIN
 from feedpub.publish import MANIFEST_NAME
 from feedpub.state import CACHE_NAME, STATE_NAME
-from tests.conftest import DATA, SAMPLE_CONFIG, SAMPLE_RELEASES, file_states, wide_config
+from tests.conftest import DATA, SAMPLE_CONFIG, SAMPLE_RELEASES, file_states, wide_config, within
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN)
 BAU = "Amt für Bau und Planung"
@@ -393,16 +393,46 @@ def test_a_picture_that_cannot_be_published_is_a_warning_not_a_lost_release(
     assert checked.exit_code == 0 and checked.stderr == result.stderr
 
 
+def test_a_fifo_in_the_place_of_a_picture_when_copied_does_not_block(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read for its size, then replaced by a FIFO: copying it must not wait for a writer."""
+    from feedpub import images
+
+    real_read_image = images.read_image
+    target = sample_releases / BAU / f"{PLAN}.png"
+
+    def then_a_fifo(path: Any) -> tuple[str, int, int, int, str]:
+        result = real_read_image(path)
+        if str(path) == str(target):
+            target.unlink()
+            os.mkfifo(target)
+        return result
+
+    monkeypatch.setattr(images, "read_image", then_a_fifo)
+    out = tmp_path / "feeds"
+    with within(5):
+        report = build(sample_releases, out, config, now=NOW)
+    assert report.errors == []
+    assert [str(n) for n in report.notices] == [
+        f"{target}: warning: picture not copied: cannot read: not a regular file"
+    ]
+    assert sorted(pictures_of(out)) == sorted(PUBLISHED[:2])
+
+
 def test_a_picture_unreadable_when_copied_is_a_warning(
     sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Read for its size, then gone or unreadable a moment later: the build goes on."""
     real_open = os.open
     target = str(sample_releases / BAU / f"{PLAN}.png")
+    opened: list[str] = []
 
     def flaky(path: Any, flags: int, *args: Any) -> int:
-        if str(path) == target and not flags & os.O_NONBLOCK:  # the copy, not the header read
-            raise PermissionError(13, "Permission denied", str(path))
+        if str(path) == target:
+            opened.append(target)
+            if len(opened) > 1:  # the copy, not the header read before it
+                raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, flags, *args)
 
     monkeypatch.setattr(os, "open", flaky)

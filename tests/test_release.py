@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import pickle
 import unicodedata
 from datetime import datetime
@@ -97,6 +98,20 @@ def test_release_error_survives_pickling() -> None:
         err.reason,
         str(err),
     )
+
+
+@pytest.mark.parametrize("from_bytes", [False, True])
+def test_release_error_from_bytes_survives_pickling(from_bytes: bool) -> None:
+    err = ReleaseError("releases/Jobcenter/x.txt", 1, "empty", from_bytes=from_bytes)
+    again = pickle.loads(pickle.dumps(err))
+    assert (again.path, again.from_bytes, str(again)) == (err.path, from_bytes, str(err))
+    assert ReleaseError("x.txt", 1, "bad").from_bytes is False
+
+
+def test_release_error_shows_bytes_that_are_not_utf8_like_file_names() -> None:
+    path = os.fsdecode(b"/mnt/pre\xdfe/releases/Amt/x.txt")
+    assert str(ReleaseError(path, 1, "bad")) == "/mnt/pre\\xdfe/releases/Amt/x.txt:1: bad"
+    assert str(ReleaseError(Path(path), None, "bad")).encode("utf-8")  # printable
 
 
 def test_release_error_is_an_exception_with_a_cause() -> None:

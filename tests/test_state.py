@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from feedpub.state import (
     UNREAD,
     Cache,
     Seen,
+    bad_key,
     content_hash,
     dump_cache,
     dump_state,
@@ -87,6 +89,26 @@ def test_round_trip(tmp_path: Path) -> None:
     restored = state.releases[RELEASE.id]
     assert restored.published.utcoffset() == RELEASE.published.utcoffset()
     assert state.seen[RELEASE.id].updated == EDITED.updated
+
+
+def test_paths_that_are_not_utf8_survive_a_round_trip(tmp_path: Path) -> None:
+    # A releases folder below an old Latin-1 mount point: os gives its bytes as surrogates.
+    root = os.fsdecode(b"/mnt/pre\xdfe/releases/")
+    release = dataclasses.replace(
+        WITH_PICTURE,
+        source=Path(root + "Amt für Bau und Planung/2024-10-27-nacht.txt"),
+        images=tuple(
+            dataclasses.replace(image, source=Path(root + image.source.name))
+            for image in WITH_PICTURE.images
+        ),
+    )
+    data = dump_state(PREFIX, {release.id: EDITED}, [release])
+    data.decode("utf-8")  # strict: valid UTF-8
+    assert b"/mnt/pre\\udcdfe/releases/" in data  # the JSON escape of the byte's surrogate
+    write(tmp_path, STATE_NAME, data)
+    state = load_state(tmp_path)
+    assert state.found
+    assert state.releases == {release.id: release}
 
 
 def test_dump_is_deterministic_and_valid_json() -> None:
@@ -185,6 +207,45 @@ def test_cache_round_trip_and_fingerprint(tmp_path: Path) -> None:
     # Another configuration or feedpub version: the cache says nothing.
     assert load_cache(tmp_path, fingerprint("other config", "0.1.0", 2)) is None
     assert fingerprint("config", "0.1.0", 2) == key  # stable across runs
+
+
+def test_files_bad_by_their_bytes_survive_a_round_trip_by_digest(tmp_path: Path) -> None:
+    key = fingerprint("config", "0.1.0", 2)
+    empty = "expected a date line such as 10.07.2024, then a title; got an empty file"
+    bad = {
+        bad_key("Jobcenter/leer.txt", "0/1/2"): (1, empty),
+        bad_key("Jobcenter/leer-2.txt", "0/1/2"): (1, empty),
+        bad_key("Jobcenter/binär.txt", "9/1/2"): (3, "expected a release text, got NUL bytes"),
+    }
+    cache = Cache(key, {}, (12, 34), {}, bad)
+    data = dump_cache(cache)
+    assert data.count(empty.encode()) == 1  # each reason once
+    assert b"leer" not in data and "binär".encode() not in data  # no file named
+    write(tmp_path, CACHE_NAME, data)
+    assert load_cache(tmp_path, key) == cache
+    # Without bad files, the bytes are those of earlier versions (no "bad" key).
+    assert b'"bad"' not in dump_cache(Cache(key, {}, (12, 34), {}))
+
+
+def test_bad_key_changes_with_the_path_and_with_the_signature() -> None:
+    keys = {
+        bad_key(relative, signature)
+        for relative in ("Amt/a.txt", "Amt/b.txt")
+        for signature in ("0/1/2", "0/1/3")
+    }
+    assert len(keys) == 4
+    assert bad_key("Amt/a.txt", "0/1/2") == bad_key("Amt/a.txt", "0/1/2")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b'"x"', b'{"reasons": ["r"], "files": {"k": [1, 5]}}', b'{"reasons": [], "files": []}'],
+)
+def test_a_broken_list_of_bad_files_is_no_cache(tmp_path: Path, bad: bytes) -> None:
+    key = fingerprint("config", "0.1.0", 2)
+    data = dump_cache(Cache(key, {}, (12, 34), {}))
+    write(tmp_path, CACHE_NAME, data[:-1] + b',"bad":' + bad + b"}")
+    assert load_cache(tmp_path, key) is None
 
 
 @pytest.mark.parametrize("content", [b"", b"{}", b'{"version": 2, "fingerprint": "k"}', b"[1]"])

@@ -9,7 +9,9 @@ callers add the file and line.
 
 Rules worth knowing (they are also in the README):
 
-* Two-digit years are 2000–2099 (``10.07.24`` is 2024), whatever today's date is.
+* Two-digit years are the year closest to this one (``10.07.24`` is 2024, ``10.07.99`` 1999).
+* Every digit is read by a pattern of ours (:data:`_GRAMMAR`): dateutil alone skips what it
+  does not understand ("18;00 Uhr" would be midnight), feedpub refuses it.
 * A text without a time is 00:00 local time; ``has_time`` tells the two apart.
 * Ranges (``8. bis 10. Juli 2024``, ``30.06. bis 02.07.2024``, ``9:00 bis 12:00 Uhr``) mean
   their start; a start without a year takes the end's (``28.12. bis 2.1.2025`` is 28.12.2024).
@@ -712,6 +714,23 @@ _NUMBER_WORDS = frozenset(
 _WEEKDAY_LAST = frozenset(",.gdnGDN")
 
 
+# Right after a date without its time: a time we cannot read ("18;00 Uhr", "18 00 Uhr",
+# "10,30 Uhr", "10.45h") or digits that may belong to it ("10.07.20 30"). Every digit of a
+# date and its time must be read, so such a date stays plain text.
+_UNREAD_TIME = re.compile(
+    r"\s*[,–-]?\s*(?i:um\s+|gegen\s+|ab\s+)?\d{1,2}\s?[;,. ]?\s?\d{0,2}\s*(?i:uhr|h)\b"
+)
+_DIGIT_AFTER = re.compile(r"[ .,:;/-]?\d")
+
+
+def _unread_after(text: str, end: int) -> bool:
+    """True when a date ending at ``end`` is followed by a time or digits we cannot read; digits
+    only count after a date that ends in one ("10. Juli 24 Gäste" is a day and a number)."""
+    if _UNREAD_TIME.match(text, end):
+        return True
+    return text[end - 1].isdigit() and _DIGIT_AFTER.match(text, end) is not None
+
+
 class TextDate(NamedTuple):
     """A date that :func:`find_dates` found: ``text[start:end]`` names ``value``.
 
@@ -838,6 +857,8 @@ def find_dates(text: str, *, reference: date) -> list[TextDate]:
     previous_end = 0
     for match in _TEXT_DATE.finditer(text):
         spans = _spans(match, text, reference, previous_end)
+        if spans and not spans[-1].has_time and _unread_after(text, spans[-1].end):
+            continue  # "10.07.2024, 18;00 Uhr", "10.07.20 30": a digit we cannot read
         if spans:
             found.extend(spans)
             previous_end = spans[-1].end

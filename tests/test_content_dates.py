@@ -193,11 +193,13 @@ MARK_CASES: list[tuple[str, str, str]] = [
         + " bis "
         + t("2024-07-03T12:00+02:00", "12 Uhr am 3. Juli"),
     ),
-    (
-        "a time that is no time leaves the date",
-        "am 10.07.2024 um 25 Uhr",
-        "am " + t("2024-07-10", "10.07.2024") + " um 25 Uhr",
-    ),
+    # Every digit of a date and its time is read, or the date stays text (issue 10).
+    ("a time that is no time leaves it text", "am 10.07.2024 um 25 Uhr", "am 10.07.2024 um 25 Uhr"),
+    ("a semicolon in the time", "am 10.07.2030, 18;00 Uhr", "am 10.07.2030, 18;00 Uhr"),
+    ("a space in the time", "am 10.07.2030, 18 00 Uhr", "am 10.07.2030, 18 00 Uhr"),
+    ("a comma in the time", "am 10.07.2030, 10,30 Uhr", "am 10.07.2030, 10,30 Uhr"),
+    ("decimal hours", "am 10.07.2030, 10.45h", "am 10.07.2030, 10.45h"),
+    ("a year typed apart", "am 10.07.20 30 kommt", "am 10.07.20 30 kommt"),
     (
         "a time range that ends before it starts leaves the date",
         "am 10.07.2024 von 14 bis 12 Uhr",

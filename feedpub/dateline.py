@@ -99,6 +99,12 @@ _DAY_BEFORE = re.compile(
 _UNREAD = re.compile(r"is not a date|cannot read every part")
 # Release numbers and file numbers that look a little like dates: "12/24", "227/06", "2024-15".
 _NUMBER_LABEL = re.compile(r"(?<![\w/.-])(?:\d+/\d+|\d{4}-\d{1,3})(?![\w/.-])")
+# The last word before a date (its punctuation aside): see _is_label_word.
+_LAST_WORD = re.compile(r"(?P<word>[^\W\d_]+)[\s,:;|/()–—-]*\Z")
+_PUBLISHED_WORDS = frozenset(
+    "veröffentlicht erstellt erschienen publiziert eingestellt herausgegeben verfasst "
+    "geschrieben".split()
+)
 _RELATIVE = re.compile(r"\b(?:vorgestern|gestern|heute|morgen|übermorgen)\b", re.IGNORECASE)
 # What may not follow a date and its time: it would be a time we cannot read ("10.45h").
 _UNIT_AFTER = re.compile(r"(?i:uhr|h|std)\b")
@@ -257,6 +263,34 @@ def _check_before(text: str, before: str, what: str) -> None:
             f"the {what} {_shown(text)!r} has a relative day ({relative[0]!r}) before its "
             "date; write only the date, e.g. 10.07.2024"
         )
+
+
+def event_word(date_line: DateLine) -> str | None:
+    """The lower-case word before the date that makes the line read as a sentence about an
+    event ("Anmeldung bis 10.07.2024", "Konzert am 10.07.2024"), or None for a label ("vom",
+    "den", "Veröffentlicht am") or capitalised words (a place, a label).
+
+    :func:`find_date_line` reads such lines (they are date lines if the office says so); the
+    parser refuses them where a line may be a title or teaser instead of the date line.
+    """
+    before = date_line.text[: date_line.start]
+    word = _LAST_WORD.search(before)
+    if word and word["word"].islower() and not _is_label_word(before, word):
+        return word["word"]
+    return None
+
+
+def _is_label_word(before: str, word: re.Match[str]) -> bool:
+    """Whether the lower-case word right before a date belongs to a label ("vom", "den", and
+    "am" after "veröffentlicht"), not to a sentence ("bis", "ab", "Konzert am")."""
+    if word["word"] in ("vom", "den", "dem"):
+        return True
+    if word["word"] != "am":
+        return False
+    if not before[: word.start()].strip():
+        return True  # "am 10.07.2024"
+    previous = _LAST_WORD.search(before, 0, word.start())
+    return previous is not None and previous["word"].lower() in _PUBLISHED_WORDS
 
 
 def _check_after(text: str, after: str, what: str) -> None:

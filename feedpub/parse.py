@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from html.entities import html5
 from pathlib import Path
 
-from feedpub.dateline import DateLine, find_date_line
+from feedpub.dateline import DateLine, event_word, find_date_line
 from feedpub.dates import (
     MONTH_NAMES,
     WEEKDAY_NAMES,
@@ -301,6 +301,15 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
 
     date_index, parsed = _find_date_line(head, source)
     date_lineno = head[date_index][0]
+    word = event_word(parsed)
+    if word is not None:
+        raise ReleaseError(
+            source,
+            date_lineno,
+            f"the date line {_clip(parsed.text)!r} reads as a sentence with a date in it "
+            f"({word!r} before the date), not as the publication date; write it as 10.07.2024 "
+            "or Pressemitteilung vom 10.07.2024",
+        )
     blocks = _blocks(raw_lines, start=date_lineno)
     stamps: list[tuple[int, str, str]] = []
     if blocks:

@@ -426,6 +426,37 @@ def test_a_teaser_that_repeats_the_title_is_dropped() -> None:
     assert (release.title, release.teaser, release.paragraphs) == ("Neue Kurse", None, ("Text.",))
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Anmeldung bis 10.07.2024",
+        "Konzert am 10.07.2024",
+        "Sperrung der B 96 am 12.07.2024",
+        "Die Stadt lädt ein ab 10.07.2024",
+    ],
+)
+def test_a_sentence_with_an_event_date_is_no_date_line(line: str) -> None:
+    """A file without its date line whose second line names an event's date: that date is no
+    publication date (the first line, a title, would be taken as the page label)."""
+    with pytest.raises(ReleaseError) as info:
+        parse_whole(f"Neue Kurse im Herbst\n{line}\n\nTitel\n\nText.\n")
+    assert info.value.line == 2
+    assert "reads as a sentence with a date in it" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Veröffentlicht am 10.07.2024",
+        "Pressemitteilung vom 10.07.2024",
+        "Musterstadt, den 10.07.2024",
+    ],
+)
+def test_labels_before_the_date_are_no_sentence(line: str) -> None:
+    release = parse_whole(f"Seiteninhalt\n{line}\n\nTitel\n\nText.\n")
+    assert release.published.date().isoformat() == "2024-07-10"
+
+
 LINE_TITLE_CASES = [
     # (text after "Seiteninhalt\n", title, teaser, first paragraph, note)
     ("14.08.2024 - Landrat besucht Jobcenter\n\nAm Montag war der Landrat zu Gast.\n",

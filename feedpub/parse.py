@@ -283,13 +283,14 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
     if "  " in text:
         text = _MULTI_SPACE.sub(" ", text)
     raw_lines = text.split("\n")
-    # The first two non-blank lines: page label and date line, or the date line alone.
+    # The first non-blank lines: page label and date line, or the date line alone (or a header
+    # block of two label lines and the date line, see _header_date_line).
     head: list[tuple[int, str]] = []
     for number, raw in enumerate(raw_lines, 1):
         line = raw.strip()
         if line:
             head.append((number, line))
-            if len(head) == 2:
+            if len(head) == 3:
                 break
     if not head:
         raise ReleaseError(
@@ -543,8 +544,9 @@ def _read_updated(
 
 
 def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, DateLine]:
-    """Index of the date line among the first (up to) two non-blank lines: the first line, or
-    the second when the first is the page label. Errors point at the line a human would fix."""
+    """Index of the date line among the first (up to) three non-blank lines: the first line, or
+    the second when the first is the page label, or the third of a header block (see
+    _header_date_line). Errors point at the line a human would fix."""
     first_no, first = numbered[0]
     if _updated_text(first) is not None:
         raise ReleaseError(source, first_no, _updated_before_date(first))
@@ -565,6 +567,9 @@ def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int,
             raise ValueError(f"{_clip(second)!r} is too long for a date line")
         return 1, find_date_line(second)
     except ValueError as second_error:
+        header = _header_date_line(numbered)
+        if header is not None:
+            return 2, header
         # A first line that looks like a date was meant as the date; else it is the label.
         if first_error is not None:
             raise ReleaseError(source, first_no, str(first_error)) from None
@@ -578,6 +583,34 @@ def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int,
             f"expected a date line such as 10.07.2024 after the page label {_clip(first)!r}, "
             f"got {_clip(second)!r}",
         ) from None
+
+
+def _header_date_line(numbered: list[tuple[int, str]]) -> DateLine | None:
+    """The date line of a header block: two short label lines directly above it, with no
+    blank line between (``Medieninformation: 123/2024`` / ``Verantwortlich: Erika Muster`` /
+    ``Stand: 10.07.2024, 14:30 Uhr``, as police directorates print it). None when there is no
+    such block or its third line is no date line."""
+    if len(numbered) < 3 or numbered[2][0] != numbered[0][0] + 2:
+        return None
+    if not all(_is_label_line(line) for _, line in numbered[:2]):
+        return None
+    third = numbered[2][1]
+    if _updated_text(third) is not None or len(third) > LABELLED_DATE_LINE_MAX:
+        return None
+    try:
+        return find_date_line(third)
+    except ValueError:
+        return None
+
+
+def _is_label_line(line: str) -> bool:
+    """A short line above the date line that is no date, no sentence and no stamp."""
+    return (
+        len(line) <= DATE_LINE_MAX
+        and _DATE_IN_LINE.search(line) is None
+        and not line.rstrip(_CLOSING).endswith(_SENTENCE_END[:1] + ("…", "!", "?"))
+        and _updated_text(line) is None
+    )
 
 
 def _updated_before_date(line: str) -> str:

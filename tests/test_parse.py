@@ -457,6 +457,30 @@ def test_labels_before_the_date_are_no_sentence(line: str) -> None:
     assert release.published.date().isoformat() == "2024-07-10"
 
 
+def test_a_header_block_above_the_date_line() -> None:
+    release = parse_whole(
+        "Medieninformation: 123/2024\nVerantwortlich: Erika Muster\n"
+        "Stand: 10.07.2024, 14:30 Uhr\n\nTitel der Meldung\n\nText.\n"
+    )
+    assert release.published.isoformat() == "2024-07-10T14:30:00+02:00"
+    assert (release.title, release.date_ignored) == ("Titel der Meldung", ("Stand:",))
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # A blank line between: no header block; the first line is reported.
+        ("Nr. 1/24\nVerantwortlich: E. Muster\n\n10.07.2024\n\nTitel\n\nText.\n", 1),
+        # A header line with a full stop is a sentence, not a label.
+        ("Nr. 1/24\nEs gilt das gesprochene Wort.\n10.07.2024\n\nTitel\n\nText.\n", 1),
+    ],
+)
+def test_only_a_header_block_of_labels_may_stand_above_the_date_line(text: str, line: int) -> None:
+    with pytest.raises(ReleaseError) as info:
+        parse_whole(text)
+    assert info.value.line == line
+
+
 LINE_TITLE_CASES = [
     # (text after "Seiteninhalt\n", title, teaser, first paragraph, note)
     ("14.08.2024 - Landrat besucht Jobcenter\n\nAm Montag war der Landrat zu Gast.\n",

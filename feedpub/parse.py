@@ -14,7 +14,6 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
 from html.entities import html5
 from pathlib import Path
 
@@ -30,10 +29,10 @@ from feedpub.dates import (
 from feedpub.release import (
     CONTROL_CHARS,
     Caption,
+    Notice,
     Release,
     ReleaseError,
     department_slug,
-    location,
     make_id,
     slugify,
 )
@@ -56,18 +55,6 @@ LABELLED_DATE_LINE_MAX = TITLE_MAX + 100
 PAGE_LABEL = "Seiteninhalt"
 #: How a release is written with its correction stamp (``Aktualisiert: 12.07.2024, 10:00 Uhr``).
 UPDATED_LABEL = "Aktualisiert:"
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A warning about a release that was still published (e.g. control characters removed)."""
-
-    path: Path
-    line: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{location(self.path, self.line)}: warning: {self.reason}"
 
 
 # Characters XML 1.0 cannot carry or that only mean trouble in a feed (C0 and C1 controls

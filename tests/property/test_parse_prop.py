@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedpub.dates import parse_date_line
+from feedpub.decode import decode
 from feedpub.parse import (
     CAPTION_MAX,
     TEASER_MAX,
     TITLE_MAX,
-    decode,
     format_release,
     parse_text,
 )

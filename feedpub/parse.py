@@ -11,9 +11,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html.entities import html5
 from pathlib import Path
+from typing import NamedTuple
 
+from feedpub.blocks import (
+    Block,
+    ends_sentence,
+    is_author_line,
+    is_caption_block,
+    is_list_item,
+    is_teaser,
+    read_body,
+    split_blocks,
+)
 from feedpub.dateline import DateLine, find_date_line
 from feedpub.dates import (
     MONTH_NAMES,
@@ -25,7 +35,6 @@ from feedpub.dates import (
 )
 from feedpub.decode import read_text
 from feedpub.release import (
-    Caption,
     Notice,
     Release,
     ReleaseError,
@@ -36,10 +45,6 @@ from feedpub.release import (
 
 #: A title longer than this is a body paragraph: the release has no title.
 TITLE_MAX = 300
-#: A teaser is one short line; longer lines are body paragraphs.
-TEASER_MAX = 200
-#: Caption lines are short; a long line that mentions © is a paragraph.
-CAPTION_MAX = 400
 #: A longer line is text, never a date alone (the longest real ones have about 40 characters).
 DATE_LINE_MAX = 60
 #: A date line with words around its date (a place, a label, the title) may be this long.
@@ -50,32 +55,6 @@ PAGE_LABEL = "Seiteninhalt"
 UPDATED_LABEL = "Aktualisiert:"
 
 _MULTI_SPACE = re.compile(r" {2,}")
-_AUTHOR = re.compile(
-    r"^(?:Autor/in|Autor\*in|Autor:in|AutorIn|Autorin|Autor|Autoren|Autorinnen|"
-    r"Verfasser/in|Verfasser|Verfasserin)\s*:\s*(.*)$",
-    re.IGNORECASE,
-)
-# Lines that name the authors or the responsible office under other labels. Only where an author
-# line stands (see _may_name_authors): a body line may well start with "Text:".
-_AUTHOR_MORE = re.compile(
-    r"(?:Verantwortlich|Text|Redaktion|Text und Fotos?|Text/Fotos?)\s*:\s*(\S.{0,150})",
-    re.IGNORECASE,
-)
-# Authors are listed with "," or ";" (always split) or joined with "und"/"&" (split only when
-# the parts look like names of the same kind, see _split_authors).
-_AUTHOR_LIST = re.compile(r"\s*[,;]\s*")
-_AUTHOR_AND = re.compile(r"\s*&\s*|\s+und\s+")
-# A character reference typed as text, as offices paste it from web pages ("A &gt; B",
-# "&amp;", "&#8211;"): a release is plain text, so it is published as those characters, and
-# its "&" and ";" are part of the name, never separators. Only references that HTML defines
-# count ("Müller &Co; Weber" still splits).
-_CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_BULLET = re.compile(r"^[-•*–·▪]\s+(.*)$")
-# A teaser is a subheading: a line that ends a sentence (also inside quotes) is body text.
-_SENTENCE_END = (".", ":", "…")
-_CLOSING = "“”\"'»«›‹)]"
-# What stands between a caption and its ``©`` credit: "Text – © Credit", "Text | © Credit".
-_CAPTION_SEPARATORS = " -–|,;/:"
 # A date line is short and has a digit or one of these words. A first line without any of
 # them is the page label ("Seiteninhalt") and is not handed to the (slow) date parser at all;
 # a first line with one of them was meant as the date, so its error is reported on that line.
@@ -119,6 +98,47 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
     ``source`` is the path shown in messages; its stem names the release. Raises
     ReleaseError naming the line for anything that is not a release.
     """
+    department, slug, stem = _names(source, department)
+    if "  " in text:
+        text = _MULTI_SPACE.sub(" ", text)
+    raw_lines = text.split("\n")
+    date_lineno, parsed = _find_date_line(_head(raw_lines, source), source)
+    blocks = split_blocks(raw_lines, start=date_lineno)
+    stamps = _stamp_below_date(blocks)
+    title, rest = _title(parsed, date_lineno, blocks, source)
+    rest = _take_updated_lines(rest, stamps)
+    updated = _read_updated(stamps, parsed, source)
+    teaser, rest = _teaser(rest, title.text)
+    body = read_body(rest)
+    if teaser is None and not body.paragraphs:
+        raise ReleaseError(
+            source,
+            title.line,
+            f"expected a teaser or a paragraph after the title {_clip(title.text)!r}, got none",
+        )
+    return Release(
+        source=source,
+        department=department,
+        slug=slug,
+        stem=stem,
+        id=make_id(tag_prefix, slug, stem),
+        published=parsed.value,
+        has_time=parsed.has_time,
+        title=title.text,
+        teaser=teaser,
+        captions=body.captions,
+        paragraphs=body.paragraphs,
+        authors=body.authors,
+        updated=updated.value if updated else None,
+        updated_has_time=updated.has_time if updated else True,
+        date_text=parsed.date_text,
+        date_ignored=_ignored(parsed, title.on_date_line),
+    )
+
+
+def _names(source: Path, department: str) -> tuple[str, str, str]:
+    """The department (NFC), its URL slug and the release's stem; an error when either has no
+    letter or digit for a URL."""
     department = unicodedata.normalize("NFC", department)
     slug = department_slug(department)
     if not slug:
@@ -130,10 +150,12 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
         raise ReleaseError(
             source, 1, f"file name {source.name!r} has no letters or digits for a URL"
         )
-    if "  " in text:
-        text = _MULTI_SPACE.sub(" ", text)
-    raw_lines = text.split("\n")
-    # The first two non-blank lines: page label and date line, or the date line alone.
+    return department, slug, stem
+
+
+def _head(raw_lines: list[str], source: Path) -> list[tuple[int, str]]:
+    """The first two non-blank lines (number, text): page label and date line, or the date
+    line and the next; an empty file is an error."""
     head: list[tuple[int, str]] = []
     for number, raw in enumerate(raw_lines, 1):
         line = raw.strip()
@@ -148,98 +170,67 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
             "expected a date line such as 10.07.2024, then a title; got an empty file",
             from_bytes=True,
         )
+    return head
 
-    date_index, parsed = _find_date_line(head, source)
-    date_lineno = head[date_index][0]
-    blocks = _blocks(raw_lines, start=date_lineno)
-    stamps: list[tuple[int, str, str]] = []
-    if blocks:
-        # Directly below the date line, where the websites print it (blank lines between or
-        # not: copying from a web page varies them).
-        number, line, _ = blocks[0][0]
-        stamp = _updated_text(line)
-        if stamp is not None:
-            stamps.append((number, line, stamp))
-            blocks[0] = blocks[0][1:]
-            if not blocks[0]:
-                del blocks[0]
-    line_title = _title_on_date_line(parsed, blocks)
+
+def _stamp_below_date(blocks: list[Block]) -> list[tuple[int, str, str]]:
+    """Take an ``Aktualisiert:`` line directly below the date line, where the websites print it
+    (blank lines between or not: copying from a web page varies them), out of ``blocks``.
+
+    Returns the stamps found so far: (line number, line, date text)."""
+    if not blocks:
+        return []
+    number, line, _ = blocks[0][0]
+    stamp = _updated_text(line)
+    if stamp is None:
+        return []
+    blocks[0] = blocks[0][1:]
+    if not blocks[0]:
+        del blocks[0]
+    return [(number, line, stamp)]
+
+
+class _Title(NamedTuple):
+    text: str
+    #: Its (first) line number.
+    line: int
+    #: Whether it stands on the date line (``10.07.2024 - Titel``).
+    on_date_line: bool
+
+
+def _title(
+    date_line: DateLine, date_lineno: int, blocks: list[Block], source: Path
+) -> tuple[_Title, list[Block]]:
+    """The title, from the date line or the first block after it, and the blocks after it."""
+    line_title = _title_on_date_line(date_line, blocks)
     if line_title is not None:
-        title, first_no = line_title, date_lineno
-        rest = blocks
-    else:
-        if not blocks:
-            raise ReleaseError(
-                source, date_lineno, "expected a title after the date line, got the end of the file"
-            )
-        title_block = blocks[0]
-        title = " ".join(text for _, text, _ in title_block)
-        first_no = title_block[0][0]
-        not_title = _not_a_title(title_block, title)
-        if not_title:
-            raise ReleaseError(
-                source, first_no, f"expected the title after the date line, got {not_title}"
-            )
-        rest = blocks[1:]
-
-    rest = _take_updated_lines(rest, stamps)
-    updated = _read_updated(stamps, parsed, source)
-    teaser: str | None = None
-    if rest and _same_text(rest[0], title):
-        rest = rest[1:]  # the title printed again (as some pages do): not a teaser
-    if rest and _is_teaser(rest[0]):
-        teaser = rest[0][0][1]
-        rest = rest[1:]
-
-    captions: list[Caption] = []
-    paragraphs: list[str] = []
-    authors: list[str] = []
-    for position, block in enumerate(rest):
-        body_lines: list[tuple[int, str, bool]] = []
-        for entry in block:
-            author = _AUTHOR.match(entry[1])
-            if author is None and _may_name_authors(position, len(rest), block):
-                author = _AUTHOR_MORE.fullmatch(entry[1])
-            if author:
-                authors.extend(_split_authors(author[1]))
-            else:
-                body_lines.append(entry)
-        if not body_lines:
-            continue
-        if _is_caption_block(body_lines):
-            _add_captions(captions, body_lines)
-        else:
-            paragraphs.extend(_paragraphs(body_lines))
-
-    if teaser is None and not paragraphs:
+        return _Title(line_title, date_lineno, True), blocks
+    if not blocks:
         raise ReleaseError(
-            source,
-            first_no,
-            f"expected a teaser or a paragraph after the title {_clip(title)!r}, got none",
+            source, date_lineno, "expected a title after the date line, got the end of the file"
         )
-    return Release(
-        source=source,
-        department=department,
-        slug=slug,
-        stem=stem,
-        id=make_id(tag_prefix, slug, stem),
-        published=parsed.value,
-        has_time=parsed.has_time,
-        title=title,
-        teaser=teaser,
-        captions=tuple(dict.fromkeys(captions)),
-        paragraphs=tuple(paragraphs),
-        authors=tuple(dict.fromkeys(authors)),
-        updated=updated.value if updated else None,
-        updated_has_time=updated.has_time if updated else True,
-        date_text=parsed.date_text,
-        date_ignored=_ignored(parsed, line_title),
-    )
+    title_block = blocks[0]
+    title = _Title(" ".join(text for _, text, _ in title_block), title_block[0][0], False)
+    not_title = _not_a_title(title_block, title.text)
+    if not_title:
+        raise ReleaseError(
+            source, title.line, f"expected the title after the date line, got {not_title}"
+        )
+    return title, blocks[1:]
 
 
-def _ignored(date_line: DateLine, line_title: str | None) -> tuple[str, ...]:
+def _teaser(blocks: list[Block], title: str) -> tuple[str | None, list[Block]]:
+    """The teaser, if the first block is one, and the blocks after it."""
+    if blocks and _same_text(blocks[0], title):
+        blocks = blocks[1:]  # the title printed again (as some pages do): not a teaser
+    if blocks and is_teaser(blocks[0]):
+        return blocks[0][0][1], blocks[1:]
+    return None, blocks
+
+
+def _ignored(date_line: DateLine, title_on_date_line: bool) -> tuple[str, ...]:
     """What the date line held besides its date (and the title read from it)."""
-    after = date_line.after if line_title is None else ""
+    after = "" if title_on_date_line else date_line.after
     return tuple(part for part in (date_line.before, after) if part)
 
 
@@ -247,9 +238,7 @@ def _ignored(date_line: DateLine, line_title: str | None) -> tuple[str, ...]:
 _LINE_TITLE = re.compile(r"\A\s*(?:[-–—:]|\|)\s+(?P<title>.*[^\W\d_].*)\Z")
 
 
-def _title_on_date_line(
-    date_line: DateLine, blocks: list[list[tuple[int, str, bool]]]
-) -> str | None:
+def _title_on_date_line(date_line: DateLine, blocks: list[Block]) -> str | None:
     """The title when the date line carries it (``10.07.2024 - Landrat besucht Jobcenter``).
 
     Only when what follows the date line cannot be a title: a paragraph that ends a sentence,
@@ -264,21 +253,13 @@ def _title_on_date_line(
     if blocks:
         block = blocks[0]
         text = " ".join(line for _, line, _ in block)
-        could_be_title = _not_a_title(block, text) is None and not text.rstrip(_CLOSING).endswith(
-            _SENTENCE_END
-        )
+        could_be_title = _not_a_title(block, text) is None and not ends_sentence(text)
         if could_be_title or _updated_text(block[0][1]) is not None:
             return None
     return match["title"].strip()
 
 
-def _may_name_authors(position: int, count: int, block: list[tuple[int, str, bool]]) -> bool:
-    """Where ``Verantwortlich:``, ``Text:`` and ``Redaktion:`` lines name authors: a line of its
-    own directly under the title (where a teaser would stand), or in the last block."""
-    return (position == 0 and len(block) == 1) or position == count - 1
-
-
-def _same_text(block: list[tuple[int, str, bool]], title: str) -> bool:
+def _same_text(block: Block, title: str) -> bool:
     text = " ".join(line for _, line, _ in block)
     return text.casefold() == title.casefold()
 
@@ -301,16 +282,14 @@ def _updated_text(line: str) -> str | None:
     return text
 
 
-def _take_updated_lines(
-    blocks: list[list[tuple[int, str, bool]]], stamps: list[tuple[int, str, str]]
-) -> list[list[tuple[int, str, bool]]]:
+def _take_updated_lines(blocks: list[Block], stamps: list[tuple[int, str, str]]) -> list[Block]:
     """``blocks`` without the ``Aktualisiert:`` lines below the title, which go to ``stamps``.
 
     A stamp there is a block of its own (blank lines around it) or a line directly above or
     below an ``Autor/in:`` line, where offices add it at the end. Anywhere else, e.g. as a line
     inside a hard-wrapped paragraph, the words are text: a sentence may run over such a line.
     """
-    kept: list[list[tuple[int, str, bool]]] = []
+    kept: list[Block] = []
     for block in blocks:
         if len(block) == 1:
             number, line, _ = block[0]
@@ -320,11 +299,11 @@ def _take_updated_lines(
                 continue
             kept.append(block)
             continue
-        is_author = [_AUTHOR.match(line) is not None for _, line, _ in block]
+        is_author = [is_author_line(line) for _, line, _ in block]
         if not any(is_author):
             kept.append(block)
             continue
-        lines: list[tuple[int, str, bool]] = []
+        lines: Block = []
         for index, entry in enumerate(block):
             beside_author = (index > 0 and is_author[index - 1]) or (
                 index + 1 < len(block) and is_author[index + 1]
@@ -384,15 +363,16 @@ def _read_updated(
 
 
 def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, DateLine]:
-    """Index of the date line among the first (up to) two non-blank lines: the first line, or
-    the second when the first is the page label. Errors point at the line a human would fix."""
+    """Line number and reading of the date line among the first (up to) two non-blank lines
+    (number, text): the first line, or the second when the first is the page label. Errors
+    point at the line a human would fix."""
     first_no, first = numbered[0]
     if _updated_text(first) is not None:
         raise ReleaseError(source, first_no, _updated_before_date(first))
     first_error: ValueError | None = None
     if _may_be_date_line(first) or len(numbered) < 2:
         try:
-            return 0, find_date_line(first)
+            return first_no, find_date_line(first)
         except ValueError as exc:
             first_error = exc
     if len(numbered) < 2:
@@ -404,7 +384,7 @@ def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int,
     try:
         if len(second) > LABELLED_DATE_LINE_MAX:
             raise ValueError(f"{_clip(second)!r} is too long for a date line")
-        return 1, find_date_line(second)
+        return second_no, find_date_line(second)
     except ValueError as second_error:
         # A first line that looks like a date was meant as the date; else it is the label.
         if first_error is not None:
@@ -450,151 +430,20 @@ def _may_be_date_line(line: str) -> bool:
     return len(line) <= LABELLED_DATE_LINE_MAX and _DATE_IN_LINE.search(line) is not None
 
 
-def _blocks(raw_lines: list[str], *, start: int) -> list[list[tuple[int, str, bool]]]:
-    """Runs of non-blank lines after line ``start`` (1-based): (number, stripped text, indented).
-
-    Bullet continuation lines are recognised by their indent, so it is kept."""
-    blocks: list[list[tuple[int, str, bool]]] = []
-    current: list[tuple[int, str, bool]] = []
-    for number in range(start + 1, len(raw_lines) + 1):
-        raw = raw_lines[number - 1]
-        line = raw.strip()
-        if line:
-            current.append((number, line, raw[0].isspace()))
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
-
-
-def _is_caption_block(block: list[tuple[int, str, bool]]) -> bool:
-    credited = False
-    for _, text, _ in block:
-        if len(text) > CAPTION_MAX:
-            return False
-        credited = credited or "©" in text
-    return credited
-
-
-def _not_a_title(block: list[tuple[int, str, bool]], title: str) -> str | None:
+def _not_a_title(block: Block, title: str) -> str | None:
     """Why the first block after the date line is no title (for the message), or None."""
     if len(title) > TITLE_MAX:
         return f"{len(title)} characters (at most {TITLE_MAX}): {_clip(title)!r}"
-    if _is_caption_block(block):
+    if is_caption_block(block):
         return f"a caption line with ©: {_clip(title)!r}"
     first = block[0][1]
     if _looks_like_date(title) and _is_date_line(title):
         return f"a second date line {_clip(title)!r}; remove one of them"
-    if _AUTHOR.match(first):
+    if is_author_line(first):
         return f"the author line {_clip(first)!r}"
-    if _BULLET.match(first):
+    if is_list_item(first):
         return f"a list item {_clip(first)!r}"
     return None
-
-
-def _is_teaser(block: list[tuple[int, str, bool]]) -> bool:
-    if len(block) != 1:
-        return False
-    text = block[0][1]
-    return (
-        len(text) <= TEASER_MAX
-        and not text.rstrip(_CLOSING).endswith(_SENTENCE_END)
-        and "©" not in text
-        and not _AUTHOR.match(text)
-        and not _AUTHOR_MORE.fullmatch(text)
-        and not _BULLET.match(text)
-    )
-
-
-def _caption(line: str) -> Caption:
-    """``Text © Credit``, ``Text – © Credit``, ``Text (© Credit)`` or a line without credit."""
-    text, sep, credit = line.rpartition("©")
-    if not sep:
-        return Caption(line, None)
-    text = text.strip(_CAPTION_SEPARATORS)
-    credit = credit.strip()
-    if text.endswith("(") and credit.endswith(")"):
-        text = text[:-1].strip(_CAPTION_SEPARATORS)
-        credit = credit[:-1].strip()
-    return Caption(text, credit or None)
-
-
-def _add_captions(captions: list[Caption], block: list[tuple[int, str, bool]]) -> None:
-    """Append a caption block's captions. A line that is only a credit (``© Landkreis``, as
-    websites print it under the caption) belongs to the credit-less caption right above it."""
-    previous: Caption | None = None  # the caption this block appended last
-    for _, line, _ in block:
-        caption = _caption(line)
-        if not caption.text and previous is not None and previous.credit is None:
-            previous = captions[-1] = Caption(previous.text, caption.credit)
-        elif caption.text or caption.credit:
-            captions.append(caption)
-            previous = caption
-
-
-def _split_authors(text: str) -> list[str]:
-    """``A, B`` and ``A; B`` are always two authors. ``A und B`` / ``A & B`` are two only when
-    both sides are names of one kind (one word each, or several words each) and the left one
-    does not end in a hyphen: so "Amt für Bau und Planung" and "Presse- und
-    Öffentlichkeitsarbeit" stay one author, "Petra Schulz und Jens Albrecht" become two."""
-    authors: list[str] = []
-    for item in _split_outside_references(_AUTHOR_LIST, text):
-        parts = _split_outside_references(_AUTHOR_AND, item)
-        if len(parts) > 1 and (
-            any(part.endswith("-") or not part for part in parts)
-            or len({" " in part for part in parts}) > 1
-        ):
-            parts = [item]
-        authors.extend(part for part in parts if part)
-    return authors
-
-
-def _split_outside_references(separator: re.Pattern[str], text: str) -> list[str]:
-    """``separator.split(text)``, except where a separator touches a character reference."""
-    references = [
-        match.span()
-        for match in _CHAR_REF.finditer(text)
-        if match[0][1] == "#" or match[0][1:] in html5
-    ]
-    if not references:
-        return separator.split(text)
-    parts: list[str] = []
-    start = 0
-    for match in separator.finditer(text):
-        if any(left < match.end() and match.start() < right for left, right in references):
-            continue
-        parts.append(text[start : match.start()])
-        start = match.end()
-    parts.append(text[start:])
-    return parts
-
-
-def _paragraphs(block: list[tuple[int, str, bool]]) -> list[str]:
-    """A block's lines → paragraphs: text lines are joined, bullet runs become one list."""
-    out: list[str] = []
-    text: list[str] = []
-    items: list[str] = []
-    for _, line, indented in block:
-        bullet = _BULLET.match(line)
-        if bullet:
-            if text:
-                out.append(" ".join(text))
-                text = []
-            items.append(bullet[1])
-        elif items and indented:
-            items[-1] += " " + line
-        else:
-            if items:
-                out.append("\n".join(f"- {item}" for item in items))
-                items = []
-            text.append(line)
-    if text:
-        out.append(" ".join(text))
-    if items:
-        out.append("\n".join(f"- {item}" for item in items))
-    return out
 
 
 def _clip(text: str, limit: int = 60) -> str:

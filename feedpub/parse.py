@@ -2,9 +2,11 @@
 
 The layout is that of the district websites the press offices copy from (see README,
 "Release files"): page label, date line (and an ``Aktualisiert:`` line after a correction),
-title, teaser, caption lines with ``©``, body paragraphs, ``Autor/in:``. Everything that is not
-a release becomes a :class:`ReleaseError` that names the line. The bytes are made text by
-:mod:`feedpub.decode`; this module reads no folders: :mod:`feedpub.discover` finds the files.
+title, teaser, caption lines with ``©``, body paragraphs, ``Autor/in:``. This module finds the
+head (date line, correction stamp, title, teaser); :mod:`feedpub.blocks` reads the blocks below
+it. Everything that is not a release becomes a :class:`ReleaseError` that names the line. The
+bytes are made text by :mod:`feedpub.decode`; no folders are read here: :mod:`feedpub.discover`
+finds the files.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Every piece of text is escaped exactly once, here; callers put the fragment into XML (which
 escapes it again as the ``type="html"`` rules demand) or straight into a page. No I/O.
-Links and dates in the text are marked up (``<a>``, ``<time>``); the visible text never
-changes.
+Links and dates in the text are marked up (``<a>``, ``<time>``; :mod:`feedpub.textdates` finds
+the dates); the visible text never changes.
 """
 
 from __future__ import annotations

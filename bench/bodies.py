@@ -87,8 +87,12 @@ def main() -> None:
         )
         for r in releases
     ]
-    # Counted only where there is something to count: the script also times older commits.
-    find = getattr(dates, "find_dates", lambda text, reference: [])
+    # Counted only where there is something to count: the script also times older commits
+    # (find_dates was in feedpub.dates before feedpub.textdates, and before that nowhere).
+    try:
+        from feedpub.textdates import find_dates as find
+    except ImportError:
+        find = getattr(dates, "find_dates", lambda text, reference: [])
     found = sum(len(find(p, reference=r.published.date())) for r in dated for p in r.paragraphs)
     print(f"{len(releases)} bodies as generated: best {best_time(releases, args.repeat):.3f} s")
     print(

@@ -77,7 +77,7 @@ from feedpub.state import (
 from feedpub.websub import PENDING_NAME, Outcome, Timing, announce, expect, feed_urls
 
 if TYPE_CHECKING:
-    from feedpub.parse import Notice
+    from feedpub.release import Notice
 
 # feedgen, lxml, dateutil and the parser are imported where they are used: a build that finds
 # nothing changed needs none of them, and importing them costs more than the rest of it.
@@ -507,7 +507,7 @@ def _goes_public(release: Release) -> datetime:
 
 
 def _waiting(path: Path, release: Release) -> Notice:
-    from feedpub.parse import Notice
+    from feedpub.release import Notice
 
     when = _goes_public(release).strftime("%d.%m.%Y %H:%M")
     return Notice(path, None, f"dated {when}: the feeds keep the published version until then")
@@ -825,7 +825,7 @@ def _read_and_stage(
 ) -> None:
     from feedpub.content import body_html
     from feedpub.pages import render_release_page
-    from feedpub.parse import Notice
+    from feedpub.release import Notice
 
     config, state = context.config, context.state
     urls = Urls(config)

@@ -25,8 +25,7 @@ from feedpub.state import STATE_NAME
 
 if TYPE_CHECKING:
     from feedpub.build import Report
-    from feedpub.parse import Notice
-    from feedpub.release import Release, ReleaseError
+    from feedpub.release import Notice, Release, ReleaseError
 
 EXIT_OK = 0
 EXIT_BAD_RELEASES = 1

@@ -160,67 +160,16 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
     def text(key: str, default: str | None) -> str | None:
         return _text(data.get(key, default), path, key)
 
-    base_url = text("base_url", DEFAULT_BASE_URL)
-    assert base_url is not None
-    parts = _absolute_url(base_url, path, "base_url")
-    if parts is None:
-        raise ConfigError(
-            path,
-            "base_url",
-            f"must be an absolute http(s) URL such as "
-            f"https://presse.example.de/feeds/, got {base_url!r}",
-        )
-    # "?" or "#" with nothing after it gives an empty query/fragment, but still breaks every
-    # URL built by appending a path.
-    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
-        raise ConfigError(path, "base_url", "must not have a query or fragment")
-    _refuse_userinfo(parts, path, "base_url")
-    if not base_url.endswith("/"):
-        base_url += "/"
-
+    base_url, host = _base_url(text("base_url", DEFAULT_BASE_URL), path)
     max_entries = _max_entries(data.get("max_entries", DEFAULT_MAX_ENTRIES), path)
-
     email = text("email", None)
     if email is not None and not _EMAIL.match(email):
         raise ConfigError(path, "email", f"is not an e-mail address: {email!r}")
-
     link_template = _link_template(text("link_template", None), path)
-
-    tag_authority = text("tag_authority", parts.hostname)
-    assert tag_authority is not None
-    if not (_HOSTNAME.match(tag_authority.lower()) or _EMAIL.match(tag_authority)):
-        raise ConfigError(path, "tag_authority", f"must be a domain name, got {tag_authority!r}")
-    tag_date_value = data.get("tag_date", DEFAULT_TAG_DATE)
-    if isinstance(tag_date_value, dt.date) and not isinstance(tag_date_value, dt.datetime):
-        tag_date = tag_date_value.isoformat()
-    elif isinstance(tag_date_value, str) and _is_tag_date(tag_date_value):
-        tag_date = tag_date_value
-    else:
-        raise ConfigError(
-            path, "tag_date", f"must be a date like 2024-01-01, got {tag_date_value!r}"
-        )
-
+    tag_authority = _tag_authority(text("tag_authority", host), path)
+    tag_date = _tag_date(data.get("tag_date", DEFAULT_TAG_DATE), path)
     websub_hub = _hub_url(text("websub_hub", None), path)
-
-    departments_data = data.get("departments", {})
-    if not isinstance(departments_data, dict):
-        raise ConfigError(path, "departments", 'must be a table of [departments."Name"] tables')
-    departments: dict[str, DepartmentConfig] = {}
-    for name, table in departments_data.items():
-        key = f"departments.{name}"
-        if not isinstance(table, dict):
-            raise ConfigError(path, key, "must be a table with title and description")
-        extra = sorted(set(table) - {"title", "description"})
-        if extra:
-            raise ConfigError(path, f"{key}.{extra[0]}", "unknown key; known: title, description")
-        for sub in ("title", "description"):
-            _text(table.get(sub), path, f"{key}.{sub}")
-        # Folder names are compared in NFC (discover.py); a key pasted from a macOS folder
-        # name is NFD and would otherwise never match.
-        departments[unicodedata.normalize("NFC", name)] = DepartmentConfig(
-            title=_strip(table.get("title")), description=_strip(table.get("description"))
-        )
-
+    departments = _departments(data.get("departments", {}), path)
     return Config(
         base_url=base_url,
         title=text("title", DEFAULT_TITLE) or DEFAULT_TITLE,
@@ -234,6 +183,65 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
         websub_hub=websub_hub,
         departments=departments,
     )
+
+
+def _base_url(base_url: str | None, path: Path | None) -> tuple[str, str]:
+    """``base_url`` checked and ending in ``/``, and its host (the default tag authority)."""
+    assert base_url is not None  # it has a default
+    parts = _absolute_url(base_url, path, "base_url")
+    if parts is None or parts.hostname is None:
+        raise ConfigError(
+            path,
+            "base_url",
+            f"must be an absolute http(s) URL such as "
+            f"https://presse.example.de/feeds/, got {base_url!r}",
+        )
+    # "?" or "#" with nothing after it gives an empty query/fragment, but still breaks every
+    # URL built by appending a path.
+    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
+        raise ConfigError(path, "base_url", "must not have a query or fragment")
+    _refuse_userinfo(parts, path, "base_url")
+    if not base_url.endswith("/"):
+        base_url += "/"
+    return base_url, parts.hostname
+
+
+def _tag_authority(tag_authority: str | None, path: Path | None) -> str:
+    assert tag_authority is not None  # it defaults to the host of base_url
+    if not (_HOSTNAME.match(tag_authority.lower()) or _EMAIL.match(tag_authority)):
+        raise ConfigError(path, "tag_authority", f"must be a domain name, got {tag_authority!r}")
+    return tag_authority
+
+
+def _tag_date(value: object, path: Path | None) -> str:
+    """``tag_date`` as TOML's date (``2024-01-01`` unquoted) or as a string of one."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str) and _is_tag_date(value):
+        return value
+    raise ConfigError(path, "tag_date", f"must be a date like 2024-01-01, got {value!r}")
+
+
+def _departments(value: object, path: Path | None) -> dict[str, DepartmentConfig]:
+    """The ``[departments."Name"]`` tables, keyed by the name in NFC."""
+    if not isinstance(value, dict):
+        raise ConfigError(path, "departments", 'must be a table of [departments."Name"] tables')
+    departments: dict[str, DepartmentConfig] = {}
+    for name, table in value.items():
+        key = f"departments.{name}"
+        if not isinstance(table, dict):
+            raise ConfigError(path, key, "must be a table with title and description")
+        extra = sorted(set(table) - {"title", "description"})
+        if extra:
+            raise ConfigError(path, f"{key}.{extra[0]}", "unknown key; known: title, description")
+        for sub in ("title", "description"):
+            _text(table.get(sub), path, f"{key}.{sub}")
+        # Folder names are compared in NFC (discover.py); a key pasted from a macOS folder
+        # name is NFD and would otherwise never match.
+        departments[unicodedata.normalize("NFC", name)] = DepartmentConfig(
+            title=_strip(table.get("title")), description=_strip(table.get("description"))
+        )
+    return departments
 
 
 def _hub_url(url: str | None, path: Path | None) -> str | None:

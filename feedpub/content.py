@@ -2,8 +2,8 @@
 
 Every piece of text is escaped exactly once, here; callers put the fragment into XML (which
 escapes it again as the ``type="html"`` rules demand) or straight into a page. No I/O.
-Links and dates in the text are marked up (``<a>``, ``<time>``); the visible text never
-changes.
+Links and dates in the text are marked up (``<a>``, ``<time>``; :mod:`feedpub.textdates` finds
+the dates); the visible text never changes.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING
 
-from feedpub.dates import BERLIN, find_dates
+from feedpub.dates import BERLIN
 from feedpub.release import Image, Release
+from feedpub.textdates import find_dates
 
 if TYPE_CHECKING:
     from feedpub.layout import Urls
@@ -52,7 +53,7 @@ def mark_dates(text: str, reference: date | None) -> str:
     """Escape ``text`` for HTML and wrap each date it names in ``<time datetime="…">``.
 
     ``reference`` is the day the text was published; it gives year-less dates their year
-    (see :func:`feedpub.dates.year_for`). None marks nothing.
+    (see :func:`feedpub.textdates.year_for`). None marks nothing.
     """
     found = find_dates(text, reference=reference) if reference is not None else []
     if not found:

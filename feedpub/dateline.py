@@ -87,7 +87,7 @@ _ZONE = re.compile(
 # What is a date or a time even without a year: refused next to the date (see module doc).
 _YEARLESS = re.compile(rf"(?<![\w.,:/+-])\d{{1,2}}\.(?:\d{{1,2}}\.|\s*(?i:{_MONTH})\b)(?!\d)")
 # A time anywhere outside the date, also glued to a word ("Stand:14:30", "ca.14:30").
-_LOOSE_TIME = re.compile(r"(?<!\d)\d{1,2}[:.]\d{2}(?!\d)|(?i:uhr\b)")
+_LOOSE_TIME = re.compile(r"(?<!\d)\d{1,2}[:.]\d{2}(?!\d)|(?i:\buhr\b)")
 # A day right before the date: "8. bis 10. Juli 2024", "12 – 14.07.2024" (a range's start),
 # unless a number label stands before it ("Nr. 12 – 10.07.2024").
 _DAY_BEFORE = re.compile(

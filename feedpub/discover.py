@@ -241,7 +241,7 @@ def _release(
     except OSError:
         is_file = False
     if not is_file:
-        # A FIFO or device named *.txt would block (or never end) when parse.py reads it.
+        # A FIFO or device named *.txt would block (or never end) when decode.py reads it.
         errors.append(ReleaseError(path, 1, "not a regular file; remove it"))
         return None
     if not parts:

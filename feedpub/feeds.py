@@ -199,6 +199,19 @@ def render_document(
     published = max((r.published for r in releases), default=info.empty_updated)
     if media is None:
         media = any(release.images for release in releases)
+    atom_head, rss_head = _heads(info, media, urls, history)
+    for placeholder, value in _fills(updated, published, history):
+        atom_head = atom_head.replace(placeholder.encode(), value.encode())
+        rss_head = rss_head.replace(placeholder.encode(), value.encode())
+    return (
+        _splice(atom_head, b"</feed>\n", [fragments[r.id][0] for r in releases]),
+        _splice(rss_head, _RSS_TAIL, [fragments[r.id][1] for r in releases]),
+    )
+
+
+def _heads(info: FeedInfo, media: bool, urls: Urls, history: History) -> tuple[bytes, bytes]:
+    """The Atom and RSS head templates of a feed in this shape (which links it has), made
+    once per process and shape."""
     key = (
         info,
         urls.base,
@@ -214,7 +227,11 @@ def render_document(
         if len(_HEADS) > 1024:
             _HEADS.clear()  # a long-lived process (the tests) renders many feeds
         heads = _HEADS[key] = _render_heads(info, media, urls, history)
-    atom_head, rss_head = heads
+    return heads
+
+
+def _fills(updated: datetime, published: datetime, history: History) -> list[tuple[str, str]]:
+    """(placeholder, value) for a document's own dates and RFC 5005 links in a head template."""
     fills = [
         (_SENTINEL_UPDATED.isoformat(), updated.isoformat()),
         (formatRFC2822(_SENTINEL_UPDATED), formatRFC2822(updated)),
@@ -228,13 +245,7 @@ def render_document(
         if pair is not None:
             fills.append((_placeholder(rel, ATOM), _attribute(pair[0])))
             fills.append((_placeholder(rel, RSS), _attribute(pair[1])))
-    for placeholder, value in fills:
-        atom_head = atom_head.replace(placeholder.encode(), value.encode())
-        rss_head = rss_head.replace(placeholder.encode(), value.encode())
-    return (
-        _splice(atom_head, b"</feed>\n", [fragments[r.id][0] for r in releases]),
-        _splice(rss_head, _RSS_TAIL, [fragments[r.id][1] for r in releases]),
-    )
+    return fills
 
 
 #: Dates no release has, standing for a document's own dates in a head template.

@@ -4,7 +4,7 @@ The type is decided from the file's first bytes (JPEG ``FF D8 FF``, PNG ``89 50 
 0A``, WebP ``RIFF····WEBP``), never from its name, and width and height are read from the
 format's headers with :mod:`struct` alone (no imaging library: a cron job that only needs two
 numbers should not load one). A picture that cannot be published (unreadable, too big, not a
-JPEG, PNG or WebP, headers without a size) is a :class:`~feedpub.parse.Notice`: the release is
+JPEG, PNG or WebP, headers without a size) is a :class:`~feedpub.release.Notice`: the release is
 published without it. Reads headers only; copying is :mod:`feedpub.publish`'s job.
 """
 
@@ -18,8 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from feedpub.layout import image_name
-from feedpub.parse import Notice
-from feedpub.release import Caption, Image, ImageFile, Release
+from feedpub.release import Caption, Image, ImageFile, Notice, Release
 
 #: Larger pictures are not published (a warning says so): a press photo for the web is a few
 #: hundred KiB; 20 MiB is a camera's raw export, which would cost subscribers' data plans.

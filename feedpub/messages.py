@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from feedpub.release import ReleaseError
 
 if TYPE_CHECKING:
-    from feedpub.parse import Notice
+    from feedpub.release import Notice
 
 #: Messages of one kind printed before the rest is summed up in one line.
 SHOWN_PER_KIND = 50

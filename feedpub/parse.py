@@ -1,274 +1,131 @@
-"""One release file's bytes → :class:`~feedpub.release.Release` (and back to text).
+"""A release's decoded text → :class:`~feedpub.release.Release` (and back to text).
 
 The layout is that of the district websites the press offices copy from (see README,
 "Release files"): page label, date line (and an ``Aktualisiert:`` line after a correction),
-title, teaser, caption lines with ``©``, body paragraphs, ``Autor/in:``. Everything a real
-office PC produces is accepted (UTF-8 with or without BOM, Windows-1252, CRLF/CR, NBSP, soft
-hyphens, NFD umlauts); everything that is not a release becomes a :class:`ReleaseError` that
-names the line. This module reads no folders: :mod:`feedpub.discover` finds the files.
+title, teaser, caption lines with ``©``, body paragraphs, ``Autor/in:``. This module finds the
+head (date line, correction stamp, title, teaser); :mod:`feedpub.blocks` reads the blocks below
+it. Everything that is not a release becomes a :class:`ReleaseError` that names the line. The
+bytes are made text by :mod:`feedpub.decode`; no folders are read here: :mod:`feedpub.discover`
+finds the files.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import unicodedata
-from dataclasses import dataclass
-from html.entities import html5
 from pathlib import Path
+from typing import NamedTuple
 
+from feedpub.blocks import (
+    Block,
+    ends_sentence,
+    is_author_line,
+    is_caption_block,
+    is_list_item,
+    is_teaser,
+    read_body,
+    split_blocks,
+)
 from feedpub.dateline import DateLine, event_word, find_date_line
 from feedpub.dates import (
     MONTH_NAMES,
     WEEKDAY_NAMES,
-    GermanParserInfo,
-    ParsedDate,
     format_date_line,
     parse_date_line,
 )
+from feedpub.decode import read_text
 from feedpub.release import (
-    CONTROL_CHARS,
-    Caption,
+    Notice,
     Release,
     ReleaseError,
     department_slug,
-    location,
     make_id,
     slugify,
 )
+from feedpub.stamp import (
+    RELATIVE_DAYS,
+    UPDATED_LABEL,
+    read_updated,
+    stamp_below_date,
+    take_updated_lines,
+    updated_before_date,
+    updated_text,
+)
 
-#: Files above this size are refused unread: a press release is a few KiB; a bigger file is a
-#: mistake (a PDF or an export) and must not slow every cron run down.
-MAX_BYTES = 1024 * 1024
-_MIB = 1024 * 1024
 #: A title longer than this is a body paragraph: the release has no title.
 TITLE_MAX = 300
-#: A teaser is one short line; longer lines are body paragraphs.
-TEASER_MAX = 200
-#: Caption lines are short; a long line that mentions © is a paragraph.
-CAPTION_MAX = 400
 #: A longer line is text, never a date alone (the longest real ones have about 40 characters).
 DATE_LINE_MAX = 60
 #: A date line with words around its date (a place, a label, the title) may be this long.
 LABELLED_DATE_LINE_MAX = TITLE_MAX + 100
 #: The page label the district websites print above the date; used when writing a release.
 PAGE_LABEL = "Seiteninhalt"
-#: How a release is written with its correction stamp (``Aktualisiert: 12.07.2024, 10:00 Uhr``).
-UPDATED_LABEL = "Aktualisiert:"
 
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A warning about a release that was still published (e.g. control characters removed)."""
-
-    path: Path
-    line: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{location(self.path, self.line)}: warning: {self.reason}"
-
-
-# Characters XML 1.0 cannot carry or that only mean trouble in a feed (C0 and C1 controls
-# except tab and newline). Word pastes vertical tab (manual line break) and form feed (page
-# break): those become a space so that words stay apart; the rest are dropped.
-# NEL (U+0085) is among them, but decode() has made it a line end before they are looked for.
-_CONTROL = CONTROL_CHARS
-_BREAKING_CONTROL = "\x0b\x0c"
-# Invisible characters that only disturb matching and search: soft hyphen, zero-width space
-# and joiners, word joiner, and a BOM that ended up inside the text. A regex, not
-# str.translate with a dict: translate walks every character through Python-level lookups and
-# was a third of the parse time.
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-_SPACE_LIKE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _MULTI_SPACE = re.compile(r" {2,}")
-_LINE_BREAKS = re.compile(r"\r\n?|[\u0085\u2028\u2029]")
-# Any character one of the four patterns above would touch. Most files have none, and one
-# search is cheaper than four substitutions (each scans the whole text).
-_SPECIAL = re.compile(
-    "[\r\u0085\u2028\u2029"
-    + _CONTROL.pattern[1:-1]
-    + _INVISIBLE.pattern[1:-1]
-    + _SPACE_LIKE.pattern[1:-1]
-    + "]"
-)
-_HTML = re.compile(rb"<!doctype html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
-_AUTHOR = re.compile(
-    r"^(?:Autor/in|Autor\*in|Autor:in|AutorIn|Autorin|Autor|Autoren|Autorinnen|"
-    r"Verfasser/in|Verfasser|Verfasserin)\s*:\s*(.*)$",
-    re.IGNORECASE,
-)
-# Lines that name the authors or the responsible office under other labels. Only where an author
-# line stands (see _may_name_authors): a body line may well start with "Text:".
-_AUTHOR_MORE = re.compile(
-    r"(?:Verantwortlich|Text|Redaktion|Text und Fotos?|Text/Fotos?)\s*:\s*(\S.{0,150})",
-    re.IGNORECASE,
-)
-# Authors are listed with "," or ";" (always split) or joined with "und"/"&" (split only when
-# the parts look like names of the same kind, see _split_authors).
-_AUTHOR_LIST = re.compile(r"\s*[,;]\s*")
-_AUTHOR_AND = re.compile(r"\s*&\s*|\s+und\s+")
-# A character reference typed as text, as offices paste it from web pages ("A &gt; B",
-# "&amp;", "&#8211;"): a release is plain text, so it is published as those characters, and
-# its "&" and ";" are part of the name, never separators. Only references that HTML defines
-# count ("Müller &Co; Weber" still splits).
-_CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_BULLET = re.compile(r"^[-•*–·▪]\s+(.*)$")
-# A teaser is a subheading: a line that ends a sentence (also inside quotes) is body text.
-_SENTENCE_END = (".", ":", "…")
-_CLOSING = "“”\"'»«›‹)]"
-# What stands between a caption and its ``©`` credit: "Text – © Credit", "Text | © Credit".
-_CAPTION_SEPARATORS = " -–|,;/:"
 # A date line is short and has a digit or one of these words. A first line without any of
 # them is the page label ("Seiteninhalt") and is not handed to the (slow) date parser at all;
 # a first line with one of them was meant as the date, so its error is reported on that line.
-_RELATIVE_DAYS = ("heute", "gestern", "vorgestern", "morgen", "übermorgen")
 _DATEISH = re.compile(
     r"\d|\b(?:"
-    + "|".join(_RELATIVE_DAYS)
+    + "|".join(RELATIVE_DAYS)
     + "|"
     + "|".join(WEEKDAY_NAMES + MONTH_NAMES + ("Sonnabend",))
     + r")\b",
     re.IGNORECASE,
 )
-# The correction stamp: "Aktualisiert: 12.07.2024, 10:00 Uhr", "Aktualisiert am 12. Juli 2024",
-# "Zuletzt aktualisiert: 12.07.2024"; the group is the date text. "\b": "Aktualisierte
-# Fassung" is no stamp.
-_UPDATED = re.compile(r"(?:zuletzt\s+)?aktualisiert(?:\s+am)?\b\s*:?\s*(.*)", re.IGNORECASE)
-# The words a date text may contain (dateutil's German tables, the filler words they skip and
-# the relative days, which are then refused). Only a stamp whose date text is made of these
-# and of digits is one: "Aktualisiert: Sperrung der K 12 verlängert" stays a title and
-# "Aktualisiert am 12.07.2024: Die Telefonnummer lautet …" a paragraph.
-_DATE_WORDS = (
-    frozenset(
-        name.lower()
-        for table in (GermanParserInfo.MONTHS, GermanParserInfo.WEEKDAYS)
-        for names in table
-        for name in names
-    )
-    | {"am", "den", "dem", "um", "vom", "bis", "zum", "uhr", "t", "h", "std", "min"}
-    | set(_RELATIVE_DAYS)
-)
-_WORD = re.compile(r"[^\W\d_]+")
 # Something like a complete date (see _looks_like_date); find_date_line decides.
 _DATE_IN_LINE = re.compile(
     r"\d{1,2}\.\s*(?:\d{1,2}\.\s*\d{2}|[^\W\d_]{3,}\.?\s+\d{4})|\d{4}-\d{2}-\d{2}"
 )
-# UTF-8 sequences of the characters German text is made of (umlauts, ß, „“–, NBSP) and a UTF-8
-# BOM. Found in a file that is not valid UTF-8, they mean mixed encodings (a Windows-1252 line
-# pasted into a UTF-8 file): decoding it all as Windows-1252 would publish "Ã¤" for every "ä".
-_UTF8_MARKS = re.compile(rb"\A\xef\xbb\xbf|[\xc2\xc3][\x80-\xbf]|\xe2\x80[\x80-\xbf]")
-
-
-def decode(data: bytes, path: Path) -> tuple[str, list[Notice]]:
-    """Bytes → clean NFC text with ``\\n`` line ends; raise ReleaseError for non-text.
-
-    UTF-8 is tried strictly first (with or without BOM), then Windows-1252, which is what
-    office PCs in Germany save "ANSI" text as; Latin-1 is a subset of it for letters. A file
-    that is UTF-8 in parts (BOM, umlauts) but not throughout is refused as mixed encodings
-    rather than published with "Ã¤" for every "ä". Control characters are removed with a
-    :class:`Notice` per line; NUL bytes, HTML pages and files over MAX_BYTES are errors.
-    """
-    if len(data) > MAX_BYTES:
-        raise _too_big(path, len(data))
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise ReleaseError(
-            path,
-            _line_of(data, nul),
-            "expected a release text, got NUL bytes: this is a binary file (or UTF-16); "
-            "save it as UTF-8 text",
-            from_bytes=True,
-        )
-    html = _HTML.search(data, 0, 4096)
-    if html:
-        raise ReleaseError(
-            path,
-            _line_of(data, html.start()),
-            "expected a release text, got an HTML page; copy the text into a .txt file",
-            from_bytes=True,
-        )
-    # The BOM is cut off by hand, not with "utf-8-sig": that codec's error offsets do not
-    # count the BOM, and the message must name the right line and byte.
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    try:
-        text = data[bom:].decode("utf-8")
-    except UnicodeDecodeError as utf8_error:
-        bad = bom + utf8_error.start
-        if _UTF8_MARKS.search(data):
-            raise ReleaseError(
-                path,
-                _line_of(data, bad),
-                f"expected one encoding, got mixed UTF-8 and Windows-1252: byte 0x{data[bad]:02x} "
-                "is not UTF-8 but other characters are; save the file as UTF-8",
-                from_bytes=True,
-            ) from None
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise ReleaseError(
-                path,
-                _line_of(data, exc.start),
-                f"expected UTF-8 or Windows-1252 text, got byte 0x{data[exc.start]:02x}, which "
-                "is neither; save the file as UTF-8",
-                from_bytes=True,
-            ) from None
-    notices: list[Notice] = []
-    if _SPECIAL.search(text):
-        text = _LINE_BREAKS.sub("\n", text)
-        if _CONTROL.search(text):
-            text = _remove_controls(text, path, notices)
-        text = _SPACE_LIKE.sub(" ", _INVISIBLE.sub("", text))
-    # After removing invisible characters: "a<soft hyphen><combining diaeresis>" is "ä" too.
-    return unicodedata.normalize("NFC", text), notices
-
-
-def _too_big(path: Path, size: int) -> ReleaseError:
-    # The whole file is at fault: its line 1, so editors and the CLI format still work.
-    return ReleaseError(
-        path,
-        1,
-        f"expected a release text of at most {MAX_BYTES // _MIB} MiB, got {size / _MIB:.1f} MiB "
-        f"({size} bytes); is it really a release text?",
-        from_bytes=True,
-    )
-
-
-def _line_of(data: bytes, offset: int) -> int:
-    head = data[:offset]
-    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
-
-
-def _remove_controls(text: str, path: Path, notices: list[Notice]) -> str:
-    lines = text.split("\n")
-    found = sum(len(_CONTROL.findall(line)) for line in lines)
-    if found > max(8, len(text) // 20):
-        raise ReleaseError(
-            path,
-            1,
-            f"expected a release text, got {found} control characters: a binary file",
-            from_bytes=True,
-        )
-    for number, line in enumerate(lines, 1):
-        chars = _CONTROL.findall(line)
-        if chars:
-            names = ", ".join(sorted({f"U+{ord(c):04X}" for c in chars}))
-            notices.append(
-                Notice(path, number, f"removed {len(chars)} control character(s) ({names})")
-            )
-            lines[number - 1] = _CONTROL.sub(
-                lambda m: " " if m[0] in _BREAKING_CONTROL else "", line
-            )
-    return "\n".join(lines)
 
 
 def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> Release:
-    """Parse decoded release text (see :func:`decode`) into a Release.
+    """Parse decoded release text (see :func:`feedpub.decode.decode`) into a Release.
 
     ``source`` is the path shown in messages; its stem names the release. Raises
     ReleaseError naming the line for anything that is not a release.
     """
+    department, slug, stem = _names(source, department)
+    if "  " in text:
+        text = _MULTI_SPACE.sub(" ", text)
+    raw_lines = text.split("\n")
+    date_lineno, parsed = _date_line(_head(raw_lines, source), source)
+    blocks = split_blocks(raw_lines, start=date_lineno)
+    stamps = stamp_below_date(blocks)
+    title, rest = _title(parsed, date_lineno, blocks, source)
+    rest = take_updated_lines(rest, stamps)
+    updated = read_updated(stamps, parsed, source)
+    teaser, rest = _teaser(rest, title.text)
+    body = read_body(rest)
+    if teaser is None and not body.paragraphs:
+        raise ReleaseError(
+            source,
+            title.line,
+            f"expected a teaser or a paragraph after the title {_clip(title.text)!r}, got none",
+        )
+    return Release(
+        source=source,
+        department=department,
+        slug=slug,
+        stem=stem,
+        id=make_id(tag_prefix, slug, stem),
+        published=parsed.value,
+        has_time=parsed.has_time,
+        title=title.text,
+        teaser=teaser,
+        captions=body.captions,
+        paragraphs=body.paragraphs,
+        authors=body.authors,
+        updated=updated.value if updated else None,
+        updated_has_time=updated.has_time if updated else True,
+        date_text=parsed.date_text,
+        date_ignored=_ignored(parsed, title.on_date_line),
+    )
+
+
+def _names(source: Path, department: str) -> tuple[str, str, str]:
+    """The department (NFC), its URL slug and the release's stem; an error when either has no
+    letter or digit for a URL."""
     department = unicodedata.normalize("NFC", department)
     slug = department_slug(department)
     if not slug:
@@ -280,11 +137,12 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
         raise ReleaseError(
             source, 1, f"file name {source.name!r} has no letters or digits for a URL"
         )
-    if "  " in text:
-        text = _MULTI_SPACE.sub(" ", text)
-    raw_lines = text.split("\n")
-    # The first non-blank lines: page label and date line, or the date line alone (or a header
-    # block of two label lines and the date line, see _header_date_line).
+    return department, slug, stem
+
+
+def _head(raw_lines: list[str], source: Path) -> list[tuple[int, str]]:
+    """The first three non-blank lines (number, text): page label and date line, or the date
+    line and the next (or a header block, see _header_date_line); an empty file is an error."""
     head: list[tuple[int, str]] = []
     for number, raw in enumerate(raw_lines, 1):
         line = raw.strip()
@@ -299,107 +157,50 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
             "expected a date line such as 10.07.2024, then a title; got an empty file",
             from_bytes=True,
         )
+    return head
 
-    date_index, parsed = _find_date_line(head, source)
-    date_lineno = head[date_index][0]
-    word = event_word(parsed)
-    if word is not None:
-        raise ReleaseError(
-            source,
-            date_lineno,
-            f"the date line {_clip(parsed.text)!r} reads as a sentence with a date in it "
-            f"({word!r} before the date), not as the publication date; write it as 10.07.2024 "
-            "or Pressemitteilung vom 10.07.2024",
-        )
-    blocks = _blocks(raw_lines, start=date_lineno)
-    stamps: list[tuple[int, str, str]] = []
-    if blocks:
-        # Directly below the date line, where the websites print it (blank lines between or
-        # not: copying from a web page varies them).
-        number, line, _ = blocks[0][0]
-        stamp = _updated_text(line)
-        if stamp is not None:
-            stamps.append((number, line, stamp))
-            blocks[0] = blocks[0][1:]
-            if not blocks[0]:
-                del blocks[0]
-    line_title = _title_on_date_line(parsed, blocks)
+
+class _Title(NamedTuple):
+    text: str
+    #: Its (first) line number.
+    line: int
+    #: Whether it stands on the date line (``10.07.2024 - Titel``).
+    on_date_line: bool
+
+
+def _title(
+    date_line: DateLine, date_lineno: int, blocks: list[Block], source: Path
+) -> tuple[_Title, list[Block]]:
+    """The title, from the date line or the first block after it, and the blocks after it."""
+    line_title = _title_on_date_line(date_line, blocks)
     if line_title is not None:
-        title, first_no = line_title, date_lineno
-        rest = blocks
-    else:
-        if not blocks:
-            raise ReleaseError(
-                source, date_lineno, "expected a title after the date line, got the end of the file"
-            )
-        title_block = blocks[0]
-        title = " ".join(text for _, text, _ in title_block)
-        first_no = title_block[0][0]
-        not_title = _not_a_title(title_block, title)
-        if not_title:
-            raise ReleaseError(
-                source, first_no, f"expected the title after the date line, got {not_title}"
-            )
-        rest = blocks[1:]
-
-    rest = _take_updated_lines(rest, stamps)
-    updated = _read_updated(stamps, parsed, source)
-    teaser: str | None = None
-    if rest and _same_text(rest[0], title):
-        rest = rest[1:]  # the title printed again (as some pages do): not a teaser
-    if rest and _is_teaser(rest[0]):
-        teaser = rest[0][0][1]
-        rest = rest[1:]
-
-    captions: list[Caption] = []
-    paragraphs: list[str] = []
-    authors: list[str] = []
-    for position, block in enumerate(rest):
-        body_lines: list[tuple[int, str, bool]] = []
-        for entry in block:
-            author = _AUTHOR.match(entry[1])
-            if author is None and _may_name_authors(position, len(rest), block):
-                author = _AUTHOR_MORE.fullmatch(entry[1])
-            if author:
-                authors.extend(_split_authors(author[1]))
-            else:
-                body_lines.append(entry)
-        if not body_lines:
-            continue
-        if _is_caption_block(body_lines):
-            _add_captions(captions, body_lines)
-        else:
-            paragraphs.extend(_paragraphs(body_lines))
-
-    if teaser is None and not paragraphs:
+        return _Title(line_title, date_lineno, True), blocks
+    if not blocks:
         raise ReleaseError(
-            source,
-            first_no,
-            f"expected a teaser or a paragraph after the title {_clip(title)!r}, got none",
+            source, date_lineno, "expected a title after the date line, got the end of the file"
         )
-    return Release(
-        source=source,
-        department=department,
-        slug=slug,
-        stem=stem,
-        id=make_id(tag_prefix, slug, stem),
-        published=parsed.value,
-        has_time=parsed.has_time,
-        title=title,
-        teaser=teaser,
-        captions=tuple(dict.fromkeys(captions)),
-        paragraphs=tuple(paragraphs),
-        authors=tuple(dict.fromkeys(authors)),
-        updated=updated.value if updated else None,
-        updated_has_time=updated.has_time if updated else True,
-        date_text=parsed.date_text,
-        date_ignored=_ignored(parsed, line_title),
-    )
+    title_block = blocks[0]
+    title = _Title(" ".join(text for _, text, _ in title_block), title_block[0][0], False)
+    not_title = _not_a_title(title_block, title.text)
+    if not_title:
+        raise ReleaseError(
+            source, title.line, f"expected the title after the date line, got {not_title}"
+        )
+    return title, blocks[1:]
 
 
-def _ignored(date_line: DateLine, line_title: str | None) -> tuple[str, ...]:
+def _teaser(blocks: list[Block], title: str) -> tuple[str | None, list[Block]]:
+    """The teaser, if the first block is one, and the blocks after it."""
+    if blocks and _same_text(blocks[0], title):
+        blocks = blocks[1:]  # the title printed again (as some pages do): not a teaser
+    if blocks and is_teaser(blocks[0]):
+        return blocks[0][0][1], blocks[1:]
+    return None, blocks
+
+
+def _ignored(date_line: DateLine, title_on_date_line: bool) -> tuple[str, ...]:
     """What the date line held besides its date (and the title read from it)."""
-    after = date_line.after if line_title is None else ""
+    after = "" if title_on_date_line else date_line.after
     return tuple(part for part in (date_line.before, after) if part)
 
 
@@ -407,9 +208,7 @@ def _ignored(date_line: DateLine, line_title: str | None) -> tuple[str, ...]:
 _LINE_TITLE = re.compile(r"\A\s*(?:[-–—:]|\|)\s+(?P<title>.*[^\W\d_].*)\Z")
 
 
-def _title_on_date_line(
-    date_line: DateLine, blocks: list[list[tuple[int, str, bool]]]
-) -> str | None:
+def _title_on_date_line(date_line: DateLine, blocks: list[Block]) -> str | None:
     """The title when the date line carries it (``10.07.2024 - Landrat besucht Jobcenter``).
 
     Only when what follows the date line cannot be a title: a paragraph that ends a sentence,
@@ -424,157 +223,67 @@ def _title_on_date_line(
     if blocks:
         block = blocks[0]
         text = " ".join(line for _, line, _ in block)
-        could_be_title = _not_a_title(block, text) is None and not text.rstrip(_CLOSING).endswith(
-            _SENTENCE_END
-        )
-        if could_be_title or _updated_text(block[0][1]) is not None:
+        could_be_title = _not_a_title(block, text) is None and not ends_sentence(text)
+        if could_be_title or updated_text(block[0][1]) is not None:
             return None
     return match["title"].strip()
 
 
-def _may_name_authors(position: int, count: int, block: list[tuple[int, str, bool]]) -> bool:
-    """Where ``Verantwortlich:``, ``Text:`` and ``Redaktion:`` lines name authors: a line of its
-    own directly under the title (where a teaser would stand), or in the last block."""
-    return (position == 0 and len(block) == 1) or position == count - 1
-
-
-def _same_text(block: list[tuple[int, str, bool]], title: str) -> bool:
+def _same_text(block: Block, title: str) -> bool:
     text = " ".join(line for _, line, _ in block)
     return text.casefold() == title.casefold()
 
 
-def _updated_text(line: str) -> str | None:
-    """The date text of an ``Aktualisiert:`` line, or None when ``line`` is not one.
-
-    The line is the keyword and a date text of date words and digits only (see _DATE_WORDS),
-    at most as long as a date line; a line with ``©`` is a caption. Impossible dates
-    ("31.02.2024", "Juli 2024") still make a stamp, so that they become an error, not text.
-    """
-    match = _UPDATED.fullmatch(line)
-    if match is None or "©" in line:
-        return None
-    text = match[1]
-    if len(text) > DATE_LINE_MAX:
-        return None
-    if any(word.lower() not in _DATE_WORDS for word in _WORD.findall(text)):
-        return None
-    return text
-
-
-def _take_updated_lines(
-    blocks: list[list[tuple[int, str, bool]]], stamps: list[tuple[int, str, str]]
-) -> list[list[tuple[int, str, bool]]]:
-    """``blocks`` without the ``Aktualisiert:`` lines below the title, which go to ``stamps``.
-
-    A stamp there is a block of its own (blank lines around it) or a line directly above or
-    below an ``Autor/in:`` line, where offices add it at the end. Anywhere else, e.g. as a line
-    inside a hard-wrapped paragraph, the words are text: a sentence may run over such a line.
-    """
-    kept: list[list[tuple[int, str, bool]]] = []
-    for block in blocks:
-        if len(block) == 1:
-            number, line, _ = block[0]
-            stamp = _updated_text(line)
-            if stamp is not None:
-                stamps.append((number, line, stamp))
-                continue
-            kept.append(block)
-            continue
-        is_author = [_AUTHOR.match(line) is not None for _, line, _ in block]
-        if not any(is_author):
-            kept.append(block)
-            continue
-        lines: list[tuple[int, str, bool]] = []
-        for index, entry in enumerate(block):
-            beside_author = (index > 0 and is_author[index - 1]) or (
-                index + 1 < len(block) and is_author[index + 1]
-            )
-            stamp = _updated_text(entry[1]) if beside_author else None
-            if stamp is not None:
-                stamps.append((entry[0], entry[1], stamp))
-            else:
-                lines.append(entry)
-        kept.append(lines)
-    return kept
-
-
-def _read_updated(
-    stamps: list[tuple[int, str, str]], published: DateLine, source: Path
-) -> ParsedDate | None:
-    """The release's correction time from its ``Aktualisiert:`` line, if it has one.
-
-    The date follows the rules of the date line (no ``heute``, no year-less dates) for the same
-    reason: a rebuild next year must read the same day. It may not be before the publication;
-    when either names only a day, days are compared (a date-only stamp on the day of a release
-    published at 14:30 is fine: the feeds then use the publication time, see
-    :func:`~feedpub.release.effective_updated`).
-    """
-    if not stamps:
-        return None
-    first_no, _, _ = stamps[0]
-    if len(stamps) > 1:
-        number, line, _ = stamps[1]
+def _date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, DateLine]:
+    """The date line (see _find_date_line), refused when it reads as a sentence about an
+    event (``Anmeldung bis 10.07.2024``: a file whose date line is missing, see
+    :func:`feedpub.dateline.event_word`)."""
+    number, date_line = _find_date_line(numbered, source)
+    word = event_word(date_line)
+    if word is not None:
         raise ReleaseError(
             source,
             number,
-            f"expected one Aktualisiert: line, got a second one {_clip(line)!r} (the first is "
-            f"line {first_no}); keep the latest correction only",
+            f"the date line {_clip(date_line.text)!r} reads as a sentence with a date in it "
+            f"({word!r} before the date), not as the publication date; write it as 10.07.2024 "
+            "or Pressemitteilung vom 10.07.2024",
         )
-    _, line, text = stamps[0]
-    try:
-        updated = parse_date_line(text, what="date")
-    except ValueError as exc:
-        raise ReleaseError(
-            source, first_no, f"cannot read the date of {_clip(line)!r}: {exc}"
-        ) from None
-    if updated.has_time and published.has_time:
-        early = updated.value < published.value
-    else:
-        early = updated.value.date() < published.value.date()
-    if early:
-        shown = format_date_line(updated.value, with_time=updated.has_time)
-        date_line = format_date_line(published.value, with_time=published.has_time)
-        raise ReleaseError(
-            source,
-            first_no,
-            f"expected the correction on or after the publication ({date_line}), got {shown} "
-            f"in {_clip(line)!r}; check both dates",
-        )
-    return updated
+    return number, date_line
 
 
 def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, DateLine]:
-    """Index of the date line among the first (up to) three non-blank lines: the first line, or
-    the second when the first is the page label, or the third of a header block (see
-    _header_date_line). Errors point at the line a human would fix."""
+    """Line number and reading of the date line among the first (up to) three non-blank lines
+    (number, text): the first line, or the second when the first is the page label, or the
+    third of a header block (see _header_date_line). Errors point at the line a human would
+    fix."""
     first_no, first = numbered[0]
-    if _updated_text(first) is not None:
-        raise ReleaseError(source, first_no, _updated_before_date(first))
+    if updated_text(first) is not None:
+        raise ReleaseError(source, first_no, updated_before_date(first))
     first_error: ValueError | None = None
     if _may_be_date_line(first) or len(numbered) < 2:
         try:
-            return 0, find_date_line(first)
+            return first_no, find_date_line(first)
         except ValueError as exc:
             first_error = exc
     if len(numbered) < 2:
         assert first_error is not None
         raise ReleaseError(source, first_no, str(first_error)) from None
     second_no, second = numbered[1]
-    if first_error is None and _updated_text(second) is not None:
-        raise ReleaseError(source, second_no, _updated_before_date(second))
+    if first_error is None and updated_text(second) is not None:
+        raise ReleaseError(source, second_no, updated_before_date(second))
     try:
         if len(second) > LABELLED_DATE_LINE_MAX:
             raise ValueError(f"{_clip(second)!r} is too long for a date line")
-        return 1, find_date_line(second)
+        return second_no, find_date_line(second)
     except ValueError as second_error:
         header = _header_date_line(numbered)
         if header is not None:
-            return 2, header
+            return numbered[2][0], header
         # A first line that looks like a date was meant as the date; else it is the label.
         if first_error is not None:
             raise ReleaseError(source, first_no, str(first_error)) from None
-        if _updated_text(second) is not None:
-            raise ReleaseError(source, second_no, _updated_before_date(second)) from None
+        if updated_text(second) is not None:
+            raise ReleaseError(source, second_no, updated_before_date(second)) from None
         if _looks_like_date(second):
             raise ReleaseError(source, second_no, str(second_error)) from None
         raise ReleaseError(
@@ -595,7 +304,7 @@ def _header_date_line(numbered: list[tuple[int, str]]) -> DateLine | None:
     if not all(_is_label_line(line) for _, line in numbered[:2]):
         return None
     third = numbered[2][1]
-    if _updated_text(third) is not None or len(third) > LABELLED_DATE_LINE_MAX:
+    if updated_text(third) is not None or len(third) > LABELLED_DATE_LINE_MAX:
         return None
     try:
         return find_date_line(third)
@@ -608,15 +317,9 @@ def _is_label_line(line: str) -> bool:
     return (
         len(line) <= DATE_LINE_MAX
         and _DATE_IN_LINE.search(line) is None
-        and not line.rstrip(_CLOSING).endswith(_SENTENCE_END[:1] + ("…", "!", "?"))
-        and _updated_text(line) is None
-    )
-
-
-def _updated_before_date(line: str) -> str:
-    return (
-        f"expected the date line, got the correction stamp {_clip(line)!r}; it goes directly "
-        "below the date line"
+        and not ends_sentence(line)
+        and not line.endswith(("!", "?"))
+        and updated_text(line) is None
     )
 
 
@@ -642,196 +345,31 @@ def _may_be_date_line(line: str) -> bool:
     return len(line) <= LABELLED_DATE_LINE_MAX and _DATE_IN_LINE.search(line) is not None
 
 
-def _blocks(raw_lines: list[str], *, start: int) -> list[list[tuple[int, str, bool]]]:
-    """Runs of non-blank lines after line ``start`` (1-based): (number, stripped text, indented).
-
-    Bullet continuation lines are recognised by their indent, so it is kept."""
-    blocks: list[list[tuple[int, str, bool]]] = []
-    current: list[tuple[int, str, bool]] = []
-    for number in range(start + 1, len(raw_lines) + 1):
-        raw = raw_lines[number - 1]
-        line = raw.strip()
-        if line:
-            current.append((number, line, raw[0].isspace()))
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
-
-
-def _is_caption_block(block: list[tuple[int, str, bool]]) -> bool:
-    credited = False
-    for _, text, _ in block:
-        if len(text) > CAPTION_MAX:
-            return False
-        credited = credited or "©" in text
-    return credited
-
-
-def _not_a_title(block: list[tuple[int, str, bool]], title: str) -> str | None:
+def _not_a_title(block: Block, title: str) -> str | None:
     """Why the first block after the date line is no title (for the message), or None."""
     if len(title) > TITLE_MAX:
         return f"{len(title)} characters (at most {TITLE_MAX}): {_clip(title)!r}"
-    if _is_caption_block(block):
+    if is_caption_block(block):
         return f"a caption line with ©: {_clip(title)!r}"
     first = block[0][1]
     if _looks_like_date(title) and _is_date_line(title):
         return f"a second date line {_clip(title)!r}; remove one of them"
-    if _AUTHOR.match(first):
+    if is_author_line(first):
         return f"the author line {_clip(first)!r}"
-    if _BULLET.match(first):
+    if is_list_item(first):
         return f"a list item {_clip(first)!r}"
     return None
-
-
-def _is_teaser(block: list[tuple[int, str, bool]]) -> bool:
-    if len(block) != 1:
-        return False
-    text = block[0][1]
-    return (
-        len(text) <= TEASER_MAX
-        and not text.rstrip(_CLOSING).endswith(_SENTENCE_END)
-        and "©" not in text
-        and not _AUTHOR.match(text)
-        and not _AUTHOR_MORE.fullmatch(text)
-        and not _BULLET.match(text)
-    )
-
-
-def _caption(line: str) -> Caption:
-    """``Text © Credit``, ``Text – © Credit``, ``Text (© Credit)`` or a line without credit."""
-    text, sep, credit = line.rpartition("©")
-    if not sep:
-        return Caption(line, None)
-    text = text.strip(_CAPTION_SEPARATORS)
-    credit = credit.strip()
-    if text.endswith("(") and credit.endswith(")"):
-        text = text[:-1].strip(_CAPTION_SEPARATORS)
-        credit = credit[:-1].strip()
-    return Caption(text, credit or None)
-
-
-def _add_captions(captions: list[Caption], block: list[tuple[int, str, bool]]) -> None:
-    """Append a caption block's captions. A line that is only a credit (``© Landkreis``, as
-    websites print it under the caption) belongs to the credit-less caption right above it."""
-    previous: Caption | None = None  # the caption this block appended last
-    for _, line, _ in block:
-        caption = _caption(line)
-        if not caption.text and previous is not None and previous.credit is None:
-            previous = captions[-1] = Caption(previous.text, caption.credit)
-        elif caption.text or caption.credit:
-            captions.append(caption)
-            previous = caption
-
-
-def _split_authors(text: str) -> list[str]:
-    """``A, B`` and ``A; B`` are always two authors. ``A und B`` / ``A & B`` are two only when
-    both sides are names of one kind (one word each, or several words each) and the left one
-    does not end in a hyphen: so "Amt für Bau und Planung" and "Presse- und
-    Öffentlichkeitsarbeit" stay one author, "Petra Schulz und Jens Albrecht" become two."""
-    authors: list[str] = []
-    for item in _split_outside_references(_AUTHOR_LIST, text):
-        parts = _split_outside_references(_AUTHOR_AND, item)
-        if len(parts) > 1 and (
-            any(part.endswith("-") or not part for part in parts)
-            or len({" " in part for part in parts}) > 1
-        ):
-            parts = [item]
-        authors.extend(part for part in parts if part)
-    return authors
-
-
-def _split_outside_references(separator: re.Pattern[str], text: str) -> list[str]:
-    """``separator.split(text)``, except where a separator touches a character reference."""
-    references = [
-        match.span()
-        for match in _CHAR_REF.finditer(text)
-        if match[0][1] == "#" or match[0][1:] in html5
-    ]
-    if not references:
-        return separator.split(text)
-    parts: list[str] = []
-    start = 0
-    for match in separator.finditer(text):
-        if any(left < match.end() and match.start() < right for left, right in references):
-            continue
-        parts.append(text[start : match.start()])
-        start = match.end()
-    parts.append(text[start:])
-    return parts
-
-
-def _paragraphs(block: list[tuple[int, str, bool]]) -> list[str]:
-    """A block's lines → paragraphs: text lines are joined, bullet runs become one list."""
-    out: list[str] = []
-    text: list[str] = []
-    items: list[str] = []
-    for _, line, indented in block:
-        bullet = _BULLET.match(line)
-        if bullet:
-            if text:
-                out.append(" ".join(text))
-                text = []
-            items.append(bullet[1])
-        elif items and indented:
-            items[-1] += " " + line
-        else:
-            if items:
-                out.append("\n".join(f"- {item}" for item in items))
-                items = []
-            text.append(line)
-    if text:
-        out.append(" ".join(text))
-    if items:
-        out.append("\n".join(f"- {item}" for item in items))
-    return out
 
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_CHUNK = 64 * 1024
-
-
-def _read_limited(path: Path) -> bytes:
-    """The file's bytes, or ReleaseError when it is over MAX_BYTES.
-
-    Plain ``os.read`` in 64 KiB chunks: ``open(...).read(MAX_BYTES + 1)`` allocates (and
-    frees) a 1 MiB buffer per file, which made reading 10,000 releases five times slower.
-    """
-    # O_NONBLOCK: a FIFO put in the file's place since the folder was listed must not block
-    # the build (and, with it, every later cron run on the lock); O_NONBLOCK changes nothing
-    # for reading a regular file.
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ReleaseError(path, 1, "not a regular file; remove it")
-        chunks = [os.read(fd, _CHUNK)]
-        total = len(chunks[0])
-        while len(chunks[-1]) == _CHUNK:
-            chunks.append(os.read(fd, _CHUNK))
-            total += len(chunks[-1])
-            if total > MAX_BYTES:
-                raise _too_big(path, os.fstat(fd).st_size)
-    finally:
-        os.close(fd)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
 def read_release(path: Path, *, department: str, tag_prefix: str) -> tuple[Release, list[Notice]]:
-    """Read, decode and parse one release file; the size limit is checked before reading.
+    """Read, decode (see :func:`~feedpub.decode.read_text`) and parse one release file.
 
     FileNotFoundError passes through: a file deleted while a build runs is simply gone."""
-    try:
-        data = _read_limited(path)
-    except FileNotFoundError:
-        raise  # deleted since the folder was listed: the caller treats it as gone, no error
-    except OSError as exc:
-        raise ReleaseError(path, 1, f"cannot read: {exc.strerror or exc}") from exc
-    text, notices = decode(data, path)
+    text, notices = read_text(path)
     release = parse_text(text, source=path, department=department, tag_prefix=tag_prefix)
     return release, notices
 

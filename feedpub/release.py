@@ -1,4 +1,4 @@
-"""The data model: one press release, and the one error type of the project.
+"""The data model: one press release, and the one error and the one warning type of the project.
 
 Names only, no parsing or rendering logic: every other module imports from here, this module
 imports from none of them.
@@ -182,6 +182,18 @@ def location(path: Path | str, line: int | None) -> str:
     if not shown.isascii():
         shown = os.fsencode(shown).decode("utf-8", "backslashreplace")
     return f"{shown}:{line}" if line is not None else shown
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A warning about a release that was still published (e.g. control characters removed)."""
+
+    path: Path
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{location(self.path, self.line)}: warning: {self.reason}"
 
 
 #: Characters XML 1.0 cannot carry, or that only mean trouble in a feed: C0 and C1 controls

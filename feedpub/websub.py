@@ -162,11 +162,10 @@ def announce(
     *,
     timing: Timing | None = None,
     send: Send | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
 ) -> Outcome | None:
     """Tell ``hub`` about the ``changed`` feed URLs and those pending from earlier builds;
-    record what it did not take as pending. None when there was nothing to tell.
+    record what it did not take as pending. None when there was nothing to tell. The
+    requests, tries and pauses are :func:`notify`'s (with the real clock).
 
     Call it under the build's lock, after the feeds are in place (the hub fetches them at
     once). Never raises for the hub's sake; an OSError writing the pending list propagates.
@@ -177,9 +176,7 @@ def announce(
         if earlier is not None:
             save_pending(out_dir, [])  # only feeds that are gone: nothing left to tell
         return None
-    outcome = notify(
-        hub, urls, timing=timing or DEFAULT_TIMING, send=send or post_form, sleep=sleep, clock=clock
-    )
+    outcome = notify(hub, urls, timing=timing or DEFAULT_TIMING, send=send or post_form)
     outcome.earlier = frozenset(earlier or ()) - set(changed)
     save_pending(out_dir, [failure.url for failure in outcome.failed])
     return outcome

@@ -569,7 +569,7 @@ def test_fast_paths_agree_with_dateutil_on_the_tables() -> None:
 
 
 def test_no_midnight_is_skipped_in_berlin() -> None:
-    """dates._resolve skips the daylight-saving check for 00:00: Germany has always changed
+    """dates.resolve skips the daylight-saving check for 00:00: Germany has always changed
     its clocks at night, never at midnight, in every year a date may have."""
     from feedpub.dates import MAX_YEAR, MIN_YEAR
 

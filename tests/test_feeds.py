@@ -224,12 +224,8 @@ def test_feedparser_reads_the_feed_without_complaint(
 # --------------------------------------------------------------------------------- Atom, lxml
 
 
-@pytest.mark.parametrize("feed", ATOM_FEEDS)
-def test_atom_elements(built: Path, records: dict[str, dict[str, Any]], feed: str):
-    root = etree.parse(built / feed).getroot()
-    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
-    assert root.get(XML_LANG) == "de"
-
+def assert_atom_feed_links(root: Any, feed: str) -> None:
+    """One rel=self link (the file's public URL) and one rel=alternate (its human page)."""
     self_links = root.findall("a:link[@rel='self']", NS)
     assert len(self_links) == 1, f"{feed}: {len(self_links)} rel=self links"
     assert self_links[0].get("type") == "application/atom+xml"
@@ -240,6 +236,14 @@ def test_atom_elements(built: Path, records: dict[str, dict[str, Any]], feed: st
     slug = department_of(feed)
     # The human page of the feed: its department's page, or the index for the feed of all.
     assert alternates[0].get("href") == BASE + (f"{slug}/index.html" if slug else "index.html")
+
+
+@pytest.mark.parametrize("feed", ATOM_FEEDS)
+def test_atom_elements(built: Path, records: dict[str, dict[str, Any]], feed: str):
+    root = etree.parse(built / feed).getroot()
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    assert root.get(XML_LANG) == "de"
+    assert_atom_feed_links(root, feed)
 
     generator = root.find("a:generator", NS)
     assert generator is not None and generator.text == "feedpub", "generator without version"

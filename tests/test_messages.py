@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from feedpub.messages import SHOWN_PER_KIND, Summary, kind
-from feedpub.parse import Notice
-from feedpub.release import ReleaseError
+from feedpub.release import Notice, ReleaseError
 
 EMPTY = "expected a date line such as 10.07.2024, then a title; got an empty file"
 

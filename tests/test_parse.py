@@ -9,7 +9,6 @@ All good files but a few say the same release, so the table lists what differs f
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -20,16 +19,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feedpub.parse import (
-    MAX_BYTES,
-    Notice,
-    decode,
-    format_release,
-    parse_text,
-    read_release,
-)
-from feedpub.release import Caption, Release, ReleaseError
-from tests.conftest import within
+from feedpub.decode import MAX_BYTES, decode
+from feedpub.parse import format_release, parse_text, read_release
+from feedpub.release import Caption, Notice, Release, ReleaseError
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "parse"
@@ -281,32 +273,6 @@ def test_long_body(tmp_path: Path) -> None:
     assert notices == []
 
 
-def test_a_fifo_in_the_place_of_a_release_file_does_not_block(tmp_path: Path) -> None:
-    # Put there after the folder was listed (discovery refuses a FIFO it sees): opening it
-    # for reading would wait for a writer for ever, with the build's lock held.
-    fifo = tmp_path / "Jobcenter" / "a.txt"
-    fifo.parent.mkdir()
-    os.mkfifo(fifo)
-    with within(5), pytest.raises(ReleaseError, match="not a regular file; remove it"):
-        read_release(fifo, department="Jobcenter", tag_prefix="tag:example.de,2024-01-01:")
-
-
-def test_a_folder_in_the_place_of_a_release_file_is_an_error(tmp_path: Path) -> None:
-    folder = tmp_path / "Jobcenter" / "a.txt"
-    folder.mkdir(parents=True)
-    with pytest.raises(ReleaseError, match="not a regular file; remove it"):
-        read_release(folder, department="Jobcenter", tag_prefix="tag:example.de,2024-01-01:")
-
-
-def test_file_of_exactly_the_size_limit_is_read(tmp_path: Path) -> None:
-    head = b"Seiteninhalt\n14.08.2024\n\nTitel\n\n"
-    path = tmp_path / "limit.txt"
-    path.write_bytes(head + b"x" * (MAX_BYTES - len(head) - 2) + b".\n")
-    assert path.stat().st_size == MAX_BYTES
-    release, _ = read(path)
-    assert len(release.paragraphs[0]) == MAX_BYTES - len(head) - 1
-
-
 # --- department, stem and id ------------------------------------------------------------------
 
 ID_CASES = [
@@ -361,50 +327,6 @@ def parse(body: str, date: str = "14.08.2024") -> Release:
     )
 
 
-AUTHOR_CASES = [
-    ("Autor/in: Petra Schulz und Jens Albrecht", ("Petra Schulz", "Jens Albrecht")),
-    ("Autor/in: Müller und Schmidt", ("Müller", "Schmidt")),
-    ("Autor/in: Müller & Schmidt", ("Müller", "Schmidt")),
-    ("Autor/in: Müller, Schmidt; Weber", ("Müller", "Schmidt", "Weber")),
-    ("Autor/in: Anna Weber, Petra Schulz und Jens Albrecht",
-     ("Anna Weber", "Petra Schulz", "Jens Albrecht")),
-    ("Autor/in: Petra Schulz, Petra Schulz", ("Petra Schulz",)),
-    # "und" inside a name: an office, a German compound, a couple.
-    ("Autor/in: Amt für Bau und Planung", ("Amt für Bau und Planung",)),
-    ("Autor/in: Presse- und Öffentlichkeitsarbeit", ("Presse- und Öffentlichkeitsarbeit",)),
-    ("Autor/in: Peter und Anna Müller", ("Peter und Anna Müller",)),
-    ("Autor/in: Landkreis und Stadt Musterstadt", ("Landkreis und Stadt Musterstadt",)),
-    # Character references typed as text stay text: their "&" and ";" separate nothing.
-    ("Autor/in: A &gt; B; C", ("A &gt; B", "C")),
-    ("Autor/in: Schulz &amp; Albrecht", ("Schulz &amp; Albrecht",)),
-    ("Autor/in: Anna M&uuml;ller, Jens Albrecht", ("Anna M&uuml;ller", "Jens Albrecht")),
-    ("Autor/in: Anna Weber &#8211; Pressestelle; Jens Albrecht",
-     ("Anna Weber &#8211; Pressestelle", "Jens Albrecht")),
-    ("Autor/in: Anna Weber &#x2013; Pressestelle & Jens Albrecht",
-     ("Anna Weber &#x2013; Pressestelle", "Jens Albrecht")),
-    ("Autor/in: Müller & Schmidt; Weber &gt; Co", ("Müller", "Schmidt", "Weber &gt; Co")),
-    # The label in its spellings.
-    ("Autorin: Petra Schulz", ("Petra Schulz",)),
-    ("AUTOR/IN : Petra Schulz", ("Petra Schulz",)),
-    ("Verfasser: Petra Schulz", ("Petra Schulz",)),
-    ("Autor*in: Petra Schulz", ("Petra Schulz",)),
-    ("Autor/in:", ()),
-    # Other labels offices use (issue 10): read where an author line stands.
-    ("Autoren: Petra Schulz und Jens Albrecht", ("Petra Schulz", "Jens Albrecht")),
-    ("Verantwortlich: Petra Schulz", ("Petra Schulz",)),
-    ("Text: Jens Albrecht", ("Jens Albrecht",)),
-    ("Redaktion: Pressestelle des Landkreises", ("Pressestelle des Landkreises",)),
-    ("Text und Foto: Anna Weber", ("Anna Weber",)),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("line", "authors"), AUTHOR_CASES)
-def test_authors(line: str, authors: tuple[str, ...]) -> None:
-    release = parse(f"Text.\n\n{line}")
-    assert release.authors == authors
-    assert release.paragraphs == ("Text.",)
-
-
 def test_author_line_directly_under_the_title_instead_of_a_teaser() -> None:
     release = parse("Verantwortlich: Petra Schulz\n\nText.")
     assert (release.teaser, release.authors, release.paragraphs) == (
@@ -412,13 +334,6 @@ def test_author_line_directly_under_the_title_instead_of_a_teaser() -> None:
         ("Petra Schulz",),
         ("Text.",),
     )
-
-
-def test_text_label_inside_the_body_stays_text() -> None:
-    # Not a line of its own under the title, not in the last block: a paragraph's line.
-    release = parse("Text: so steht es im Gesetz.\nMehr dazu unten.\n\nSchluss.")
-    assert release.authors == ()
-    assert release.paragraphs == ("Text: so steht es im Gesetz. Mehr dazu unten.", "Schluss.")
 
 
 def test_a_teaser_that_repeats_the_title_is_dropped() -> None:
@@ -623,32 +538,10 @@ def test_format_release_writes_the_stamp_below_the_date_line() -> None:
     )
 
 
-@pytest.mark.parametrize("marker", ["-", "•", "*", "–", "·", "▪"])
-def test_bullet_markers_become_dash_items(marker: str) -> None:
-    release = parse(f"Text.\n\n{marker} eins\n{marker} zwei\n  mit Fortsetzung\nDanach.")
-    assert release.paragraphs == ("Text.", "- eins\n- zwei mit Fortsetzung", "Danach.")
-
-
 def test_title_over_two_lines_is_joined() -> None:
     text = "14.08.2024\n\nKreisvolkshochschule startet\nHerbstprogramm\n\nText.\n"
     release = parse_text(text, source=Path("x.txt"), department="Jobcenter", tag_prefix=TAG)
     assert release.title == "Kreisvolkshochschule startet Herbstprogramm"
-
-
-def test_caption_block_needs_a_credit() -> None:
-    # Without any © the lines are body text: nothing else marks them as captions.
-    release = parse("Mehr Kurse\n\nKursraum in Nordheim\nBlick in die Bibliothek\n\nText.")
-    assert release.captions == ()
-    assert release.paragraphs == ("Kursraum in Nordheim Blick in die Bibliothek", "Text.")
-
-
-def test_credit_line_after_a_credited_caption_stands_alone() -> None:
-    release = parse("Teaser\n\nBild © Anna\n© Landkreis\nKarte\n© Amt\n\nText.")
-    assert release.captions == (
-        Caption("Bild", "Anna"),
-        Caption("", "Landkreis"),
-        Caption("Karte", "Amt"),
-    )
 
 
 def test_bom_before_the_date_line() -> None:
@@ -662,61 +555,6 @@ def test_long_line_with_copyright_sign_is_a_paragraph() -> None:
     release = parse(f"Teaser\n\n{long.strip()}")
     assert release.captions == ()
     assert release.paragraphs == (long.strip(),)
-
-
-# --- decode -----------------------------------------------------------------------------------
-
-DECODE_CASES = [
-    # (bytes, text, note)
-    (b"gr\xc3\xb6\xc3\x9fer", "größer", "valid UTF-8 wins, even where cp1252 would decode too"),
-    (b"\x84Gr\xf6\xdfer\x93 \x96 5 \x80", "„Größer“ – 5 €", "Windows-1252 typography"),
-    (b"\xef\xbb\xbfText", "Text", "BOM dropped"),
-    ("a\ufeffb".encode(), "ab", "BOM inside the text dropped"),
-    (b"a\r\nb\rc\nd", "a\nb\nc\nd", "CRLF, CR and LF"),
-    ("a\u2028b\u2029c\u0085d".encode(), "a\nb\nc\nd", "Unicode line breaks"),
-    ("a\u00a0b\u202fc\td\u2009e".encode(), "a b c d e", "NBSP, narrow NBSP, tab, thin space"),
-    ("Kurs\u00adangebot\u200b".encode(), "Kursangebot", "soft hyphen, zero-width space"),
-    ("Mu\u0308ller".encode(), "Müller", "NFD → NFC"),
-    ("Mu\u00ad\u0308ller".encode(), "Müller", "NFC after the invisible character is gone"),
-    (b"Ab dem\x0b2.\x0cJuli\x01", "Ab dem 2. Juli", "VT/FF become a space, other controls go"),
-    ("Text \u0080\u009f".encode(), "Text ", "C1 controls from UTF-8 go"),
-    (b"Die Seite ist in HTML geschrieben", "Die Seite ist in HTML geschrieben", "no tag"),
-]
-
-
-@pytest.mark.parametrize(("data", "text", "note"), DECODE_CASES)
-def test_decode(data: bytes, text: str, note: str) -> None:
-    assert decode(data, Path("x.txt"))[0] == text, note
-
-
-def test_decode_case_table_has_no_duplicates() -> None:
-    assert len({case[0] for case in DECODE_CASES}) == len(DECODE_CASES)
-
-
-DECODE_ERROR_CASES = [
-    # (bytes, line, reason fragment)
-    (b"\xef\xbb\xbfSeiteninhalt\n10.07.2024\nGr\xf6\xdfe", 3, "got mixed UTF-8 and Windows-1252"),
-    (b"Gr\xc3\xb6\xc3\x9fe\r\n\r\nGr\xf6\xdfe", 3, "got mixed UTF-8 and Windows-1252"),
-    (b"a\rb\rc\x81", 3, "got byte 0x81, which is neither"),
-    (b"\xff\xfeS\x00", 1, "got NUL bytes"),
-    (b"Text\n\n<html><body>", 3, "got an HTML page"),
-    (b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e", 1, "got 9 control characters"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("data", "line", "fragment"), DECODE_ERROR_CASES)
-def test_decode_errors(data: bytes, line: int, fragment: str) -> None:
-    with pytest.raises(ReleaseError) as info:
-        decode(data, Path("x.txt"))
-    assert (info.value.line, fragment in info.value.reason) == (line, True), info.value.reason
-
-
-def test_decode_warns_once_per_line_with_control_characters() -> None:
-    _, notices = decode(b"a\x01\x02\nb\nc\x7f", Path("x.txt"))
-    assert [(n.line, n.reason) for n in notices] == [
-        (1, "removed 2 control character(s) (U+0001, U+0002)"),
-        (3, "removed 1 control character(s) (U+007F)"),
-    ]
 
 
 # --- bad files --------------------------------------------------------------------------------
@@ -778,37 +616,6 @@ def test_bad_file(name: str, line: int, fragment: str) -> None:
     assert str(err) == f"{path}:{line}: {err.reason}"
 
 
-@pytest.mark.parametrize("size", [MAX_BYTES + 1, 3 * MAX_BYTES])
-def test_oversize_file_is_refused_at_line_1(tmp_path: Path, size: int) -> None:
-    path = tmp_path / "export.txt"
-    head = b"Seiteninhalt\n14.08.2024\n\nTitel\n\n"
-    path.write_bytes(head + b"x" * (size - len(head)))
-    with pytest.raises(ReleaseError) as info:
-        read(path)
-    assert info.value.line == 1
-    assert f"got {size / 2**20:.1f} MiB ({size} bytes)" in info.value.reason
-    assert "expected a release text of at most 1 MiB" in info.value.reason
-    assert str(info.value).startswith(f"{path}:1: expected")
-    with pytest.raises(ReleaseError, match="at most 1 MiB"):
-        decode(path.read_bytes(), path)
-
-
-def test_unreadable_file_is_a_release_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "a.txt"
-    path.write_text("10.07.2024\n\nTitel\n\nText.\n", "utf-8")
-
-    def denied(name: Any, flags: int, *args: Any) -> int:
-        raise PermissionError(13, "Permission denied", str(name))
-
-    monkeypatch.setattr(os, "open", denied)  # chmod 000 does not stop root
-    with pytest.raises(ReleaseError) as info:
-        read(path)
-    assert info.value.line == 1
-    assert info.value.reason == "cannot read: Permission denied"
-
-
 def test_page_label_with_digits_still_finds_the_date() -> None:
     text = "Pressemitteilung 12/2024\n10.07.2024\n\nTitel\n\nText.\n"
     release = parse_text(text, source=Path("x.txt"), department="Jobcenter", tag_prefix=TAG)
@@ -860,20 +667,6 @@ def test_sample_releases_parse_cleanly(path: Path) -> None:
 def test_a_file_deleted_before_reading_is_not_a_release_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_release(tmp_path / "gone.txt", department="Jobcenter", tag_prefix=TAG)
-
-
-@pytest.mark.parametrize("size", [65535, 65536, 65537, 131072, 1024 * 1024])
-def test_files_around_read_chunk_boundaries_are_read_whole(tmp_path: Path, size: int) -> None:
-    head = "10.07.2024\n\nTitel\n\nText.\n\n"
-    tail = "Letzter Absatz.\n"
-    filler = "x" * (size - len(head) - len(tail) - 2) + "\n\n"
-    path = tmp_path / "Jobcenter" / "gross.txt"
-    path.parent.mkdir()
-    path.write_text(head + filler + tail, "ascii")
-    assert path.stat().st_size == size
-    release, _ = read_release(path, department="Jobcenter", tag_prefix=TAG)
-    assert release.paragraphs[-1] == "Letzter Absatz."
-    assert len(release.paragraphs[-2]) == len(filler) - 2
 
 
 @pytest.mark.parametrize("second", ["10.07.2024", "Mittwoch, 10. Juli 2024", "11.07.2024, 9 Uhr"])

@@ -1,4 +1,4 @@
-"""Property tests for dates in running text (feedpub.dates.find_dates, content.py's <time>).
+"""Property tests for dates in running text (feedpub.textdates.find_dates, content.py's <time>).
 
 (a) Any text: marking never changes what a reader sees. Without its ``<time>`` and ``<a>``
     tags, ``linkify(text, day)`` is exactly ``escape(text)``; the HTML is well-formed XML,
@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feedpub.content import linkify
-from feedpub.dates import BERLIN, MONTH_NAMES, RECENT_PAST, find_dates, parse_date, year_for
+from feedpub.dates import BERLIN, MONTH_NAMES, parse_date
+from feedpub.textdates import RECENT_PAST, find_dates, year_for
 from tests.property.test_dates_prop import DATE_STYLES, NOW, TIMED_STYLES, berlin_times, spaces
 
 SETTINGS = settings(max_examples=200, deadline=None)

@@ -20,15 +20,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feedpub.blocks import CAPTION_MAX, TEASER_MAX
 from feedpub.dates import parse_date_line
-from feedpub.parse import (
-    CAPTION_MAX,
-    TEASER_MAX,
-    TITLE_MAX,
-    decode,
-    format_release,
-    parse_text,
-)
+from feedpub.decode import decode
+from feedpub.parse import TITLE_MAX, format_release, parse_text
 from feedpub.release import Caption, Release, ReleaseError, make_id, slugify
 
 BERLIN = ZoneInfo("Europe/Berlin")

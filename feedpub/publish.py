@@ -19,6 +19,10 @@ Why each piece:
 * **Manifest** (``feeds/.feedpub/manifest``): the files feedpub wrote. Only files on it are
   ever deleted, so anything else an admin puts into ``feeds/`` is safe. Before the first
   rename it grows by every file this build adds, so a killed build leaves nothing unlisted.
+* **Folder log** (``feeds/.feedpub/folders``): every folder a build creates is noted there
+  before it is made; at its end, on success or error, the build removes those of them that
+  stayed empty, and so does the next build after a killed one. A folder feedpub did not
+  create, or one with anything in it, is never removed.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from types import TracebackType
 HIDDEN = ".feedpub"
 LOCK_NAME = f"{HIDDEN}/lock"
 MANIFEST_NAME = f"{HIDDEN}/manifest"
+#: The folders builds created and that may have stayed empty (see the module docstring).
+FOLDERS_NAME = f"{HIDDEN}/folders"
 #: Permissions of folders feedpub creates, whatever the umask.
 DIR_MODE = 0o755
 #: Temporary files of this module: ".<name>.<pid>.tmp".
@@ -159,7 +165,7 @@ class FileWriter:
         folder, name = os.path.split(target)
         names = self._listed.get(folder)
         if names is None:
-            names = self._listed[folder] = _list_folder(folder)
+            names = self._listed[folder] = self._list_folder(folder)
         exists = name in names
         if exists and _holds(target, data):
             self.record.unchanged += 1
@@ -170,6 +176,19 @@ class FileWriter:
         if not exists:
             self.record.created.add(relative)
         return True
+
+    def _list_folder(self, folder: str) -> set[str]:
+        """The names in ``folder``, which is created (and noted in the folder log) when
+        missing."""
+        try:
+            return set(os.listdir(folder))
+        except FileNotFoundError:
+            pass
+        missing = missing_folders(folder)
+        _note_folders(self.out_dir, missing)
+        for each in missing:
+            _make_folder(each)
+        return set()
 
     def copy(self, relative: str, source: Path) -> bool:
         """Stage a copy of the file ``source`` for ``out_dir/relative``; returns whether the
@@ -185,7 +204,7 @@ class FileWriter:
         folder, name = os.path.split(target)
         names = self._listed.get(folder)
         if names is None:
-            names = self._listed[folder] = _list_folder(folder)
+            names = self._listed[folder] = self._list_folder(folder)
         exists = name in names
         try:
             fd = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
@@ -244,6 +263,7 @@ class Publisher:
         self._last: list[tuple[str, str]] = []
         if clean:
             self._remove_temporaries()
+            self._remove_empty_folders()
 
     def _remove_temporaries(self) -> None:
         """Delete temporary files that a killed run left behind (we hold the lock, so no
@@ -358,6 +378,7 @@ class Publisher:
             if self._record.written:
                 sync_filesystem(self.out_dir)  # the renames themselves
             self._finish()
+            self._remove_empty_folders()  # e.g. of a picture that could not be read
             if self._last:
                 while self._last:
                     temporary, target = self._last[0]
@@ -374,6 +395,33 @@ class Publisher:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
         self._last.clear()
+
+    def fail(self) -> None:
+        """The build failed or was interrupted, and its second process has ended: remove
+        what it staged and every other temporary below the output folder (we hold the lock:
+        they are this build's, e.g. of a second process killed before it could say which, or
+        a killed build's), then the folders it created that stayed empty."""
+        self.abort()
+        with contextlib.suppress(OSError):  # the error that failed the build is the news
+            self._remove_temporaries()
+            self._remove_empty_folders()
+
+    def _remove_empty_folders(self) -> None:
+        """Remove the folders of the folder log that are empty, deepest first, then the
+        log. Only what a build created is in the log, never the output folder itself or the
+        hidden folder, and ``rmdir`` removes only an empty folder."""
+        log = self.out_dir / FOLDERS_NAME
+        try:
+            lines = set(log.read_bytes().split(b"\n"))
+        except FileNotFoundError:
+            return
+        for line in sorted(lines, reverse=True):  # "a/b" before "a"
+            parts = os.fsdecode(line).split("/")
+            if not line or any(not part or part.startswith(".") for part in parts):
+                continue  # not a folder a build makes: never touched
+            with contextlib.suppress(OSError):  # not empty (or gone): it stays
+                os.rmdir(os.path.join(self.out_dir, *parts))
+        remove_durably(log)
 
     def _finish(self) -> None:
         current = self._record.files
@@ -535,26 +583,48 @@ def _write_all(fd: int, data: bytes, target: str) -> None:
         raise OSError(exc.errno, exc.strerror, target) from exc
 
 
-def _list_folder(folder: str) -> set[str]:
-    """The names in ``folder``, which is created when missing."""
+def _note_folders(out_dir: Path, folders: list[str]) -> None:
+    """Append the folders below ``out_dir`` among ``folders`` to the folder log, in one
+    write (both build processes append to it)."""
+    root = os.path.join(out_dir, "")
+    lines = b"".join(
+        os.fsencode(folder[len(root) :]) + b"\n" for folder in folders if folder.startswith(root)
+    )
+    if not lines:
+        return
+    log = os.path.join(out_dir, FOLDERS_NAME)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
     try:
-        return set(os.listdir(folder))
-    except FileNotFoundError:
-        make_folders(folder)
-        return set()
+        fd = os.open(log, flags, FILE_MODE)
+    except FileNotFoundError:  # no lock taken, so no hidden folder yet (only in tests)
+        make_folders(os.path.dirname(log))
+        fd = os.open(log, flags, FILE_MODE)
+    try:
+        _write_all(fd, lines, log)
+    finally:
+        os.close(fd)
+
+
+def missing_folders(folder: str) -> list[str]:
+    """``folder`` and those of its parents that do not exist, outermost first."""
+    missing: list[str] = []
+    while folder and not os.path.isdir(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    return missing[::-1]
 
 
 def make_folders(folder: str) -> None:
     """``os.makedirs`` whose new folders the web server can always enter and list: cron may
     run with umask 077, which would make them 0700."""
-    missing: list[str] = []
-    while folder and not os.path.isdir(folder):
-        missing.append(folder)
-        folder = os.path.dirname(folder)
-    for each in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(each)
-        os.chmod(each, DIR_MODE)
+    for each in missing_folders(folder):
+        _make_folder(each)
+
+
+def _make_folder(folder: str) -> None:
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder)
+    os.chmod(folder, DIR_MODE)
 
 
 def _process_umask() -> int:

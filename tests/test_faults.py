@@ -1,7 +1,7 @@
 """Faults a cron job meets (issue point 8): a build killed at any moment, two builds started
-together, a full disk and a release folder that cannot be read. Each must leave every published
-file whole, and the next build must leave exactly what a clean build would (README, "Running it
-from cron", "Exit codes").
+together, a full disk, a release folder that cannot be read, and the empty folders a failed or
+killed build made. Each must leave every published file whole, and the next build must leave
+exactly what a clean build would (README, "Running it from cron", "Exit codes").
 
 Black-box: the CLI runs as a subprocess, or in-process through click's runner where a fault
 has to be injected. Every path below the output folder with a hidden part (a name starting with
@@ -881,3 +881,124 @@ def test_an_unreadable_release_folder_is_an_error_for_that_folder_only(
     assert_same(after, while_blocked, f"{blocked} unreadable")
     assert invoke("build", "--releases", releases, "--out", out, "--config", config).exit_code == 0
     assert_same(published(out), after_all, f"{blocked} readable again")
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. No empty folders left behind
+
+#: ``feedpub`` as a program with a hook: the code of argv[1] runs first, then the command
+#: line argv[2:]. Real builds, real signals, real forks; the hook only slows a build down or
+#: kills it at a chosen step, so that a test needs no lucky timing.
+_HOOKED = "import sys; exec(sys.argv[1]); from feedpub.cli import cli; cli(sys.argv[2:])"
+#: The build kills itself (SIGKILL) when it is about to write its first file into the folder
+#: of the department Kreisarchiv, which it has just created.
+KILLED_IN_KREISARCHIV = """
+import os, signal
+_open = os.open
+def _open_or_die(path, *args, **kwargs):
+    if "/kreisarchiv/" in str(path) and str(path).endswith(".tmp"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _open(path, *args, **kwargs)
+os.open = _open_or_die
+"""
+
+
+def folders(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir())
+
+
+def empty_folders(out: Path) -> list[str]:
+    return [name for name in folders(out) if not any((out / name).iterdir())]
+
+
+@pytest.fixture
+def hooked(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Start ``feedpub build`` with a hook (see _HOOKED) in a session of its own, like
+    ``spawn``; whatever is left of those sessions is killed at the end."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(hook: str, releases: Path, out: Path, config: Path) -> subprocess.Popen[str]:
+        args = ["build", "--releases", releases, "--out", out, "--config", config]
+        process = subprocess.Popen(
+            [sys.executable, "-c", _HOOKED, hook, *map(str, args)],
+            cwd=tmp_path,
+            env=_environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.communicate(timeout=TIMEOUT)
+
+
+@pytest.fixture
+def with_new_department(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The sample releases built, two folders an admin made in the output (one empty, one
+    in a department's folder), then a new department Kreisarchiv: (releases, out, config)."""
+    config = write_config(tmp_path)
+    releases, out = tmp_path / "releases", tmp_path / "feeds"
+    shutil.copytree(SAMPLE_RELEASES, releases)
+    build_ok(releases, out, config)
+    (out / "downloads").mkdir()
+    (out / "jobcenter" / "extra").mkdir()
+    (releases / "Kreisarchiv").mkdir()
+    (releases / "Kreisarchiv" / "2025-05-05-archivtag.txt").write_text(
+        "05.05.2025\n\nTag der offenen Tür im Kreisarchiv\n\nAm Samstag öffnet das Archiv.\n",
+        "utf-8",
+    )
+    return releases, out, config
+
+
+def test_a_failing_build_removes_the_folders_it_created(
+    monkeypatch: pytest.MonkeyPatch, with_new_department: tuple[Path, Path, Path]
+) -> None:
+    """The first write into the new department's folder fails (ENOSPC): exit 74, and the
+    folder that build created is gone again; the admin's folders, feeds/ and feeds/.feedpub
+    stay, and every published file is as it was."""
+    releases, out, config = with_new_department
+    before, before_folders = published(out), folders(out)
+    assert "downloads" in before_folders and "jobcenter/extra" in before_folders
+    real_write = os.write
+
+    def write(fd: int, data: bytes) -> int:
+        if "/kreisarchiv/" in _target(fd):
+            raise _no_space("write", fd)
+        return real_write(fd, data)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", write)
+        result = invoke("build", "--releases", releases, "--out", out, "--config", config)
+    assert result.exit_code == EXIT_CANNOT_WRITE, result.stderr
+    assert folders(out) == before_folders
+    assert temporaries(out) == []
+    assert_same(published(out), before, "after the failed build")
+
+
+def test_the_build_after_a_killed_one_removes_the_empty_folders_it_left(
+    tmp_path: Path,
+    hooked: Callable[..., subprocess.Popen[str]],
+    with_new_department: tuple[Path, Path, Path],
+) -> None:
+    """A build is killed (SIGKILL) right after it created the new department's folder; then
+    the department is deleted again. The next build removes that empty folder, keeps the
+    admin's empty folders, and leaves exactly a clean build's files."""
+    releases, out, config = with_new_department
+    before_folders = folders(out)
+    killed = hooked(KILLED_IN_KREISARCHIV, releases, out, config)
+    killed.communicate(timeout=TIMEOUT)
+    assert killed.returncode == -signal.SIGKILL
+    assert empty_folders(out) == ["downloads", "jobcenter/extra", "kreisarchiv"]
+    shutil.rmtree(releases / "Kreisarchiv")
+    build_ok(releases, out, config, "the build after the killed one")
+    assert folders(out) == before_folders
+    assert temporaries(out) == []
+    reference = clean_builds({"sample": read_tree(releases)}, tmp_path, config)["sample"]
+    assert_same(published(out), reference, "the build after the killed one")

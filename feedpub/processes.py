@@ -94,7 +94,8 @@ def _child(receiver: Connection, sender: Connection, work: Callable[[], Any], pa
     receiver.close()
     try:
         signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, _stop)  # unless whoever started the build ignores it
         _die_with_parent(parent)
         result: tuple[str, Any] = (_DONE, work())
     except KeyboardInterrupt:

@@ -32,6 +32,7 @@ import errno
 import fcntl
 import os
 import re
+import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -355,7 +356,12 @@ class Publisher:
     def commit(self) -> None:
         """Put every staged file into place, durably; then delete what nothing makes any
         more, record the new manifest, and put the bookkeeping files into place (see the
-        module docstring for why in this order)."""
+        module docstring for why in this order). Ctrl-C waits until all of that is done (see
+        :func:`interrupts_deferred`)."""
+        with interrupts_deferred():
+            self._commit()
+
+    def _commit(self) -> None:
         pending = self._record.pending
         current = self._record.files
         try:
@@ -457,6 +463,18 @@ class Publisher:
     def remove_hidden(self, relative: str) -> None:
         """Delete a bookkeeping file, durably (a later crash must not bring it back)."""
         remove_durably(self.out_dir / relative)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C (SIGINT) waits until the block is done, then interrupts as usual: while
+    published files are being put into place, an interrupted build would leave some old and
+    some new (each whole, as after a kill); this way it leaves all of them old or all new."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a pending SIGINT raises here
 
 
 def _manifest(files: set[str]) -> bytes:

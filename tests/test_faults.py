@@ -1,7 +1,8 @@
 """Faults a cron job meets (issue point 8): a build killed at any moment, two builds started
-together, a full disk, a release folder that cannot be read, and the empty folders a failed or
-killed build made. Each must leave every published file whole, and the next build must leave
-exactly what a clean build would (README, "Running it from cron", "Exit codes").
+together, a full disk, a release folder that cannot be read, the empty folders a failed or
+killed build made, Ctrl-C, and a build whose first process alone is killed. Each must leave
+every published file whole, and the next build must leave exactly what a clean build would
+(README, "Running it from cron", "Exit codes").
 
 Black-box: the CLI runs as a subprocess, or in-process through click's runner where a fault
 has to be injected. Every path below the output folder with a hidden part (a name starting with
@@ -36,6 +37,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from feedpub.cli import cli
+from feedpub.processes import can_fork, cores
+from feedpub.publish import LOCK_NAME
 from tests.conftest import ROOT, SAMPLE_RELEASES
 
 EXIT_OK = 0
@@ -888,8 +891,12 @@ def test_an_unreadable_release_folder_is_an_error_for_that_folder_only(
 
 #: ``feedpub`` as a program with a hook: the code of argv[1] runs first, then the command
 #: line argv[2:]. Real builds, real signals, real forks; the hook only slows a build down or
-#: kills it at a chosen step, so that a test needs no lucky timing.
-_HOOKED = "import sys; exec(sys.argv[1]); from feedpub.cli import cli; cli(sys.argv[2:])"
+#: kills it at a chosen step, so that a test needs no lucky timing. SIGINT is set as a
+#: terminal leaves it, also where the tests run with it ignored (started with ``&``).
+_HOOKED = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "exec(sys.argv[1]); from feedpub.cli import cli; cli(sys.argv[2:])"
+)
 #: The build kills itself (SIGKILL) when it is about to write its first file into the folder
 #: of the department Kreisarchiv, which it has just created.
 KILLED_IN_KREISARCHIV = """
@@ -1002,3 +1009,119 @@ def test_the_build_after_a_killed_one_removes_the_empty_folders_it_left(
     assert temporaries(out) == []
     reference = clean_builds({"sample": read_tree(releases)}, tmp_path, config)["sample"]
     assert_same(published(out), reference, "the build after the killed one")
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Ctrl-C, and a build whose first process is killed
+
+EXIT_INTERRUPTED = 130
+#: Enough releases for a build in two processes (feedpub.processes.PARALLEL_MIN is 2,000).
+TWO_PROCESS_RELEASES = 2100
+#: Every release takes 2 ms longer to read: the second process of a build of
+#: TWO_PROCESS_RELEASES works for at least two seconds, on any machine.
+SLOW = """
+import time, feedpub.parse
+_read = feedpub.parse.read_release
+def _slow(*args, **kwargs):
+    time.sleep(0.002)
+    return _read(*args, **kwargs)
+feedpub.parse.read_release = _slow
+"""
+
+
+def small_releases(folder: Path, count: int) -> Path:
+    """``count`` short releases in six departments, dated 2020 to 2023 (written directly:
+    thousands in a fraction of a second)."""
+    start = dt.date(2020, 1, 1)
+    for i in range(count):
+        day = start + dt.timedelta(days=i % 1400)
+        path = folder / f"Amt {i % 6}" / f"{day:%Y-%m-%d}-meldung-{i}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{day:%d.%m.%Y}\n\nMeldung {i}\n\nText der Meldung {i}.\n", "utf-8")
+    return folder
+
+
+def second_process(first: subprocess.Popen[str], out: Path) -> int:
+    """The id of the build's second process, once it has staged a file in ``out`` (read from
+    Linux's /proc; skips elsewhere)."""
+    children = Path(f"/proc/{first.pid}/task/{first.pid}/children")
+    if not children.exists():
+        pytest.skip("no /proc/PID/task/PID/children here")
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        assert first.poll() is None, f"the build ended first: {first.communicate()}"
+        for pid in children.read_text().split():
+            staged = [n for _, _, names in os.walk(out) for n in names if n.endswith(f".{pid}.tmp")]
+            if staged:
+                return int(pid)
+        time.sleep(0.01)
+    raise AssertionError("no second process staged anything")
+
+
+two_processes = pytest.mark.skipif(
+    not can_fork() or cores() < 2, reason="a build uses one process here"
+)
+
+
+@two_processes
+@pytest.mark.parametrize("to", ["both processes", "the first process"])
+def test_ctrl_c_exits_130_and_leaves_the_output_as_it_was(
+    tmp_path: Path, hooked: Callable[..., subprocess.Popen[str]], to: str
+) -> None:
+    """SIGINT while both processes of a build work (from a terminal, Ctrl-C reaches the
+    whole process group; ``kill -INT`` the first process only): exit 130 with one line, no
+    temporaries of either process, no folder the build made, and every published file as it
+    was (README, "Exit codes": Ctrl-C waits while files are being put into place)."""
+    config = write_config(tmp_path)
+    out = tmp_path / "feeds"
+    build_ok(shutil.copytree(SAMPLE_RELEASES, tmp_path / "sample"), out, config)
+    before, before_folders = published(out), folders(out)
+    releases = small_releases(tmp_path / "releases", TWO_PROCESS_RELEASES)
+    first = hooked(SLOW, releases, out, config)
+    second_process(first, out)
+    if to == "both processes":
+        os.killpg(first.pid, signal.SIGINT)
+    else:
+        first.send_signal(signal.SIGINT)
+    stdout, stderr = first.communicate(timeout=TIMEOUT)
+    assert (first.returncode, stdout, stderr) == (EXIT_INTERRUPTED, "", "feedpub: interrupted\n")
+    assert temporaries(out) == []
+    assert folders(out) == before_folders
+    assert_same(published(out), before, "after Ctrl-C")
+
+
+@two_processes
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=lambda s: s.name)
+def test_a_killed_first_process_frees_the_lock_at_once(
+    tmp_path: Path, hooked: Callable[..., subprocess.Popen[str]], signum: int
+) -> None:
+    """``kill -9`` (or ``kill``) of a build's first process alone, while its second process
+    has seconds of work left: the second process ends at once, so the lock is free within a
+    second (it was held until the second process finished its half, about 2 s), and a build
+    started right after succeeds (not 75) and leaves exactly a clean build's files."""
+    config = write_config(tmp_path)
+    out = tmp_path / "feeds"
+    first = hooked(SLOW, small_releases(tmp_path / "releases", TWO_PROCESS_RELEASES), out, config)
+    second_process(first, out)
+    lock = os.open(out / LOCK_NAME, os.O_RDWR)
+    try:
+        first.send_signal(signum)
+        killed = time.monotonic()
+        first.communicate(timeout=TIMEOUT)
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.monotonic() - killed < TIMEOUT, "the lock is never freed"
+                time.sleep(0.005)
+        free = time.monotonic() - killed
+    finally:
+        os.close(lock)
+    assert free < 1.0, f"the lock was free {free:.2f} s after the kill"
+    sample = shutil.copytree(SAMPLE_RELEASES, tmp_path / "sample")
+    build_ok(sample, out, config, f"the build right after the kill ({free:.3f} s)")
+    reference = clean_builds({"sample": read_tree(sample)}, tmp_path, config)["sample"]
+    assert_same(published(out), reference, "the build after the kill")
+    assert temporaries(out) == []
+    assert empty_folders(out) == []

@@ -160,3 +160,18 @@ def test_the_second_process_ends_at_once_when_the_first_dies(tmp_path: Path, sig
         first.wait(TIMEOUT)
     assert ended < 1.0, f"the second process ended {ended:.2f} s after the first"
     assert not marker.exists(), "the second process did not remove its temporary"
+
+
+def test_a_sigint_that_the_build_ignores_the_second_process_ignores_too() -> None:
+    """A build started with SIGINT ignored (``nohup cmd &`` from a script) is not stopped by
+    it: the second process keeps that, as the first one does."""
+
+    def second() -> str:
+        os.kill(os.getpid(), signal.SIGINT)
+        return "done"
+
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert fork_pair(lambda: "mine", second) == ("mine", "done")
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -387,3 +388,31 @@ def test_a_damaged_folder_log_removes_nothing_a_build_does_not_make(tmp_path: Pa
     Publisher(out)
     assert (out / ".feedpub" / "empty").is_dir() and (tmp_path / "outside").is_dir()
     assert out.is_dir() and (out / ".feedpub").is_dir()
+
+
+def test_ctrl_c_while_files_are_put_into_place_waits_until_all_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGINT arrives at the second rename: the KeyboardInterrupt comes after the commit, so
+    every file is new and the manifest lists them, instead of one new and four old."""
+    out = tmp_path / "feeds"
+    old = {f"amt/{i}.html": b"<html>alt</html>" for i in range(5)}
+    publish(out, old)
+    publisher = Publisher(out)
+    for relative in old:
+        publisher.write(relative, b"<html>neu</html>")
+    real_replace = os.replace
+    signalled: list[str] = []
+
+    def replace(source: str, target: str) -> None:
+        signalled.append(target)
+        if len(signalled) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        publisher.commit()
+    assert len(signalled) >= 5
+    assert {(out / relative).read_bytes() for relative in old} == {b"<html>neu</html>"}
+    assert all_files(out) == sorted([".feedpub/manifest", *old])

@@ -34,6 +34,8 @@ STOP_GRACE = 5.0
 _DONE, _FAILED, _STOPPED = "done", "failed", "stopped"
 #: prctl(2): the signal a process gets when its parent dies.
 _PR_SET_PDEATHSIG = 1
+#: The signals that stop the second process.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def fork_pair(mine: Callable[[], _T], theirs: Callable[[], _T]) -> tuple[_T, _T]:
@@ -49,10 +51,16 @@ def fork_pair(mine: Callable[[], _T], theirs: Callable[[], _T]) -> tuple[_T, _T]
 
     context_ = multiprocessing.get_context("fork")
     receiver, sender = context_.Pipe(duplex=False)
-    child = context_.Process(target=_child, args=(receiver, sender, theirs, os.getpid()))
+    # SIGINT and SIGTERM wait while the child is forked: it handles them once its handlers
+    # are in place (before that, Ctrl-C would print a traceback of multiprocessing's).
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    child = context_.Process(target=_child, args=(receiver, sender, theirs, os.getpid(), mask))
     try:
-        child.start()
-        sender.close()
+        try:
+            child.start()
+            sender.close()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C meanwhile raises here
         result = mine()
         try:
             kind, payload = receiver.recv()
@@ -87,7 +95,13 @@ def _reap(child: BaseProcess) -> None:
         child.join()
 
 
-def _child(receiver: Connection, sender: Connection, work: Callable[[], Any], parent: int) -> None:
+def _child(
+    receiver: Connection,
+    sender: Connection,
+    work: Callable[[], Any],
+    parent: int,
+    mask: set[signal.Signals],
+) -> None:
     # Close our copy of the read end at once: if the parent dies, nobody reads the pipe any
     # more, send() fails and this process ends, releasing the lock it inherited. Without this
     # it would wait on a full pipe for ever and every later cron run would find the lock held.
@@ -97,6 +111,7 @@ def _child(receiver: Connection, sender: Connection, work: Callable[[], Any], pa
         if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
             signal.signal(signal.SIGINT, _stop)  # unless whoever started the build ignores it
         _die_with_parent(parent)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # what came meanwhile stops us now
         result: tuple[str, Any] = (_DONE, work())
     except KeyboardInterrupt:
         result = (_STOPPED, None)  # the work removed its temporaries on its way out

@@ -175,3 +175,23 @@ def test_a_sigint_that_the_build_ignores_the_second_process_ignores_too() -> Non
         assert fork_pair(lambda: "mine", second) == ("mine", "done")
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_ctrl_c_while_the_second_process_starts_is_one_interruption(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """SIGINT right after the fork, before the second process has its handlers (a terminal's
+    Ctrl-C reaches both): it waits until they are in place, so the build is interrupted as
+    usual, with no traceback of multiprocessing's on stderr."""
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid == 0:
+            os.kill(os.getpid(), signal.SIGINT)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    with pytest.raises(KeyboardInterrupt):
+        fork_pair(lambda: None, lambda: time.sleep(60))
+    assert "Traceback" not in capfd.readouterr().err

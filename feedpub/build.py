@@ -663,7 +663,7 @@ def _build(
             publisher.remove_hidden(PENDING_NAME)  # no hub any more: nothing left to tell
         publisher.commit()
     except BaseException:
-        publisher.abort()
+        publisher.fail()
         raise
     report.written = publisher.written
     report.created = publisher.created

@@ -3,7 +3,7 @@
 No logic lives here. Quiet on success (cron mails whatever a job prints); problems go to
 stderr as ``path:line: reason``. Exit codes (README, "Exit codes"): 0 all good, 1 some
 releases were skipped or kept from before, 2 usage or configuration error, 74 the output
-folder cannot be written, 75 another build holds the lock.
+folder cannot be written, 75 another build holds the lock, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ EXIT_USAGE = 2
 EXIT_CANNOT_WRITE = 74
 #: sysexits.h EX_TEMPFAIL: another build holds the lock; cron simply tries again next time.
 EXIT_LOCKED = 75
+#: Interrupted (SIGINT, Ctrl-C): 128 + 2, as shells report a command that SIGINT ended.
+EXIT_INTERRUPTED = 130
 
 _releases_option = click.option(
     "--releases",
@@ -54,11 +56,26 @@ _config_option = click.option(
 )
 
 
+class _Group(click.Group):
+    """Ctrl-C (SIGINT) is exit 130 with one line, as shells report it, not click's
+    "Aborted!" and exit 1 (which means "releases skipped" here). The build has removed its
+    temporaries and its second process by then (see :mod:`feedpub.processes`)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("feedpub: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
 @click.group(
+    cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="""Exit codes: 0 all good; 1 some releases were skipped or are kept from an earlier
 build (each is on stderr as path:line: reason); 2 usage or configuration error; 74 the output
-folder cannot be written; 75 another build holds the lock (cron tries again next time).""",
+folder cannot be written; 75 another build holds the lock (cron tries again next time); 130
+interrupted (Ctrl-C; published files stay whole, the next build finishes the work).""",
 )
 @click.version_option(__version__, prog_name="feedpub")
 def cli() -> None:
@@ -150,7 +167,7 @@ def _say_the_rest(summary: Summary) -> None:
 
 @cli.command(
     epilog="Exit codes: 0 all good, 1 releases skipped or kept, 2 usage, 74 cannot write, "
-    "75 locked (see feedpub --help)."
+    "75 locked, 130 interrupted (see feedpub --help)."
 )
 @_releases_option
 @click.option(

@@ -35,6 +35,22 @@ _LINKABLE = re.compile(
 _LINK_MARKERS = ("@", "://", "www.", "Www.", "WWW.")
 _TRAILING = ".,;:!?)]}'’“”"
 
+#: At most this many dates of one release (teaser and text together) become ``<time>``
+#: elements; the rest stay plain text. The sample releases name at most 4 dates and
+#: bench/generate.py's at most one; a year's waste collection calendar for a dozen towns
+#: might name 300. Each mark costs about 40 bytes in the page and in six feed documents, and
+#: finding dates costs time: a 1 MB release of "1.2. 1.2. …" made 73 MB of output.
+MAX_MARKED_DATES = 500
+
+
+class DateBudget:
+    """How many more dates one release may mark (see :data:`MAX_MARKED_DATES`)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, left: int = MAX_MARKED_DATES) -> None:
+        self.left = left
+
 
 def html_datetime(value: datetime, *, has_time: bool) -> str:
     """``value`` as an HTML ``<time datetime>``: ``2024-07-08`` or ``2024-07-08T10:00+02:00``.
@@ -49,13 +65,20 @@ def html_datetime(value: datetime, *, has_time: bool) -> str:
     return local.isoformat(timespec="seconds" if local.second else "minutes")
 
 
-def mark_dates(text: str, reference: date | None) -> str:
+def mark_dates(text: str, reference: date | None, budget: DateBudget | None = None) -> str:
     """Escape ``text`` for HTML and wrap each date it names in ``<time datetime="…">``.
 
     ``reference`` is the day the text was published; it gives year-less dates their year
-    (see :func:`feedpub.textdates.year_for`). None marks nothing.
+    (see :func:`feedpub.textdates.year_for`). None marks nothing. ``budget``: the dates the
+    release may still mark (what this text marks is taken from it); None gives this text a
+    budget of its own.
     """
-    found = find_dates(text, reference=reference) if reference is not None else []
+    if reference is None:
+        return escape(text, quote=False)
+    if budget is None:
+        budget = DateBudget()
+    found = find_dates(text, reference=reference, limit=budget.left)
+    budget.left -= len(found)
     if not found:
         return escape(text, quote=False)
     out: list[str] = []
@@ -71,14 +94,18 @@ def mark_dates(text: str, reference: date | None) -> str:
     return "".join(out)
 
 
-def linkify(text: str, reference: date | None = None) -> str:
+def linkify(text: str, reference: date | None = None, budget: DateBudget | None = None) -> str:
     """Escape ``text`` for HTML and turn URLs and e-mail addresses into links.
 
     With ``reference`` (the publication day), dates outside the links are marked as well
-    (:func:`mark_dates`); a link's text is never split by a ``<time>``.
+    (:func:`mark_dates`, within ``budget``); a link's text is never split by a ``<time>``.
     """
+    if budget is None:
+        budget = DateBudget()
     if not any(marker in text for marker in _LINK_MARKERS):
-        return mark_dates(text, reference)  # the common case; substring tests beat any regex
+        return mark_dates(
+            text, reference, budget
+        )  # the common case; substring tests beat any regex
     out: list[str] = []
     pos = 0
     for match in _LINKABLE.finditer(text):
@@ -95,7 +122,7 @@ def linkify(text: str, reference: date | None = None) -> str:
         if stripped.endswith("://"):
             continue  # "http://" alone (e.g. "Adressen beginnen mit https://.") is no link
         end = match.start() + len(stripped)
-        out.append(mark_dates(text[pos : match.start()], reference))
+        out.append(mark_dates(text[pos : match.start()], reference, budget))
         if match.group("mail"):
             href = "mailto:" + stripped
         elif stripped.lower().startswith("www."):
@@ -104,21 +131,25 @@ def linkify(text: str, reference: date | None = None) -> str:
             href = stripped
         out.append(f'<a href="{escape(href)}">{escape(stripped, quote=False)}</a>')
         pos = end
-    out.append(mark_dates(text[pos:], reference))
+    out.append(mark_dates(text[pos:], reference, budget))
     return "".join(out)
 
 
-def paragraph_html(paragraph: str, reference: date | None = None) -> str:
+def paragraph_html(
+    paragraph: str, reference: date | None = None, budget: DateBudget | None = None
+) -> str:
     """One paragraph of the model: a list (lines starting ``- ``) or running text.
 
     ``reference`` (the publication day) marks dates, as in :func:`linkify`.
     """
+    if budget is None:
+        budget = DateBudget()
     if paragraph.startswith("- "):
         items = "".join(
-            f"<li>{linkify(line[2:], reference)}</li>" for line in paragraph.split("\n")
+            f"<li>{linkify(line[2:], reference, budget)}</li>" for line in paragraph.split("\n")
         )
         return f"<ul>{items}</ul>"
-    return f"<p>{linkify(paragraph, reference)}</p>"
+    return f"<p>{linkify(paragraph, reference, budget)}</p>"
 
 
 def body_html(release: Release, urls: Urls) -> str:
@@ -127,13 +158,14 @@ def body_html(release: Release, urls: Urls) -> str:
     Picture n and caption n make one figure; a caption without a picture stays a figure of
     text, a picture without a caption is a figure without one (its ``alt`` says what it is).
     Image URLs are absolute (``urls``): feed readers resolve relative URLs badly. Dates in
-    the teaser and the body become ``<time>`` elements; captions stay plain text (they
-    describe a picture, and are its ``alt`` text).
+    the teaser and the body become ``<time>`` elements, the first :data:`MAX_MARKED_DATES`
+    of them; captions stay plain text (they describe a picture, and are its ``alt`` text).
     """
     day = release.published.astimezone(BERLIN).date()
+    budget = DateBudget()
     parts: list[str] = []
     if release.teaser:
-        parts.append(f"<p><strong>{mark_dates(release.teaser, day)}</strong></p>")
+        parts.append(f"<p><strong>{mark_dates(release.teaser, day, budget)}</strong></p>")
     images = {image.number: image for image in release.images}
     count = max(len(release.captions), max(images, default=0))
     for number in range(1, count + 1):
@@ -151,7 +183,7 @@ def body_html(release: Release, urls: Urls) -> str:
         parts.append(
             f"<figure><figcaption>{escape(caption.text, quote=False)}{credit}</figcaption></figure>"
         )
-    parts.extend(paragraph_html(p, day) for p in release.paragraphs)
+    parts.extend(paragraph_html(p, day, budget) for p in release.paragraphs)
     return "\n".join(parts)
 
 

@@ -1,53 +1,85 @@
 """A second process for the heavy parts of a build (reading releases, rendering archive
 months): parsing and rendering are pure Python and scale with cores, and a fork shares
 everything already loaded, so the second process starts in milliseconds.
+
+The second process holds the build's lock (it inherits the descriptor) and writes
+temporaries of its own, so it must never outlive the build: when the build fails or is
+interrupted, it is told to stop (SIGTERM) and removes its temporaries; when the build's
+process dies (SIGKILL, SIGTERM), the kernel tells it the same at once (Linux: ``prctl``
+``PR_SET_PDEATHSIG``), so the lock is free for the next cron run within milliseconds.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import traceback
 from collections.abc import Callable
+from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 _T = TypeVar("_T")
 
 #: Below this much work (releases to read, entries to render), a second process costs more
 #: than it saves.
 PARALLEL_MIN = 2000
+#: How long a failing build waits for its second process to remove its temporaries and end
+#: before it kills it (removing them takes milliseconds).
+STOP_GRACE = 5.0
+#: What the second process sends back: its result, its failure, or that it was stopped.
+_DONE, _FAILED, _STOPPED = "done", "failed", "stopped"
+#: prctl(2): the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+#: The signals that stop the second process.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def fork_pair(mine: Callable[[], _T], theirs: Callable[[], _T]) -> tuple[_T, _T]:
     """Run ``theirs`` in a forked process while this one runs ``mine``; both results.
 
     The child's result comes back pickled through a pipe. A failing child is a RuntimeError
-    with its traceback (an OSError, a disk or permission problem, arrives as itself); a
-    failing parent terminates the child, which holds the inherited lock.
+    with its traceback (an OSError, a disk or permission problem, arrives as itself; a child
+    stopped by SIGINT or SIGTERM is a KeyboardInterrupt); a failing or interrupted parent
+    stops the child (it holds the inherited lock) and waits until it has removed its
+    temporaries.
     """
     import multiprocessing
 
     context_ = multiprocessing.get_context("fork")
     receiver, sender = context_.Pipe(duplex=False)
-    child = context_.Process(target=_child, args=(receiver, sender, theirs))
-    child.start()
-    sender.close()
+    # SIGINT and SIGTERM wait while the child is forked: it handles them once its handlers
+    # are in place (before that, Ctrl-C would print a traceback of multiprocessing's).
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    child = context_.Process(target=_child, args=(receiver, sender, theirs, os.getpid(), mask))
     try:
+        try:
+            child.start()
+            sender.close()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C meanwhile raises here
         result = mine()
         try:
-            ok, payload = receiver.recv()
+            kind, payload = receiver.recv()
         except EOFError:
-            ok, payload = False, (None, "it ended before sending a result")
+            kind, payload = _FAILED, (None, "it ended before sending a result")
     except BaseException:
-        # Our half failed: the child must not outlive us (it holds the inherited lock).
-        child.terminate()
+        # Our half failed or was interrupted: the child must not outlive us (it holds the
+        # inherited lock). SIGTERM makes it remove its temporaries and end.
+        if child.pid is not None:
+            child.terminate()
         raise
     finally:
         receiver.close()
-        child.join()
-    if not ok:
+        sender.close()
+        if child.pid is not None:
+            _reap(child)
+    if kind == _STOPPED:
+        raise KeyboardInterrupt  # Ctrl-C reached the child alone, or someone stopped it
+    if kind == _FAILED:
         error, text = payload
         if isinstance(error, OSError):
             raise error  # a disk or permission problem: reported like one in this process
@@ -55,22 +87,78 @@ def fork_pair(mine: Callable[[], _T], theirs: Callable[[], _T]) -> tuple[_T, _T]
     return result, payload
 
 
-def _child(receiver: Connection, sender: Connection, work: Callable[[], Any]) -> None:
+def _reap(child: BaseProcess) -> None:
+    """Wait until ``child`` has ended; kill it if it takes longer than :data:`STOP_GRACE`."""
+    child.join(STOP_GRACE)
+    if child.exitcode is None:  # pragma: no cover - a child that ignores SIGTERM
+        child.kill()
+        child.join()
+
+
+def _child(
+    receiver: Connection,
+    sender: Connection,
+    work: Callable[[], Any],
+    parent: int,
+    mask: set[signal.Signals],
+) -> None:
     # Close our copy of the read end at once: if the parent dies, nobody reads the pipe any
     # more, send() fails and this process ends, releasing the lock it inherited. Without this
     # it would wait on a full pipe for ever and every later cron run would find the lock held.
     receiver.close()
     try:
-        result: tuple[bool, Any] = (True, work())
+        signal.signal(signal.SIGTERM, _stop)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, _stop)  # unless whoever started the build ignores it
+        _die_with_parent(parent)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # what came meanwhile stops us now
+        result: tuple[str, Any] = (_DONE, work())
+    except KeyboardInterrupt:
+        result = (_STOPPED, None)  # the work removed its temporaries on its way out
     except BaseException as exc:  # noqa: BLE001 - goes back to the parent, which raises
         shipped = exc if isinstance(exc, OSError) else None
-        result = (False, (shipped, traceback.format_exc()))
+        result = (_FAILED, (shipped, traceback.format_exc()))
+    _ignore_stop_signals()  # a signal now would cut the message short
     try:
         sender.send(result)
     except OSError:
         pass  # the parent is gone; its next run repairs what this one could not finish
     finally:
         sender.close()
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM or SIGINT in the second process: stop the work (a KeyboardInterrupt, which
+    removes the temporaries on its way out). Only once: the clean-up must not be cut short
+    by the next signal (Ctrl-C reaches both processes, then the parent sends SIGTERM)."""
+    _ignore_stop_signals()
+    raise KeyboardInterrupt
+
+
+def _ignore_stop_signals() -> None:
+    # A handler that does nothing, not SIG_IGN: a signal that arrived meanwhile and waits for
+    # its Python handler would otherwise print "Signal 15 ignored due to race condition".
+    signal.signal(signal.SIGTERM, _ignored)
+    signal.signal(signal.SIGINT, _ignored)
+
+
+def _ignored(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM or SIGINT once the second process is stopping or done: nothing to do."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel send this process SIGTERM when its parent dies, however it dies
+    (SIGKILL included); stop at once if it is dead already. Linux only: elsewhere the
+    second process notices when it sends its result (the pipe's reader is gone)."""
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    if os.getppid() != parent:
+        raise KeyboardInterrupt  # it died before that was set: nobody waits for this work
 
 
 def cores() -> int:

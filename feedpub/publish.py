@@ -19,6 +19,10 @@ Why each piece:
 * **Manifest** (``feeds/.feedpub/manifest``): the files feedpub wrote. Only files on it are
   ever deleted, so anything else an admin puts into ``feeds/`` is safe. Before the first
   rename it grows by every file this build adds, so a killed build leaves nothing unlisted.
+* **Folder log** (``feeds/.feedpub/folders``): every folder a build creates is noted there
+  before it is made; at its end, on success or error, the build removes those of them that
+  stayed empty, and so does the next build after a killed one. A folder feedpub did not
+  create, or one with anything in it, is never removed.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import errno
 import fcntl
 import os
 import re
+import signal
 import stat
 import time
 from collections.abc import Iterator
@@ -40,6 +45,8 @@ from types import TracebackType
 HIDDEN = ".feedpub"
 LOCK_NAME = f"{HIDDEN}/lock"
 MANIFEST_NAME = f"{HIDDEN}/manifest"
+#: The folders builds created and that may have stayed empty (see the module docstring).
+FOLDERS_NAME = f"{HIDDEN}/folders"
 #: Permissions of folders feedpub creates, whatever the umask.
 DIR_MODE = 0o755
 #: Temporary files of this module: ".<name>.<pid>.tmp" (see :func:`temporary_name`).
@@ -163,7 +170,7 @@ class FileWriter:
         folder, name = os.path.split(target)
         names = self._listed.get(folder)
         if names is None:
-            names = self._listed[folder] = _list_folder(folder)
+            names = self._listed[folder] = self._list_folder(folder)
         exists = name in names
         if exists and _holds(target, data):
             self.record.unchanged += 1
@@ -174,6 +181,19 @@ class FileWriter:
         if not exists:
             self.record.created.add(relative)
         return True
+
+    def _list_folder(self, folder: str) -> set[str]:
+        """The names in ``folder``, which is created (and noted in the folder log) when
+        missing."""
+        try:
+            return set(os.listdir(folder))
+        except FileNotFoundError:
+            pass
+        missing = missing_folders(folder)
+        _note_folders(self.out_dir, missing)
+        for each in missing:
+            _make_folder(each)
+        return set()
 
     def copy(self, relative: str, source: Path) -> bool:
         """Stage a copy of the file ``source`` for ``out_dir/relative``; returns whether the
@@ -189,7 +209,7 @@ class FileWriter:
         folder, name = os.path.split(target)
         names = self._listed.get(folder)
         if names is None:
-            names = self._listed[folder] = _list_folder(folder)
+            names = self._listed[folder] = self._list_folder(folder)
         exists = name in names
         try:
             # O_NONBLOCK: a FIFO put in the picture's place since it was read must not block.
@@ -251,6 +271,7 @@ class Publisher:
         self._last: list[tuple[str, str]] = []
         if clean:
             self._remove_temporaries()
+            self._remove_empty_folders()
 
     def _remove_temporaries(self) -> None:
         """Delete temporary files that a killed run left behind (we hold the lock, so no
@@ -342,7 +363,12 @@ class Publisher:
     def commit(self) -> None:
         """Put every staged file into place, durably; then delete what nothing makes any
         more, record the new manifest, and put the bookkeeping files into place (see the
-        module docstring for why in this order)."""
+        module docstring for why in this order). Ctrl-C waits until all of that is done (see
+        :func:`interrupts_deferred`)."""
+        with interrupts_deferred():
+            self._commit()
+
+    def _commit(self) -> None:
         pending = self._record.pending
         current = self._record.files
         try:
@@ -365,6 +391,7 @@ class Publisher:
             if self._record.written:
                 sync_filesystem(self.out_dir)  # the renames themselves
             self._finish()
+            self._remove_empty_folders()  # e.g. of a picture that could not be read
             if self._last:
                 while self._last:
                     temporary, target = self._last[0]
@@ -381,6 +408,33 @@ class Publisher:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
         self._last.clear()
+
+    def fail(self) -> None:
+        """The build failed or was interrupted, and its second process has ended: remove
+        what it staged and every other temporary below the output folder (we hold the lock:
+        they are this build's, e.g. of a second process killed before it could say which, or
+        a killed build's), then the folders it created that stayed empty."""
+        self.abort()
+        with contextlib.suppress(OSError):  # the error that failed the build is the news
+            self._remove_temporaries()
+            self._remove_empty_folders()
+
+    def _remove_empty_folders(self) -> None:
+        """Remove the folders of the folder log that are empty, deepest first, then the
+        log. Only what a build created is in the log, never the output folder itself or the
+        hidden folder, and ``rmdir`` removes only an empty folder."""
+        log = self.out_dir / FOLDERS_NAME
+        try:
+            lines = set(log.read_bytes().split(b"\n"))
+        except FileNotFoundError:
+            return
+        for line in sorted(lines, reverse=True):  # "a/b" before "a"
+            parts = os.fsdecode(line).split("/")
+            if not line or any(not part or part.startswith(".") for part in parts):
+                continue  # not a folder a build makes: never touched
+            with contextlib.suppress(OSError):  # not empty (or gone): it stays
+                os.rmdir(os.path.join(self.out_dir, *parts))
+        remove_durably(log)
 
     def _finish(self) -> None:
         current = self._record.files
@@ -416,6 +470,18 @@ class Publisher:
     def remove_hidden(self, relative: str) -> None:
         """Delete a bookkeeping file, durably (a later crash must not bring it back)."""
         remove_durably(self.out_dir / relative)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C (SIGINT) waits until the block is done, then interrupts as usual: while
+    published files are being put into place, an interrupted build would leave some old and
+    some new (each whole, as after a kill); this way it leaves all of them old or all new."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a pending SIGINT raises here
 
 
 def _manifest(files: set[str]) -> bytes:
@@ -548,26 +614,48 @@ def _write_all(fd: int, data: bytes, target: str) -> None:
         raise OSError(exc.errno, exc.strerror, target) from exc
 
 
-def _list_folder(folder: str) -> set[str]:
-    """The names in ``folder``, which is created when missing."""
+def _note_folders(out_dir: Path, folders: list[str]) -> None:
+    """Append the folders below ``out_dir`` among ``folders`` to the folder log, in one
+    write (both build processes append to it)."""
+    root = os.path.join(out_dir, "")
+    lines = b"".join(
+        os.fsencode(folder[len(root) :]) + b"\n" for folder in folders if folder.startswith(root)
+    )
+    if not lines:
+        return
+    log = os.path.join(out_dir, FOLDERS_NAME)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
     try:
-        return set(os.listdir(folder))
-    except FileNotFoundError:
-        make_folders(folder)
-        return set()
+        fd = os.open(log, flags, FILE_MODE)
+    except FileNotFoundError:  # no lock taken, so no hidden folder yet (only in tests)
+        make_folders(os.path.dirname(log))
+        fd = os.open(log, flags, FILE_MODE)
+    try:
+        _write_all(fd, lines, log)
+    finally:
+        os.close(fd)
+
+
+def missing_folders(folder: str) -> list[str]:
+    """``folder`` and those of its parents that do not exist, outermost first."""
+    missing: list[str] = []
+    while folder and not os.path.isdir(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    return missing[::-1]
 
 
 def make_folders(folder: str) -> None:
     """``os.makedirs`` whose new folders the web server can always enter and list: cron may
     run with umask 077, which would make them 0700."""
-    missing: list[str] = []
-    while folder and not os.path.isdir(folder):
-        missing.append(folder)
-        folder = os.path.dirname(folder)
-    for each in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(each)
-        os.chmod(each, DIR_MODE)
+    for each in missing_folders(folder):
+        _make_folder(each)
+
+
+def _make_folder(folder: str) -> None:
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder)
+    os.chmod(folder, DIR_MODE)
 
 
 def _process_umask() -> int:

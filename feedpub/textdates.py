@@ -263,7 +263,7 @@ def _range(
     return start, end
 
 
-def find_dates(text: str, *, reference: date) -> list[TextDate]:
+def find_dates(text: str, *, reference: date, limit: int | None = None) -> list[TextDate]:
     """Where ``text`` (running text, e.g. a paragraph) names days, in order, not overlapping.
 
     Found are dates with day and month, each with the weekday and the time written next to it
@@ -274,10 +274,12 @@ def find_dates(text: str, *, reference: date) -> list[TextDate]:
     (31.02.2024), a weekday that contradicts the date, text without a day ("Juli", "2024"),
     relative days ("heute"), and numbers that only look like dates ("1.2.3", "§ 12.3."). A
     time that cannot be read (25 Uhr, a time that daylight saving skips) leaves the date
-    found without it. A year-less date takes its year from ``reference``, the day the text
-    was published (see :func:`year_for`).
+    found without it; a date followed by a time or digits that cannot be read is not found. A
+    year-less date takes its year from ``reference``, the day the text was published (see
+    :func:`year_for`). With ``limit``, the first ``limit`` dates only, and the text after
+    them is not searched.
     """
-    if not _has_digit(text):
+    if not _has_digit(text) or limit == 0:
         return []  # every date has a digit: much text is done here
     found: list[TextDate] = []
     previous_end = 0
@@ -288,6 +290,8 @@ def find_dates(text: str, *, reference: date) -> list[TextDate]:
         if spans:
             found.extend(spans)
             previous_end = spans[-1].end
+            if limit is not None and len(found) >= limit:
+                return found[:limit]  # a range's second end may be one too many
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
@@ -275,12 +276,42 @@ def test_wait_takes_the_lock_when_the_other_build_ends(
     assert "waited 0.2 s" in result.stderr
 
 
+#: Ctrl-C, as shells report it (128 + SIGINT); README, "Exit codes".
+EXIT_INTERRUPTED = 130
+
+
 def test_help_documents_the_exit_codes() -> None:
     text = " ".join(run("--help").stdout.split())
-    for code in (EXIT_OK, EXIT_BAD_RELEASES, EXIT_USAGE, EXIT_CANNOT_WRITE, EXIT_LOCKED):
+    codes = (EXIT_OK, EXIT_BAD_RELEASES, EXIT_USAGE, EXIT_CANNOT_WRITE, EXIT_LOCKED)
+    for code in (*codes, EXIT_INTERRUPTED):
         assert f"{code} " in text
     assert "Exit codes" in text
-    assert "--wait SECONDS" in run("build", "--help").stdout
+    assert "130 interrupted (Ctrl-C" in text
+    build_help = " ".join(run("build", "--help").stdout.split())
+    assert "--wait SECONDS" in build_help
+    assert "130 interrupted" in build_help
+
+
+@pytest.mark.parametrize(
+    ("command", "where"), [("build", "feedpub.build.build"), ("check", "feedpub.build.scan")]
+)
+def test_ctrl_c_exits_130_with_one_line(
+    sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, where: str
+) -> None:
+    """SIGINT is 130 as shells report it, not click's "Aborted!" and 1 (which means
+    "releases skipped" here). The real signal, with the build's second process, is in
+    tests/test_processes.py."""
+    module, name = where.rsplit(".", 1)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importlib.import_module(module), name, interrupted)
+    args = ["--out", tmp_path / "feeds"] if command == "build" else []
+    result = run(command, "--releases", sample_releases, *args)
+    assert result.exit_code == EXIT_INTERRUPTED
+    assert result.stderr == "feedpub: interrupted\n"
+    assert result.stdout == ""
 
 
 def test_verbose_says_what_was_written_and_why(sample_releases: Path, tmp_path: Path) -> None:

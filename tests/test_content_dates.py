@@ -10,7 +10,7 @@ found are in tests/test_textdates.py.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import html as lxml_html
 
+from feedpub import content
 from feedpub.config import make_config
 from feedpub.content import body_html, html_datetime, linkify, mark_dates, paragraph_html
 from feedpub.dates import BERLIN
@@ -501,3 +502,50 @@ def test_every_datetime_is_a_valid_html_time() -> None:
     for value in values:
         assert valid.fullmatch(value), value
         datetime.fromisoformat(value)
+
+
+def test_a_release_marks_at_most_max_marked_dates_in_teaser_and_text_together() -> None:
+    """README, "Dates in the text": the first MAX_MARKED_DATES dates of a release (teaser,
+    paragraphs, list items, text between links, counted together in reading order) become
+    <time> elements, the rest stay plain text; what a reader sees does not change."""
+    limit = content.MAX_MARKED_DATES
+    days = [date(2024, 1, 1) + timedelta(days=i) for i in range(limit + 50)]
+    texts = [f"{day:%d.%m.%Y}" for day in days]
+    teaser = f"Termine am {texts[0]}, {texts[1]} und {texts[2]}"
+    items = "\n".join(f"- am {text}" for text in texts[3:8])
+    link = f"Am {texts[8]} siehe https://example.de/termine und am {texts[9]} im Rathaus."
+    rest = texts[10:]
+    chunks = [", ".join(rest[i : i + 40]) for i in range(0, len(rest), 40)]
+    paragraphs = (items, link, *(f"Termine: {chunk}." for chunk in chunks))
+    release = make_release(teaser=teaser, paragraphs=paragraphs)
+    html = body_html(release, URLS)
+    marked = re.findall(r'<time datetime="([^"]*)">([^<]*)</time>', html)
+    assert len(marked) == limit
+    # The first ones in reading order, each what it says; the rest are there as text.
+    expected = [(day.isoformat(), text) for day, text in zip(days, texts, strict=True)]
+    assert marked == expected[:limit]
+    tail = html[html.rindex("</time>") :]
+    assert all(text in tail for text in texts[limit:])
+    plain = re.sub(r"</?(time|a)\b[^>]*>", "", html)
+    assert plain == re.sub(r"</?(time|a)\b[^>]*>", "", body_html(release, URLS))
+    for text in (teaser, *paragraphs[1:]):
+        assert escape(text, quote=False) in plain
+
+
+def test_the_date_budget_is_per_release_and_per_call_elsewhere() -> None:
+    """Each release (each body_html) starts with the full budget; a text marked on its own
+    (linkify, mark_dates, paragraph_html without a budget) has one of its own."""
+    limit = content.MAX_MARKED_DATES
+    many = ", ".join(f"{date(2024, 1, 1) + timedelta(days=i):%d.%m.%Y}" for i in range(limit + 5))
+    release = make_release(paragraphs=(many,))
+    assert body_html(release, URLS).count("<time") == limit
+    assert body_html(release, URLS).count("<time") == limit  # nothing carried over
+    assert mark_dates(many, REF).count("<time") == limit
+    assert linkify(many, REF).count("<time") == limit
+    assert paragraph_html(many, REF).count("<time") == limit
+    budget = content.DateBudget(3)
+    assert linkify(many, REF, budget).count("<time") == 3
+    assert budget.left == 0
+    assert linkify(many, REF, budget) == escape(many, quote=False)
+    assert len(find_dates(many, reference=REF, limit=7)) == 7
+    assert find_dates(many, reference=REF, limit=0) == []

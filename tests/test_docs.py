@@ -7,6 +7,7 @@ import re
 from feedpub.cli import (
     EXIT_BAD_RELEASES,
     EXIT_CANNOT_WRITE,
+    EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_OK,
     EXIT_USAGE,
@@ -35,7 +36,8 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_exit_codes_are_documented() -> None:
     table = README.split("### Exit codes", 1)[1]
-    for code in (EXIT_OK, EXIT_BAD_RELEASES, EXIT_USAGE, EXIT_LOCKED, EXIT_CANNOT_WRITE):
+    codes = (EXIT_OK, EXIT_BAD_RELEASES, EXIT_USAGE, EXIT_LOCKED, EXIT_CANNOT_WRITE)
+    for code in (*codes, EXIT_INTERRUPTED):
         assert f"| {code} |" in table
 
 

@@ -1,7 +1,8 @@
 """Faults a cron job meets (issue point 8): a build killed at any moment, two builds started
-together, a full disk and a release folder that cannot be read. Each must leave every published
-file whole, and the next build must leave exactly what a clean build would (README, "Running it
-from cron", "Exit codes").
+together, a full disk, a release folder that cannot be read, the empty folders a failed or
+killed build made, Ctrl-C, and a build whose first process alone is killed. Each must leave
+every published file whole, and the next build must leave exactly what a clean build would
+(README, "Running it from cron", "Exit codes").
 
 Black-box: the CLI runs as a subprocess, or in-process through click's runner where a fault
 has to be injected. Every path below the output folder with a hidden part (a name starting with
@@ -36,6 +37,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from feedpub.cli import cli
+from feedpub.processes import can_fork, cores
+from feedpub.publish import LOCK_NAME
 from tests.conftest import ROOT, SAMPLE_RELEASES
 
 EXIT_OK = 0
@@ -881,3 +884,244 @@ def test_an_unreadable_release_folder_is_an_error_for_that_folder_only(
     assert_same(after, while_blocked, f"{blocked} unreadable")
     assert invoke("build", "--releases", releases, "--out", out, "--config", config).exit_code == 0
     assert_same(published(out), after_all, f"{blocked} readable again")
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. No empty folders left behind
+
+#: ``feedpub`` as a program with a hook: the code of argv[1] runs first, then the command
+#: line argv[2:]. Real builds, real signals, real forks; the hook only slows a build down or
+#: kills it at a chosen step, so that a test needs no lucky timing. SIGINT is set as a
+#: terminal leaves it, also where the tests run with it ignored (started with ``&``).
+_HOOKED = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "exec(sys.argv[1]); from feedpub.cli import cli; cli(sys.argv[2:])"
+)
+#: The build kills itself (SIGKILL) when it is about to write its first file into the folder
+#: of the department Kreisarchiv, which it has just created.
+KILLED_IN_KREISARCHIV = """
+import os, signal
+_open = os.open
+def _open_or_die(path, *args, **kwargs):
+    if "/kreisarchiv/" in str(path) and str(path).endswith(".tmp"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _open(path, *args, **kwargs)
+os.open = _open_or_die
+"""
+
+
+def folders(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir())
+
+
+def empty_folders(out: Path) -> list[str]:
+    return [name for name in folders(out) if not any((out / name).iterdir())]
+
+
+@pytest.fixture
+def hooked(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Start ``feedpub build`` with a hook (see _HOOKED) in a session of its own, like
+    ``spawn``; whatever is left of those sessions is killed at the end."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(hook: str, releases: Path, out: Path, config: Path) -> subprocess.Popen[str]:
+        args = ["build", "--releases", releases, "--out", out, "--config", config]
+        process = subprocess.Popen(
+            [sys.executable, "-c", _HOOKED, hook, *map(str, args)],
+            cwd=tmp_path,
+            env=_environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.communicate(timeout=TIMEOUT)
+
+
+@pytest.fixture
+def with_new_department(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The sample releases built, two folders an admin made in the output (one empty, one
+    in a department's folder), then a new department Kreisarchiv: (releases, out, config)."""
+    config = write_config(tmp_path)
+    releases, out = tmp_path / "releases", tmp_path / "feeds"
+    shutil.copytree(SAMPLE_RELEASES, releases)
+    build_ok(releases, out, config)
+    (out / "downloads").mkdir()
+    (out / "jobcenter" / "extra").mkdir()
+    (releases / "Kreisarchiv").mkdir()
+    (releases / "Kreisarchiv" / "2025-05-05-archivtag.txt").write_text(
+        "05.05.2025\n\nTag der offenen Tür im Kreisarchiv\n\nAm Samstag öffnet das Archiv.\n",
+        "utf-8",
+    )
+    return releases, out, config
+
+
+def test_a_failing_build_removes_the_folders_it_created(
+    monkeypatch: pytest.MonkeyPatch, with_new_department: tuple[Path, Path, Path]
+) -> None:
+    """The first write into the new department's folder fails (ENOSPC): exit 74, and the
+    folder that build created is gone again; the admin's folders, feeds/ and feeds/.feedpub
+    stay, and every published file is as it was."""
+    releases, out, config = with_new_department
+    before, before_folders = published(out), folders(out)
+    assert "downloads" in before_folders and "jobcenter/extra" in before_folders
+    real_write = os.write
+
+    def write(fd: int, data: bytes) -> int:
+        if "/kreisarchiv/" in _target(fd):
+            raise _no_space("write", fd)
+        return real_write(fd, data)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", write)
+        result = invoke("build", "--releases", releases, "--out", out, "--config", config)
+    assert result.exit_code == EXIT_CANNOT_WRITE, result.stderr
+    assert folders(out) == before_folders
+    assert temporaries(out) == []
+    assert_same(published(out), before, "after the failed build")
+
+
+def test_the_build_after_a_killed_one_removes_the_empty_folders_it_left(
+    tmp_path: Path,
+    hooked: Callable[..., subprocess.Popen[str]],
+    with_new_department: tuple[Path, Path, Path],
+) -> None:
+    """A build is killed (SIGKILL) right after it created the new department's folder; then
+    the department is deleted again. The next build removes that empty folder, keeps the
+    admin's empty folders, and leaves exactly a clean build's files."""
+    releases, out, config = with_new_department
+    before_folders = folders(out)
+    killed = hooked(KILLED_IN_KREISARCHIV, releases, out, config)
+    killed.communicate(timeout=TIMEOUT)
+    assert killed.returncode == -signal.SIGKILL
+    assert empty_folders(out) == ["downloads", "jobcenter/extra", "kreisarchiv"]
+    shutil.rmtree(releases / "Kreisarchiv")
+    build_ok(releases, out, config, "the build after the killed one")
+    assert folders(out) == before_folders
+    assert temporaries(out) == []
+    reference = clean_builds({"sample": read_tree(releases)}, tmp_path, config)["sample"]
+    assert_same(published(out), reference, "the build after the killed one")
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Ctrl-C, and a build whose first process is killed
+
+EXIT_INTERRUPTED = 130
+#: Enough releases for a build in two processes (feedpub.processes.PARALLEL_MIN is 2,000).
+TWO_PROCESS_RELEASES = 2100
+#: Every release takes 2 ms longer to read: the second process of a build of
+#: TWO_PROCESS_RELEASES works for at least two seconds, on any machine.
+SLOW = """
+import time, feedpub.parse
+_read = feedpub.parse.read_release
+def _slow(*args, **kwargs):
+    time.sleep(0.002)
+    return _read(*args, **kwargs)
+feedpub.parse.read_release = _slow
+"""
+
+
+def small_releases(folder: Path, count: int) -> Path:
+    """``count`` short releases in six departments, dated 2020 to 2023 (written directly:
+    thousands in a fraction of a second)."""
+    start = dt.date(2020, 1, 1)
+    for i in range(count):
+        day = start + dt.timedelta(days=i % 1400)
+        path = folder / f"Amt {i % 6}" / f"{day:%Y-%m-%d}-meldung-{i}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{day:%d.%m.%Y}\n\nMeldung {i}\n\nText der Meldung {i}.\n", "utf-8")
+    return folder
+
+
+def second_process(first: subprocess.Popen[str], out: Path) -> int:
+    """The id of the build's second process, once it has staged a file in ``out`` (read from
+    Linux's /proc; skips elsewhere)."""
+    children = Path(f"/proc/{first.pid}/task/{first.pid}/children")
+    if not children.exists():
+        pytest.skip("no /proc/PID/task/PID/children here")
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        assert first.poll() is None, f"the build ended first: {first.communicate()}"
+        for pid in children.read_text().split():
+            staged = [n for _, _, names in os.walk(out) for n in names if n.endswith(f".{pid}.tmp")]
+            if staged:
+                return int(pid)
+        time.sleep(0.01)
+    raise AssertionError("no second process staged anything")
+
+
+two_processes = pytest.mark.skipif(
+    not can_fork() or cores() < 2, reason="a build uses one process here"
+)
+
+
+@two_processes
+@pytest.mark.parametrize("to", ["both processes", "the first process"])
+def test_ctrl_c_exits_130_and_leaves_the_output_as_it_was(
+    tmp_path: Path, hooked: Callable[..., subprocess.Popen[str]], to: str
+) -> None:
+    """SIGINT while both processes of a build work (from a terminal, Ctrl-C reaches the
+    whole process group; ``kill -INT`` the first process only): exit 130 with one line, no
+    temporaries of either process, no folder the build made, and every published file as it
+    was (README, "Exit codes": Ctrl-C waits while files are being put into place)."""
+    config = write_config(tmp_path)
+    out = tmp_path / "feeds"
+    build_ok(shutil.copytree(SAMPLE_RELEASES, tmp_path / "sample"), out, config)
+    before, before_folders = published(out), folders(out)
+    releases = small_releases(tmp_path / "releases", TWO_PROCESS_RELEASES)
+    first = hooked(SLOW, releases, out, config)
+    second_process(first, out)
+    if to == "both processes":
+        os.killpg(first.pid, signal.SIGINT)
+    else:
+        first.send_signal(signal.SIGINT)
+    stdout, stderr = first.communicate(timeout=TIMEOUT)
+    assert (first.returncode, stdout, stderr) == (EXIT_INTERRUPTED, "", "feedpub: interrupted\n")
+    assert temporaries(out) == []
+    assert folders(out) == before_folders
+    assert_same(published(out), before, "after Ctrl-C")
+
+
+@two_processes
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=lambda s: s.name)
+def test_a_killed_first_process_frees_the_lock_at_once(
+    tmp_path: Path, hooked: Callable[..., subprocess.Popen[str]], signum: int
+) -> None:
+    """``kill -9`` (or ``kill``) of a build's first process alone, while its second process
+    has seconds of work left: the second process ends at once, so the lock is free within a
+    second (it was held until the second process finished its half, about 2 s), and a build
+    started right after succeeds (not 75) and leaves exactly a clean build's files."""
+    config = write_config(tmp_path)
+    out = tmp_path / "feeds"
+    first = hooked(SLOW, small_releases(tmp_path / "releases", TWO_PROCESS_RELEASES), out, config)
+    second_process(first, out)
+    lock = os.open(out / LOCK_NAME, os.O_RDWR)
+    try:
+        first.send_signal(signum)
+        killed = time.monotonic()
+        first.communicate(timeout=TIMEOUT)
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.monotonic() - killed < TIMEOUT, "the lock is never freed"
+                time.sleep(0.005)
+        free = time.monotonic() - killed
+    finally:
+        os.close(lock)
+    assert free < 1.0, f"the lock was free {free:.2f} s after the kill"
+    sample = shutil.copytree(SAMPLE_RELEASES, tmp_path / "sample")
+    build_ok(sample, out, config, f"the build right after the kill ({free:.3f} s)")
+    reference = clean_builds({"sample": read_tree(sample)}, tmp_path, config)["sample"]
+    assert_same(published(out), reference, "the build after the kill")
+    assert temporaries(out) == []
+    assert empty_folders(out) == []

@@ -1,12 +1,24 @@
-"""processes.fork_pair: both halves' results, and a failing half fails the whole."""
+"""processes.fork_pair: both halves' results, a failing half fails the whole, and the second
+process never outlives the first (README, "Running it from cron")."""
 
 from __future__ import annotations
 
 import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from feedpub.processes import can_fork, fork_pair
+from tests.conftest import ROOT
+
+#: Every wait is bounded: a guard against a hang, not a timing assertion.
+TIMEOUT = 30.0
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
 
@@ -45,3 +57,141 @@ def test_a_failing_first_half_does_not_wait_for_the_second() -> None:
 
     with pytest.raises(KeyError):
         fork_pair(broken, slow)  # returns at once: the child is terminated, not awaited
+
+
+def _wait_for(path: Path) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.01)
+
+
+def _tidy(marker: Path) -> Callable[[], None]:
+    """Work that makes a temporary ``marker`` and removes it however it ends, as a build's
+    second process does with its staged files."""
+
+    def work() -> None:
+        marker.write_text("temporary", "utf-8")
+        try:
+            time.sleep(60)
+        finally:
+            marker.unlink()
+
+    return work
+
+
+def test_an_interrupted_first_half_lets_the_second_remove_its_temporaries(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C in the first process: the second is told to stop (SIGTERM), removes what it
+    staged and is waited for; then the KeyboardInterrupt goes on (the CLI makes it 130)."""
+    marker = tmp_path / ".page.html.1.tmp"
+
+    def interrupted() -> None:
+        _wait_for(marker)
+        raise KeyboardInterrupt
+
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        fork_pair(interrupted, _tidy(marker))
+    assert not marker.exists(), "the second process was killed before it could tidy up"
+    assert time.monotonic() - start < TIMEOUT
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_a_second_half_stopped_by_a_signal_is_an_interruption(signum: int) -> None:
+    """Ctrl-C that reaches the second process only, or a SIGTERM sent to it: the build is
+    interrupted (KeyboardInterrupt, exit 130), not a bug with a traceback."""
+
+    def stopped() -> None:
+        os.kill(os.getpid(), signum)
+        time.sleep(60)
+
+    with pytest.raises(KeyboardInterrupt):
+        fork_pair(lambda: None, stopped)
+
+
+#: The first process of a build, as a program: it runs fork_pair, whose second half makes a
+#: temporary (removed however it ends) and holds the write end of a pipe (argv[1]) open, as
+#: the second process of a build holds the lock.
+_FIRST_PROCESS = """
+import os, sys, time
+from pathlib import Path
+from feedpub.processes import fork_pair
+
+holds, marker = int(sys.argv[1]), Path(sys.argv[2])
+
+def second():
+    marker.write_text("temporary", "utf-8")
+    try:
+        os.write(holds, b"started")
+        time.sleep(60)
+    finally:
+        marker.unlink()
+
+fork_pair(lambda: time.sleep(60), second)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=lambda s: s.name)
+def test_the_second_process_ends_at_once_when_the_first_dies(tmp_path: Path, signum: int) -> None:
+    """SIGKILL or SIGTERM of the first process alone (the second one holds the build's lock):
+    the second process ends within a fraction of a second, removing its temporaries, instead
+    of working on until it tries to send its result. Measured by a pipe whose write end only
+    the two processes hold: it reads end-of-file when both have ended."""
+    read_end, write_end = os.pipe()
+    marker = tmp_path / ".page.html.2.tmp"
+    first = subprocess.Popen(
+        [sys.executable, "-c", _FIRST_PROCESS, str(write_end), str(marker)],
+        pass_fds=(write_end,),
+        cwd=ROOT,
+    )
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            assert pipe.read(7) == b"started"
+            first.send_signal(signum)
+            killed = time.monotonic()
+            ready, _, _ = select.select([pipe], [], [], TIMEOUT)
+            assert ready and pipe.read() == b""
+            ended = time.monotonic() - killed
+    finally:
+        first.kill()
+        first.wait(TIMEOUT)
+    assert ended < 1.0, f"the second process ended {ended:.2f} s after the first"
+    assert not marker.exists(), "the second process did not remove its temporary"
+
+
+def test_a_sigint_that_the_build_ignores_the_second_process_ignores_too() -> None:
+    """A build started with SIGINT ignored (``nohup cmd &`` from a script) is not stopped by
+    it: the second process keeps that, as the first one does."""
+
+    def second() -> str:
+        os.kill(os.getpid(), signal.SIGINT)
+        return "done"
+
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert fork_pair(lambda: "mine", second) == ("mine", "done")
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def test_ctrl_c_while_the_second_process_starts_is_one_interruption(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """SIGINT right after the fork, before the second process has its handlers (a terminal's
+    Ctrl-C reaches both): it waits until they are in place, so the build is interrupted as
+    usual, with no traceback of multiprocessing's on stderr."""
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid == 0:
+            os.kill(os.getpid(), signal.SIGINT)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    with pytest.raises(KeyboardInterrupt):
+        fork_pair(lambda: None, lambda: time.sleep(60))
+    assert "Traceback" not in capfd.readouterr().err

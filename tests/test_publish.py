@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -320,3 +321,98 @@ def test_a_damaged_manifest_never_reaches_outside_the_folder(tmp_path: Path) -> 
     publisher.commit()
     assert victim.read_text("utf-8") == "keep me"
     assert publisher.removed == []
+
+
+# --- Folders a build created -----------------------------------------------------------------
+
+
+def folders(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir())
+
+
+@pytest.mark.parametrize("ending", ["fail", "commit"])
+def test_a_build_removes_the_folders_it_created_that_stayed_empty(
+    tmp_path: Path, ending: str
+) -> None:
+    """A failed build (its temporaries removed) or a finished one whose new folder got no
+    file (a picture that could not be read) leaves no empty folder it made; folders it did
+    not make stay, empty or not, and so do feeds/ and feeds/.feedpub/."""
+    out = tmp_path / "feeds"
+    publish(out, {"jobcenter/rss.xml": b"<rss/>"})
+    (out / "downloads").mkdir()  # an admin's folder: not feedpub's, though empty
+    (out / "jobcenter" / "extra").mkdir()
+    before = folders(out)
+    publisher = Publisher(out)
+    publisher.write("kreisarchiv/archive/2025-06/rss.xml", b"<rss/>")
+    publisher.write("jobcenter/extra/new/page.html", b"<html/>")
+    assert "kreisarchiv/archive/2025-06" in folders(out)
+    if ending == "fail":
+        publisher.fail()
+    else:
+        publisher.abort()  # the staged files cannot be put into place ...
+        publisher.commit()  # ... and the build finishes without them
+    assert folders(out) == before
+    assert (out / "downloads").is_dir() and (out / ".feedpub").is_dir()
+
+
+def test_the_next_build_removes_what_a_killed_build_left_empty(tmp_path: Path) -> None:
+    """The folder log outlives a killed build: the next build (which looks for a killed
+    build's temporaries) removes the logged folders that are empty, keeps the others."""
+    out = tmp_path / "feeds"
+    publish(out, {"jobcenter/rss.xml": b"<rss/>"})
+    killed = Publisher(out)
+    killed.write("jobcenter/rss.xml", b"<rss>neu</rss>")
+    killed.write("kreisarchiv/archive/2025-06/rss.xml", b"<rss/>")
+    killed.write("amt/rss.xml", b"<rss/>")
+    (out / "amt" / "README.txt").write_text("a file of the admin's", "utf-8")
+    # Killed here: temporaries, and folders that hold nothing else.
+    assert (out / ".feedpub" / "folders").exists()
+    Publisher(out)
+    assert folders(out) == [".feedpub", "amt", "jobcenter"]
+    assert not (out / ".feedpub" / "folders").exists()
+    assert all_files(out) == [".feedpub/manifest", "amt/README.txt", "jobcenter/rss.xml"]
+
+
+def test_a_damaged_folder_log_removes_nothing_a_build_does_not_make(tmp_path: Path) -> None:
+    """Only plain relative paths below the output folder, never the output folder itself,
+    the hidden folder or anything outside (``..``, absolute paths)."""
+    out = tmp_path / "feeds"
+    publish(out, {"a.xml": b"<x/>"})
+    (out / ".feedpub" / "empty").mkdir()
+    (tmp_path / "outside").mkdir()
+    (out / ".feedpub" / "folders").write_bytes(
+        b"\n.\n.feedpub\n.feedpub/empty\n..\n../outside\n"
+        + os.fsencode(tmp_path / "outside")
+        + b"\nsub/../../outside\n"
+    )
+    Publisher(out)
+    assert (out / ".feedpub" / "empty").is_dir() and (tmp_path / "outside").is_dir()
+    assert out.is_dir() and (out / ".feedpub").is_dir()
+
+
+def test_ctrl_c_while_files_are_put_into_place_waits_until_all_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGINT arrives at the second rename: the KeyboardInterrupt comes after the commit, so
+    every file is new and the manifest lists them, instead of one new and four old."""
+    out = tmp_path / "feeds"
+    old = {f"amt/{i}.html": b"<html>alt</html>" for i in range(5)}
+    publish(out, old)
+    publisher = Publisher(out)
+    for relative in old:
+        publisher.write(relative, b"<html>neu</html>")
+    real_replace = os.replace
+    signalled: list[str] = []
+
+    def replace(source: str, target: str) -> None:
+        signalled.append(target)
+        if len(signalled) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        publisher.commit()
+    assert len(signalled) >= 5
+    assert {(out / relative).read_bytes() for relative in old} == {b"<html>neu</html>"}
+    assert all_files(out) == sorted([".feedpub/manifest", *old])

@@ -20,7 +20,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feedpub.content import linkify
+from feedpub.content import DateBudget, linkify
 from feedpub.dates import BERLIN, MONTH_NAMES, parse_date
 from feedpub.textdates import RECENT_PAST, find_dates, year_for
 from tests.property.test_dates_prop import DATE_STYLES, NOW, TIMED_STYLES, berlin_times, spaces
@@ -125,6 +125,23 @@ def test_marking_changes_no_visible_text(text: str, reference: date) -> None:
         assert ends[-1] <= day.start < day.end <= len(text)
         assert day.value.tzinfo is BERLIN
         ends.append(day.end)
+
+
+@SETTINGS
+@given(texts, references, st.integers(0, 4))
+@example("10.07.2024 bis 12.07.2024, 1.2. 1.2. 1.2.", date(2024, 6, 20), 2)
+def test_the_date_cap_changes_no_visible_text_and_marks_the_first(
+    text: str, reference: date, cap: int
+) -> None:
+    """With a budget of ``cap`` dates (what is left of a release's MAX_MARKED_DATES), the
+    first ``cap`` dates are marked, in order, and the text stays exactly the same."""
+    budget = DateBudget(cap)
+    result = linkify(text, reference, budget)
+    assert TAGS.sub("", result) == escape(text, quote=False)
+    marked = re.findall(r'<time datetime="([^"]*)">', result)
+    unlimited = re.findall(r'<time datetime="([^"]*)">', linkify(text, reference))
+    assert marked == unlimited[:cap]
+    assert budget.left == cap - len(marked)
 
 
 # --- (b) dates in sentences --------------------------------------------------------------------

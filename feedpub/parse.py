@@ -89,10 +89,12 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
     if "  " in text:
         text = _MULTI_SPACE.sub(" ", text)
     raw_lines = text.split("\n")
-    date_lineno, parsed = _date_line(_head(raw_lines, source), source)
+    head = _head(raw_lines, source)
+    date_lineno, parsed = _date_line(head, source)
+    above = [line for number, line in head if number < date_lineno]
     blocks = split_blocks(raw_lines, start=date_lineno)
     stamps = stamp_below_date(blocks)
-    title, rest = _title(parsed, date_lineno, blocks, source)
+    title, rest = _title(parsed, date_lineno, blocks, source, above)
     rest = take_updated_lines(rest, stamps)
     updated = read_updated(stamps, parsed, source)
     teaser, rest = _teaser(rest, title.text)
@@ -169,12 +171,15 @@ class _Title(NamedTuple):
 
 
 def _title(
-    date_line: DateLine, date_lineno: int, blocks: list[Block], source: Path
+    date_line: DateLine, date_lineno: int, blocks: list[Block], source: Path, above: list[str]
 ) -> tuple[_Title, list[Block]]:
-    """The title, from the date line or the first block after it, and the blocks after it."""
+    """The title, from the date line, the line above it (see _title_above) or the first block
+    after it, and the blocks after it."""
     line_title = _title_on_date_line(date_line, blocks)
     if line_title is not None:
         return _Title(line_title, date_lineno, True), blocks
+    if _title_above(above, blocks):
+        return _Title(above[0], date_lineno - 1, False), blocks
     if not blocks:
         raise ReleaseError(
             source, date_lineno, "expected a title after the date line, got the end of the file"
@@ -227,6 +232,39 @@ def _title_on_date_line(date_line: DateLine, blocks: list[Block]) -> str | None:
         if could_be_title or updated_text(block[0][1]) is not None:
             return None
     return match["title"].strip()
+
+
+# A page label, not a title: "Seiteninhalt", "Pressemitteilung", "Medieninformation: 123/2024".
+_LABEL_START = re.compile(
+    r"(?:Seiteninhalt|Inhalt|Presse|Pressemitteilung|Pressemeldung|Pressemitteilungen|"
+    r"Presseinformation|Presseinfo|Medieninformation|Meldung|Polizeimeldung|Aktuelles|"
+    r"Nachrichten|Mitteilung|PM)\b",
+    re.IGNORECASE,
+)
+
+
+def _title_above(above: list[str], blocks: list[Block]) -> bool:
+    """Whether the one line above the date line is the title (``Landrat besucht Jobcenter`` /
+    ``Pressemitteilung vom 10.07.2024`` / the text): when it reads as a title (three words or
+    more, no page label, no sentence) and what follows the date line cannot be a title (a
+    paragraph that ends a sentence, captions, a list). A release whose title stands below its
+    date line is never misread: its title can be one."""
+    if len(above) != 1 or not blocks:
+        return False
+    line = above[0]
+    if (
+        len(line) > TITLE_MAX
+        or len(_WORDS.findall(line)) < 3
+        or _LABEL_START.match(line)
+        or ends_sentence(line)
+    ):
+        return False
+    block = blocks[0]
+    text = " ".join(entry for _, entry, _ in block)
+    return not (_not_a_title(block, text) is None and not ends_sentence(text))
+
+
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
 def _same_text(block: Block, title: str) -> bool:

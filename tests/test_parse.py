@@ -396,6 +396,31 @@ def test_only_a_header_block_of_labels_may_stand_above_the_date_line(text: str, 
     assert info.value.line == line
 
 
+TITLE_ABOVE_CASES = [
+    # (text, title, first paragraph, note)
+    ("Landrat besucht das Jobcenter\nPressemitteilung vom 14.08.2024\n\nAm Montag war er da.\n",
+     "Landrat besucht das Jobcenter", "Am Montag war er da.", "title above, then the text"),
+    ("Landrat besucht das Jobcenter\n14.08.2024\n\nFoto © Landkreis\n\nText.\n",
+     "Landrat besucht das Jobcenter", "Text.", "title above, then captions"),
+    # What follows the date line can be a title: the line above is the page label.
+    ("Aus dem Landkreis Musterland\n14.08.2024\n\nUnfall auf der B 96\n\nText.\n",
+     "Unfall auf der B 96", "Text.", "a label above, the title below"),
+    ("Pressemitteilung des Landkreises\n14.08.2024\n\nEr war da.\n\nText.\n",
+     "Er war da.", "Text.", "a page label never becomes the title"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "paragraph", "note"),
+    TITLE_ABOVE_CASES,
+    ids=[case[-1] for case in TITLE_ABOVE_CASES],
+)
+def test_title_above_the_date_line(text: str, title: str, paragraph: str, note: str) -> None:
+    release = parse_whole(text)
+    assert (release.title, release.paragraphs[0]) == (title, paragraph), note
+    assert release.published.date().isoformat() == "2024-08-14"
+
+
 LINE_TITLE_CASES = [
     # (text after "Seiteninhalt\n", title, teaser, first paragraph, note)
     ("14.08.2024 - Landrat besucht Jobcenter\n\nAm Montag war der Landrat zu Gast.\n",

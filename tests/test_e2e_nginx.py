@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
@@ -364,6 +364,17 @@ def test_hidden_paths_and_everything_outside_feeds_answer_404(served: Server) ->
         response = get(served.port, path)
         assert response.status == 404, f"{path}: {response.status}"
         assert SECRET.encode() not in response.body, path
+
+
+@needs_nginx
+def test_feeds_without_its_slash_redirects_and_the_favicon_is_no_error(served: Server) -> None:
+    """Readers ask for /feeds (no slash) and browsers for /favicon.ico (issue 13)."""
+    redirect = get(served.port, "/feeds")
+    assert redirect.status == 301
+    assert redirect.headers["location"].endswith("/feeds/")
+    assert get(served.port, urlsplit(redirect.headers["location"]).path).status == 200
+    icon = get(served.port, "/favicon.ico")
+    assert (icon.status, icon.body) == (204, b"")
 
 
 @needs_nginx

@@ -33,24 +33,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feedpub.dates import WEEKDAY_NAMES, GermanParserInfo, ParsedDate, parse_date_line
+from feedpub.dateutil_de import spellings
 
-_WEEKDAY = (
-    r"(?:"
-    + "|".join(
-        name
-        for names in GermanParserInfo.WEEKDAYS
-        for name in sorted(names, key=len, reverse=True)
-        if len(name) > 2
-    )
-    + r"|(?:Mo|Di|Mi|Do|Fr|Sa|So)\.?)"
-)
-_MONTH = (
-    r"(?:"
-    + "|".join(
-        name for names in GermanParserInfo.MONTHS for name in sorted(names, key=len, reverse=True)
-    )
-    + r")"
-)
+_WEEKDAY = rf"(?:{spellings(GermanParserInfo.WEEKDAYS, shortest=3)}|(?:Mo|Di|Mi|Do|Fr|Sa|So)\.?)"
+_MONTH = rf"(?:{spellings(GermanParserInfo.MONTHS)})"
 # A complete date. Not inside a number or word on the left ("1.10.07.2024", "K10.07.2024").
 _DATE = (
     r"(?<![\w.,:/+-])(?:"

@@ -47,6 +47,7 @@ from feedpub.dateutil_de import (
     GermanParserInfo,
     names_relative_day,
     normalise,
+    spellings,
     two_digit_year,
 )
 
@@ -180,20 +181,8 @@ def parse_parts(text: str) -> DateParts:
 # does not understand ("18;00" → 18 and 00, "1430" → 14:30, "10.45h" → 10.27 hours); a text
 # outside this grammar is refused instead, so every digit is read by a pattern of ours.
 # Case-insensitive.
-_GRAMMAR_WEEKDAY = (
-    r"(?:"
-    + "|".join(
-        name for names in GermanParserInfo.WEEKDAYS for name in sorted(names, key=len, reverse=True)
-    )
-    + r")\.?"
-)
-_GRAMMAR_MONTH = (
-    r"(?:"
-    + "|".join(
-        name for names in GermanParserInfo.MONTHS for name in sorted(names, key=len, reverse=True)
-    )
-    + r")\.?"
-)
+_GRAMMAR_WEEKDAY = rf"(?:{spellings(GermanParserInfo.WEEKDAYS)})\.?"
+_GRAMMAR_MONTH = rf"(?:{spellings(GermanParserInfo.MONTHS)})\.?"
 _GRAMMAR_DATE = (
     r"(?:\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})?\.?"
     r"|\d{1,2}(?P<sep>[/-])\d{1,2}(?P=sep)(?:\d{4}|\d{2})"

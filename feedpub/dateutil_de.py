@@ -90,6 +90,14 @@ class GermanParserInfo(du_parser.parserinfo):
         return year
 
 
+def spellings(table: list[tuple[str, ...]], *, shortest: int = 1) -> str:
+    """A regex alternation of a table's spellings (``GermanParserInfo.MONTHS`` or
+    ``.WEEKDAYS``), longest first so that "Juli" wins over "Jul"; ``shortest`` leaves out the
+    shorter ones ("Mo", "Di" are too often other words)."""
+    names = (name for entry in table for name in sorted(entry, key=len, reverse=True))
+    return "|".join(re.escape(name) for name in names if len(name) >= shortest)
+
+
 def two_digit_year(year: int, this_year: int | None = None) -> int:
     """The four-digit year closest to ``this_year`` (default: now in Berlin) ending in ``year``.
 

@@ -90,7 +90,7 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
         text = _MULTI_SPACE.sub(" ", text)
     raw_lines = text.split("\n")
     head = _head(raw_lines, source)
-    date_lineno, parsed = _date_line(head, source)
+    date_lineno, parsed = _find_date_line(head, source)
     above = [line for number, line in head if number < date_lineno]
     blocks = split_blocks(raw_lines, start=date_lineno)
     stamps = stamp_below_date(blocks)
@@ -272,21 +272,19 @@ def _same_text(block: Block, title: str) -> bool:
     return text.casefold() == title.casefold()
 
 
-def _date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, DateLine]:
-    """The date line (see _find_date_line), refused when it reads as a sentence about an
-    event (``Anmeldung bis 10.07.2024``: a file whose date line is missing, see
-    :func:`feedpub.dateline.event_word`)."""
-    number, date_line = _find_date_line(numbered, source)
+def _read_date_line(line: str) -> DateLine:
+    """``line`` read as a date line (:func:`feedpub.dateline.find_date_line`), refused when it
+    reads as a sentence about an event (``Anmeldung bis 10.07.2024``, ``Konzert am
+    10.07.2024``: a title or teaser, see :func:`feedpub.dateline.event_word`)."""
+    date_line = find_date_line(line)
     word = event_word(date_line)
     if word is not None:
-        raise ReleaseError(
-            source,
-            number,
-            f"the date line {_clip(date_line.text)!r} reads as a sentence with a date in it "
+        raise ValueError(
+            f"the date line {_clip(line)!r} reads as a sentence with a date in it "
             f"({word!r} before the date), not as the publication date; write it as 10.07.2024 "
-            "or Pressemitteilung vom 10.07.2024",
+            "or Pressemitteilung vom 10.07.2024"
         )
-    return number, date_line
+    return date_line
 
 
 def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int, DateLine]:
@@ -300,7 +298,7 @@ def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int,
     first_error: ValueError | None = None
     if _may_be_date_line(first) or len(numbered) < 2:
         try:
-            return first_no, find_date_line(first)
+            return first_no, _read_date_line(first)
         except ValueError as exc:
             first_error = exc
     if len(numbered) < 2:
@@ -312,7 +310,7 @@ def _find_date_line(numbered: list[tuple[int, str]], source: Path) -> tuple[int,
     try:
         if len(second) > LABELLED_DATE_LINE_MAX:
             raise ValueError(f"{_clip(second)!r} is too long for a date line")
-        return second_no, find_date_line(second)
+        return second_no, _read_date_line(second)
     except ValueError as second_error:
         header = _header_date_line(numbered)
         if header is not None:
@@ -345,7 +343,7 @@ def _header_date_line(numbered: list[tuple[int, str]]) -> DateLine | None:
     if updated_text(third) is not None or len(third) > LABELLED_DATE_LINE_MAX:
         return None
     try:
-        return find_date_line(third)
+        return _read_date_line(third)
     except ValueError:
         return None
 

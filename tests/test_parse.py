@@ -402,6 +402,9 @@ TITLE_ABOVE_CASES = [
      "Landrat besucht das Jobcenter", "Am Montag war er da.", "title above, then the text"),
     ("Landrat besucht das Jobcenter\n14.08.2024\n\nFoto © Landkreis\n\nText.\n",
      "Landrat besucht das Jobcenter", "Text.", "title above, then captions"),
+    ("Sommerfest am 20. Juli 2024\n14.08.2024\n\nDer Landkreis lädt ein.\n",
+     "Sommerfest am 20. Juli 2024", "Der Landkreis lädt ein.",
+     "a title with an event date above the date line: the event date is no date line"),
     # What follows the date line can be a title: the line above is the page label.
     ("Aus dem Landkreis Musterland\n14.08.2024\n\nUnfall auf der B 96\n\nText.\n",
      "Unfall auf der B 96", "Text.", "a label above, the title below"),

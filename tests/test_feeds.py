@@ -419,7 +419,10 @@ def test_content_html_survives_feedparser(
         text = fragment.text_content()
         seen["time"] += len(fragment.xpath("//time[@datetime]"))
         # Dates in the text are marked (<time>); without those tags it is the text, escaped once.
+        # The character references for plain-text readers (content.plain_text_safe) are the
+        # characters themselves.
         plain = re.sub(r'<time datetime="[^"]*">|</time>', "", body)
+        plain = plain.replace("&#46;", ".").replace("&#45;", "-").replace("&#43;", "+")
         if record["teaser"]:
             assert f"<p><strong>{html_escape(record['teaser'])}</strong></p>" in plain, where
         figcaptions = [c.text_content() for c in fragment.xpath("//figure/figcaption")]

@@ -204,13 +204,13 @@ def test_the_page_shows_pictures_with_caption_and_credit(built: Path) -> None:
     assert (
         f'<figure><img src="{BASE}{SLUG}/{RICHTFEST}.jpg" alt="Landrätin Annette Berger und '
         'Polier Stefan Krüger beim traditionellen Richtspruch" width="640" height="427">'
-        "<figcaption>Landrätin Annette Berger und Polier Stefan Krüger beim traditionellen "
-        "Richtspruch <small>© Landkreis Musterland / Jana Wolff</small></figcaption></figure>"
+        "<figcaption><p>Landrätin Annette Berger und Polier Stefan Krüger beim traditionellen "
+        "Richtspruch <small>© Landkreis Musterland / Jana Wolff</small></p></figcaption></figure>"
     ) in page
     # Caption 2 has no picture: it stays text, as it was before pictures existed.
     assert (
-        "<figure><figcaption>Der Richtkranz über dem Werkstatttrakt des neuen "
-        "Berufsschulzentrums © Landkreis Musterland / Jana Wolff</figcaption></figure>"
+        "<figure><figcaption><p>Der Richtkranz über dem Werkstatttrakt des neuen "
+        "Berufsschulzentrums © Landkreis Musterland / Jana Wolff</p></figcaption></figure>"
     ) in page
     assert f'src="{BASE}{SLUG}/{RICHTFEST}_3.webp" ' in page and 'loading="lazy"' in page
 

@@ -262,16 +262,18 @@ def test_atom_elements(built: Path, records: dict[str, dict[str, Any]], feed: st
         where = f"{feed}: {entry_id}"
         record = known[entry_id]
         links = entry.findall("a:link", NS)
-        # feedgen 1.0.0 drops rel/type of entry links (lkiesow/python-feedgen#135). Then one
-        # enclosure per picture (RFC 4287 4.2.7.2), with its type and exact size in bytes.
-        pictures = [("enclosure", image["type"]) for image in record["images"]]
-        assert [(x.get("rel"), x.get("type")) for x in links] == [
-            ("alternate", "text/html"),
-            *pictures,
-        ], f"{where}: entry links {[dict(x.attrib) for x in links]}"
-        for link, image in zip(links[1:], record["images"], strict=True):
-            assert link.get("href") == BASE + f"{record['slug']}/{image['name']}", where
-            assert link.get("length") == str(image["length"]), where
+        # feedgen 1.0.0 drops rel/type of entry links (lkiesow/python-feedgen#135). No
+        # enclosure links: the pictures are in the content and in Media RSS (test_pictures.py).
+        assert [(x.get("rel"), x.get("type")) for x in links] == [("alternate", "text/html")], (
+            f"{where}: entry links {[dict(x.attrib) for x in links]}"
+        )
+        media = entry.findall("{http://search.yahoo.com/mrss/}content")
+        assert [m.get("url") for m in media] == [
+            BASE + f"{record['slug']}/{image['name']}" for image in record["images"]
+        ], where
+        assert [m.get("fileSize") for m in media] == [
+            str(image["length"]) for image in record["images"]
+        ], where
         assert links[0].get("href", "").startswith("https://"), where
         names = [a.findtext("a:name", namespaces=NS) for a in entry.findall("a:author", NS)]
         assert names == (record["authors"] or [CONFIG.publisher]), where
@@ -491,14 +493,13 @@ def test_link_template_links_to_the_office_site_and_writes_no_pages(tmp_path: Pa
             slug, stem = entry.id.removeprefix(PREFIX).split("/")
             assert entry.link == template.format(slug=slug, stem=stem), f"{feed}: {entry.id}"
     root = etree.parse(out / "atom.xml").getroot()
+    for content in root.iterfind("a:entry/{http://search.yahoo.com/mrss/}content", NS):
+        # Pictures are published here all the same: the feeds need a URL for them.
+        assert content.get("url", "").startswith(BASE), content.get("url")
+        assert (out / content.get("url", "").removeprefix(BASE)).is_file()
     for link in root.findall("a:entry/a:link", NS):
-        if link.get("rel") == "enclosure":
-            # Pictures are published here all the same: the feeds need a URL for them.
-            assert link.get("href", "").startswith(BASE), link.get("href")
-            assert (out / link.get("href", "").removeprefix(BASE)).is_file()
-            continue
         assert (link.get("rel"), link.get("type")) == ("alternate", "text/html")
-    assert root.findall("a:entry/a:link[@rel='enclosure']", NS), "the samples have pictures"
+    assert root.findall("a:entry/{http://search.yahoo.com/mrss/}content", NS), "no pictures"
 
 
 # --------------------------------------------------------------------------------- ids

@@ -9,6 +9,7 @@ the dates); the visible text never changes.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING
@@ -34,6 +35,12 @@ _LINKABLE = re.compile(
 # Text without any of these has nothing to link ("Www." starts a sentence).
 _LINK_MARKERS = ("@", "://", "www.", "Www.", "WWW.")
 _TRAILING = ".,;:!?)]}'’“”"
+
+# What html2text (the converter of rss2email and feed2exec) escapes at the start of each piece
+# of text between two tags, taking it for Markdown list syntax: a number with a dot and a
+# space ("22. Mai" in a <time> becomes "22\. Mai"), a "-" or "+" and a space.
+_MARKDOWN_START = re.compile(r">(\s*)(?:(\d+)\.(?=\s)|-(?=[\s-])|\+(?=\s))")
+_MARKDOWN_SAFE = {"-": "&#45;", "+": "&#43;"}
 
 #: At most this many dates of one release (teaser and text together) become ``<time>``
 #: elements; the rest stay plain text. The sample releases name at most 4 dates and
@@ -152,6 +159,29 @@ def paragraph_html(
     return f"<p>{linkify(paragraph, reference, budget)}</p>"
 
 
+def plain_text_safe(html: str) -> str:
+    """``html`` with the character that html2text would escape at the start of a piece of
+    text after a tag (a day's dot in ``<time>22. Mai</time>``, a dash after ``</time>``)
+    written as a character reference (``22&#46; Mai``). Browsers and feed readers show the
+    same text and the elements stay as they are; html2text takes a reference as the
+    character itself, without escaping it, so plain-text mail shows ``22. Mai``."""
+    return _MARKDOWN_START.sub(_safe_start, html)
+
+
+def _safe_start(match: re.Match[str]) -> str:
+    space, number = match.group(1), match.group(2)
+    if number is not None:
+        return f">{space}{number}&#46;"
+    return f">{space}{_MARKDOWN_SAFE[match.group()[-1]]}"
+
+
+def join_names(names: Sequence[str]) -> str:
+    """Names as German text: ``A``, ``A und B``, ``A, B und C``."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} und {names[-1]}"
+
+
 def body_html(release: Release, urls: Urls) -> str:
     """The full text as HTML: teaser (bold), pictures and captions as figures, body.
 
@@ -180,11 +210,16 @@ def body_html(release: Release, urls: Urls) -> str:
             continue  # a picture number that could not be published
         caption = release.captions[number - 1]
         credit = f" © {escape(caption.credit, quote=False)}" if caption.credit else ""
-        parts.append(
-            f"<figure><figcaption>{escape(caption.text, quote=False)}{credit}</figcaption></figure>"
-        )
+        parts.append(f"<figure>{_figcaption(escape(caption.text, quote=False) + credit)}</figure>")
     parts.extend(paragraph_html(p, day, budget) for p in release.paragraphs)
-    return "\n".join(parts)
+    return plain_text_safe("\n".join(parts))
+
+
+def _figcaption(caption: str) -> str:
+    """A caption as a paragraph of its own inside ``<figcaption>``: html2text knows no
+    ``figure``, and without the paragraph one figure's caption ran into the next one's (and
+    into the picture's ``![alt](url)``) in plain-text mail."""
+    return f"<figcaption><p>{caption}</p></figcaption>"
 
 
 def figure_html(image: Image, url: str, lazy: bool) -> str:
@@ -203,7 +238,7 @@ def figure_html(image: Image, url: str, lazy: bool) -> str:
         caption = f"{caption} {credit}" if caption else credit
     if not caption:
         return f"<figure>{img}</figure>"
-    return f"<figure>{img}<figcaption>{caption}</figcaption></figure>"
+    return f"<figure>{img}{_figcaption(caption)}</figure>"
 
 
 def summary_text(release: Release) -> str:

@@ -21,7 +21,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822, xml_elem
 
 from feedpub import media as media_ext
-from feedpub.content import body_html, summary_text
+from feedpub.content import body_html, join_names, summary_text
 from feedpub.layout import ATOM, RSS, Urls
 from feedpub.release import Release, effective_updated
 
@@ -401,6 +401,22 @@ def _serialise(
     return to_bytes(pretty=True)
 
 
+#: U+2060 WORD JOINER: invisible, not white space, breaks no line.
+_WORD_JOINER = "\u2060"
+
+
+def rss_creator(names: list[str]) -> str:
+    """The one RSS ``<dc:creator>`` of an item: every author as German text (``A und B``).
+
+    One element, as readers keep one: Thunderbird the first ``dc:creator``, feedparser's
+    ``author`` (and so rss2email and reader) the last. A name that ends in a bracket
+    (``Landkreis Rotenburg (Wümme)``) gets a word joiner after it: reader reads an RSS
+    author as ``name (e-mail)`` and took ``Wümme`` for an e-mail address; the joiner shows
+    nowhere and leaves the name whole. Atom and JSON Feed name each author on its own."""
+    text = join_names(names)
+    return text + _WORD_JOINER if text.endswith((")", ">")) else text
+
+
 def _add_entry(
     fg: FeedGenerator, release: Release, urls: Urls, info: FeedInfo, body: str | None = None
 ) -> None:
@@ -416,7 +432,7 @@ def _add_entry(
     # One call each: feedgen copies its author list on every call (quadratic in authors).
     names = list(release.authors) or [info.publisher]
     fe.author([{"name": name} for name in names])
-    fe.dc.dc_creator(names)
+    fe.dc.dc_creator(rss_creator(names))
     fe.category(term=release.department)
     # Readers render RSS <description> as HTML whatever it holds, so plain text must be
     # HTML-escaped there ("<tag>" would vanish, "&amp;" show as "&"). The same escaped text

@@ -86,7 +86,7 @@ def _item(release: Release, urls: Urls, publisher: str, items: ItemCache | None)
         "summary": summary_text(release),
     }
     if release.images:
-        # "the URL of the main image for the item": the first picture, as in RSS <enclosure>.
+        # "the URL of the main image for the item": the first picture (also in content_html).
         item["image"] = urls.image(release.slug, release.images[0].name)
     item |= {
         "date_published": release.published.isoformat(),

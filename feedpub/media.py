@@ -1,20 +1,22 @@
-"""A release's pictures in its feed entries, as a feedgen extension. No I/O.
+"""A release's pictures in its Atom entries, as a feedgen extension. No I/O.
 
-Written per entry:
+Every picture is in the entry's content already (a figure with its caption), and readers
+show it there. So the feeds announce pictures only where no reader shows them a second time:
 
-* RSS 2.0: ``<enclosure url length type>`` for the first picture (RSS allows one per item);
-* Atom: ``<link rel="enclosure" href type length>`` for every picture (RFC 4287 4.2.7.2);
-* both: Media RSS ``<media:content url type medium="image" fileSize width height>`` for every
+* Atom: Media RSS ``<media:content url type medium="image" fileSize width height>`` per
   picture, with ``media:title`` (its caption, or for a picture without one the same text
   alternative the page gives it) and ``media:credit`` (the ``©`` credit), for readers that
-  show pictures with their caption and credit. No ``media:description``: with the caption in
-  ``media:title`` it could only repeat it.
+  take a list picture or credits from Media RSS. No ``media:description``: with the caption
+  in ``media:title`` it could only repeat it.
+* No Atom ``<link rel="enclosure">`` and nothing in RSS (neither ``<enclosure>`` nor
+  ``media:content``): Thunderbird turns each of these into an attachment and shows the
+  picture a second time below the text (its FeedParser reads RSS ``enclosure`` and every
+  RSS ``media:content``, and Atom ``link rel="enclosure"``; it ignores Atom
+  ``media:content``). See README, "Pictures".
 
 feedgen's own ``media`` extension has no title, description or credit and puts everything
-into a ``media:group`` (meant for alternatives of one object, not for several pictures), and
-its enclosure links go through the Atom link bug that :class:`feedpub.feeds._EntryLinkFix`
-works around (and RSS would get the last picture, not the first). So this extension writes
-the elements itself, through feedgen's public extension hook.
+into a ``media:group`` (meant for alternatives of one object, not for several pictures). So
+this extension writes the elements itself, through feedgen's public extension hook.
 """
 
 from __future__ import annotations
@@ -50,24 +52,8 @@ class Pictures(BaseEntryExtension):  # type: ignore[misc]
         self._pictures = pictures
 
     def extend_atom(self, entry: Any) -> Any:  # an lxml element
-        for url, image in self._pictures:
-            xml_elem(
-                "link",
-                entry,
-                rel="enclosure",
-                href=url,
-                type=image.media_type,
-                length=str(image.length),
-            )
         self._media(entry)
         return entry
-
-    def extend_rss(self, item: Any) -> Any:
-        if self._pictures:
-            url, image = self._pictures[0]
-            xml_elem("enclosure", item, url=url, length=str(image.length), type=image.media_type)
-        self._media(item)
-        return item
 
     def _media(self, parent: Any) -> None:
         for url, image in self._pictures:
@@ -87,5 +73,6 @@ class Pictures(BaseEntryExtension):  # type: ignore[misc]
 
 
 def register(fg: Any) -> None:
-    """Add the extension to a FeedGenerator (before its entries are added)."""
-    fg.register_extension(NAME, MediaRss, Pictures, atom=True, rss=True)
+    """Add the extension to a FeedGenerator (before its entries are added): Atom only, so
+    RSS declares no Media RSS namespace."""
+    fg.register_extension(NAME, MediaRss, Pictures, atom=True, rss=False)

@@ -34,6 +34,14 @@ _HOW_TO = (
     "Inoreader, NetNewsWire, Miniflux oder newsboat. Neue Pressemitteilungen erscheinen "
     "dann automatisch dort."
 )
+#: Which readers take which format, as measured (README, "Subscription pages"): every reader
+#: tried reads Atom and RSS; JSON Feed only some readers and libraries.
+FORMATS = (
+    '<p id="formate">Welches Format? Atom und RSS lesen alle gängigen Feedreader, auch '
+    "Thunderbird, Liferea, Akregator und QuiteRSS. JSON Feed lesen nur einige, etwa "
+    "NetNewsWire, Feedbin und Miniflux, und Programmbibliotheken; im Zweifel nehmen Sie Atom."
+    "</p>\n"
+)
 _NEWEST = "Neueste Pressemitteilungen"
 
 
@@ -121,6 +129,7 @@ def render_index(
         + f'<a href="{escape(urls.of(OPML))}">OPML-Datei</a>, die die meisten Feedreader '
         + "importieren können (für Feedreader, die JSON Feed bevorzugen: die "
         + f'<a href="{escape(urls.of(JSON_OPML))}">OPML-Datei mit den JSON Feeds</a>).</p>\n'
+        + FORMATS
         + "<h2>Feeds</h2>\n<table>\n<thead><tr><th>Fachdienst</th><th>Feed-Adressen</th>"
         + "<th>Meldungen</th></tr></thead>\n<tbody>\n"
         + f'<tr id="alle"><th scope="row">Alle Fachdienste</th><td>{feed_links(urls, None)}'
@@ -161,6 +170,7 @@ def render_department_page(
         + f"<p>{_HOW_TO} Die Feeds dieses Fachdienstes:</p>\n"
         + feed_links(urls, department.slug)
         + "\n"
+        + FORMATS
         + f'<h2 id="neu">{_NEWEST}</h2>\n'
         + _shown_of(len(releases), department.count)
         + release_list(releases, urls)

@@ -54,8 +54,10 @@ _HEAD_START = (
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
 )
 # Pictures never wider than the text column (phones), scaled without distortion; the caption
-# under them, not beside them.
-_IMAGE_STYLE = "figure img{display:block;max-width:100%;height:auto;margin-bottom:.4rem}"
+# under them, not beside them (its paragraph, there for plain-text readers, adds no space).
+_IMAGE_STYLE = (
+    "figure img{display:block;max-width:100%;height:auto;margin-bottom:.4rem}figcaption p{margin:0}"
+)
 _HEAD_END = f"<style>{_STYLE}{_IMAGE_STYLE}</style>\n</head>\n"
 
 

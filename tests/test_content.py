@@ -10,7 +10,14 @@ import pytest
 from lxml import html as lxml_html
 
 from feedpub.config import Config
-from feedpub.content import body_html, linkify, paragraph_html, summary_text
+from feedpub.content import (
+    body_html,
+    join_names,
+    linkify,
+    paragraph_html,
+    plain_text_safe,
+    summary_text,
+)
 from feedpub.layout import Urls
 from feedpub.release import Caption, Release
 
@@ -175,10 +182,12 @@ def test_body_html_teaser_figures_paragraphs() -> None:
     assert body_html(release, URLS) == "\n".join(
         [
             # The teaser's date is marked (tests/test_content_dates.py has the details).
-            '<p><strong>Am <time datetime="2024-07-10">10. Juli</time> &amp; danach</strong></p>',
-            "<figure><figcaption>Landrat &lt;Müller&gt; eröffnet © Landkreis &amp; Co"
-            "</figcaption></figure>",
-            "<figure><figcaption>Ohne Angabe</figcaption></figure>",
+            # (the day's dot as a reference: see test_plain_text_readers_*).
+            '<p><strong>Am <time datetime="2024-07-10">10&#46; Juli</time> &amp; danach</strong>'
+            "</p>",
+            "<figure><figcaption><p>Landrat &lt;Müller&gt; eröffnet © Landkreis &amp; Co"
+            "</p></figcaption></figure>",
+            "<figure><figcaption><p>Ohne Angabe</p></figcaption></figure>",
             "<p>Erster Absatz.</p>",
             "<ul><li>a</li><li>b</li></ul>",
         ]
@@ -219,3 +228,82 @@ assert len({c[0] for c in SUMMARY_CASES}) == len(SUMMARY_CASES), "duplicate case
 )
 def test_summary_text(fields: dict[str, object], expected: str) -> None:
     assert summary_text(make_release(**fields)) == expected
+
+
+def as_plain_text_mail(html: str, body_width: int) -> str:
+    """``html`` as rss2email 3 mails it as plain text: html2text with rss2email's defaults
+    (rss2email/config.py: unicode-snob, links-after-each-paragraph off, inline-links and
+    wrap-links on, body-width 0 meaning 78 columns); feed2exec uses html2text too."""
+    html2text = pytest.importorskip("html2text", reason="html2text is not installed (test extra)")
+    converter = html2text.HTML2Text(baseurl="https://presse.example.de/feeds/")
+    converter.unicode_snob = False
+    converter.links_each_paragraph = False
+    converter.inline_links = True
+    converter.wrap_links = True
+    converter.body_width = body_width
+    return str(converter.handle(html))
+
+
+@pytest.mark.parametrize("body_width", [78, 0])
+def test_plain_text_readers_show_dates_without_backslashes_and_captions_on_lines_of_their_own(
+    body_width: int,
+) -> None:
+    release = make_release(
+        teaser="Anmeldung bis 22. Mai",
+        captions=(Caption("Die Messe 2023", "Landkreis"), Caption("Der Landrat eröffnet")),
+        paragraphs=("Vom 1. November bis zum 31. März, am 3. Juni um 10 Uhr.",),
+    )
+    text = as_plain_text_mail(body_html(release, URLS), body_width)
+    assert "\\" not in text
+    assert "22. Mai" in text
+    assert " ".join(text.split()).count("1. November bis zum 31. März, am 3. Juni um 10 Uhr.") == 1
+    lines = [line.strip() for line in text.splitlines()]
+    assert "Die Messe 2023 © Landkreis" in lines
+    assert "Der Landrat eröffnet" in lines
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (
+            '<time datetime="2024-05-22">22. Mai</time>',
+            '<time datetime="2024-05-22">22&#46; Mai</time>',
+        ),
+        (
+            "<time>8.</time> bis <time>10. Juli</time>",
+            "<time>8.</time> bis <time>10&#46; Juli</time>",
+        ),
+        (
+            "<time>10 Uhr</time> - <time>12 Uhr</time>",
+            "<time>10 Uhr</time> &#45; <time>12 Uhr</time>",
+        ),
+        ("<a>x</a> + 2", "<a>x</a> &#43; 2"),
+        ("<p>Am 22. Mai</p>", "<p>Am 22. Mai</p>"),
+        ("<time>10.07.2024</time>", "<time>10.07.2024</time>"),
+    ],
+)
+def test_plain_text_safe_writes_what_html2text_escapes_as_a_reference(
+    html: str, expected: str
+) -> None:
+    assert plain_text_safe(html) == expected
+    # Browsers see the same text and elements.
+    assert lxml_html.fragment_fromstring(html, create_parent="div").text_content() == (
+        lxml_html.fragment_fromstring(expected, create_parent="div").text_content()
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "text"),
+    [
+        ((), ""),
+        (("A",), "A"),
+        (("A", "B"), "A und B"),
+        (("A", "B", "C"), "A, B und C"),
+        (
+            ("Landkreis Rotenburg (Wümme)", "Amt für Bau und Planung"),
+            "Landkreis Rotenburg (Wümme) und Amt für Bau und Planung",
+        ),
+    ],
+)
+def test_join_names_as_german_text(names: tuple[str, ...], text: str) -> None:
+    assert join_names(names) == text

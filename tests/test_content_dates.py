@@ -458,15 +458,16 @@ def test_body_html_marks_teaser_paragraphs_and_lists_not_captions() -> None:
     )
     assert body_html(release, URLS) == "\n".join(
         [
-            "<p><strong>Anmeldung bis " + t("2024-07-05", "5. Juli") + "</strong></p>",
-            "<figure><figcaption>Die Messe am 12. Juli 2023 © Landkreis</figcaption></figure>",
+            "<p><strong>Anmeldung bis " + t("2024-07-05", "5&#46; Juli") + "</strong></p>",
+            "<figure><figcaption><p>Die Messe am 12. Juli 2023 © Landkreis</p></figcaption>"
+            "</figure>",
             "<p>Die Messe ist am "
-            + t("2024-07-12T10:00+02:00", "12. Juli von 10")
+            + t("2024-07-12T10:00+02:00", "12&#46; Juli von 10")
             + " bis "
             + t("2024-07-12T16:00+02:00", "16 Uhr")
             + ' &amp; mehr: <a href="https://x.de/12.07">https://x.de/12.07</a>.</p>',
             "<ul><li>Aufbau: "
-            + t("2024-07-11", "11. Juli")
+            + t("2024-07-11", "11&#46; Juli")
             + "</li><li>Abbau: "
             + t("2024-07-13T18:00+02:00", "13.07.2024, 18 Uhr")
             + "</li></ul>",
@@ -475,17 +476,18 @@ def test_body_html_marks_teaser_paragraphs_and_lists_not_captions() -> None:
 
 
 def test_year_less_dates_follow_the_publication_not_today() -> None:
-    """A December release's "10. Januar" is next January, however late it is rebuilt."""
+    """A December release's "10. Januar" is next January, however late it is rebuilt (the
+    day's dot is a character reference in body_html, for plain-text readers)."""
     december = make_release(
         published=datetime(2024, 12, 15, tzinfo=BERLIN), paragraphs=("Ab 10. Januar neu.",)
     )
-    assert t("2025-01-10", "10. Januar") in body_html(december, URLS)
+    assert t("2025-01-10", "10&#46; Januar") in body_html(december, URLS)
     june = make_release(paragraphs=("Ab 10. Januar neu.",))  # published 20.06.2024
-    assert t("2025-01-10", "10. Januar") in body_html(june, URLS)
+    assert t("2025-01-10", "10&#46; Januar") in body_html(june, URLS)
     march = make_release(
         published=datetime(2025, 3, 1, tzinfo=BERLIN), paragraphs=("Seit 10. Januar neu.",)
     )
-    assert t("2025-01-10", "10. Januar") in body_html(march, URLS)
+    assert t("2025-01-10", "10&#46; Januar") in body_html(march, URLS)
 
 
 def test_without_a_reference_nothing_is_marked() -> None:

@@ -28,6 +28,7 @@ from lxml import etree, html
 from feedpub.build import build
 from feedpub.cli import cli
 from feedpub.config import Config, load_config, make_config
+from feedpub.content import join_names
 from feedpub.publish import LOCK_NAME
 from feedpub.release import department_slug
 from feedpub.state import CACHE_NAME
@@ -204,9 +205,11 @@ def test_feedparser_reads_the_feed_without_complaint(
         assert re.match(r"^https://[a-z0-9.-]+/\S+$", entry.link), f"{where}: link {entry.link!r}"
         assert entry.title == record["title"], where
         assert entry.author, f"{where}: no author"
-        assert entry.author in record["authors"] or (
-            not record["authors"] and entry.author == CONFIG.publisher
-        ), f"{where}: author {entry.author!r}"
+        # Atom: feedparser's author is one of the names; RSS: all of them, as German text.
+        names = record["authors"] or [CONFIG.publisher]
+        assert entry.author in (names if feed.endswith("atom.xml") else [join_names(names)]), (
+            f"{where}: author {entry.author!r}"
+        )
         # feedparser read a date, and the raw string carries Berlin's offset for that day.
         assert entry.published_parsed is not None, f"{where}: {entry.published!r} unreadable"
         raw = entry.published
@@ -259,16 +262,18 @@ def test_atom_elements(built: Path, records: dict[str, dict[str, Any]], feed: st
         where = f"{feed}: {entry_id}"
         record = known[entry_id]
         links = entry.findall("a:link", NS)
-        # feedgen 1.0.0 drops rel/type of entry links (lkiesow/python-feedgen#135). Then one
-        # enclosure per picture (RFC 4287 4.2.7.2), with its type and exact size in bytes.
-        pictures = [("enclosure", image["type"]) for image in record["images"]]
-        assert [(x.get("rel"), x.get("type")) for x in links] == [
-            ("alternate", "text/html"),
-            *pictures,
-        ], f"{where}: entry links {[dict(x.attrib) for x in links]}"
-        for link, image in zip(links[1:], record["images"], strict=True):
-            assert link.get("href") == BASE + f"{record['slug']}/{image['name']}", where
-            assert link.get("length") == str(image["length"]), where
+        # feedgen 1.0.0 drops rel/type of entry links (lkiesow/python-feedgen#135). No
+        # enclosure links: the pictures are in the content and in Media RSS (test_pictures.py).
+        assert [(x.get("rel"), x.get("type")) for x in links] == [("alternate", "text/html")], (
+            f"{where}: entry links {[dict(x.attrib) for x in links]}"
+        )
+        media = entry.findall("{http://search.yahoo.com/mrss/}content")
+        assert [m.get("url") for m in media] == [
+            BASE + f"{record['slug']}/{image['name']}" for image in record["images"]
+        ], where
+        assert [m.get("fileSize") for m in media] == [
+            str(image["length"]) for image in record["images"]
+        ], where
         assert links[0].get("href", "").startswith("https://"), where
         names = [a.findtext("a:name", namespaces=NS) for a in entry.findall("a:author", NS)]
         assert names == (record["authors"] or [CONFIG.publisher]), where
@@ -348,9 +353,10 @@ def test_rss_elements(built: Path, records: dict[str, dict[str, Any]], feed: str
         where = f"{feed}: {guid.text}"
         assert guid.text == atom_ids.get(item.findtext("link")), f"{where}: not the Atom id"
         record = known[guid.text]
-        assert [c.text for c in item.findall("dc:creator", NS)] == (
-            record["authors"] or [CONFIG.publisher]
-        ), where
+        # One dc:creator with every author as German text (see test_every_author_*).
+        assert [c.text for c in item.findall("dc:creator", NS)] == [
+            join_names(record["authors"] or [CONFIG.publisher])
+        ], where
         assert (item.findtext("content:encoded", namespaces=NS) or "").startswith("<"), where
         assert item.findtext("description"), f"{where}: no description"
         assert [c.text for c in item.findall("category")] == [record["department"]], where
@@ -419,7 +425,10 @@ def test_content_html_survives_feedparser(
         text = fragment.text_content()
         seen["time"] += len(fragment.xpath("//time[@datetime]"))
         # Dates in the text are marked (<time>); without those tags it is the text, escaped once.
+        # The character references for plain-text readers (content.plain_text_safe) are the
+        # characters themselves.
         plain = re.sub(r'<time datetime="[^"]*">|</time>', "", body)
+        plain = plain.replace("&#46;", ".").replace("&#45;", "-").replace("&#43;", "+")
         if record["teaser"]:
             assert f"<p><strong>{html_escape(record['teaser'])}</strong></p>" in plain, where
         figcaptions = [c.text_content() for c in fragment.xpath("//figure/figcaption")]
@@ -484,14 +493,13 @@ def test_link_template_links_to_the_office_site_and_writes_no_pages(tmp_path: Pa
             slug, stem = entry.id.removeprefix(PREFIX).split("/")
             assert entry.link == template.format(slug=slug, stem=stem), f"{feed}: {entry.id}"
     root = etree.parse(out / "atom.xml").getroot()
+    for content in root.iterfind("a:entry/{http://search.yahoo.com/mrss/}content", NS):
+        # Pictures are published here all the same: the feeds need a URL for them.
+        assert content.get("url", "").startswith(BASE), content.get("url")
+        assert (out / content.get("url", "").removeprefix(BASE)).is_file()
     for link in root.findall("a:entry/a:link", NS):
-        if link.get("rel") == "enclosure":
-            # Pictures are published here all the same: the feeds need a URL for them.
-            assert link.get("href", "").startswith(BASE), link.get("href")
-            assert (out / link.get("href", "").removeprefix(BASE)).is_file()
-            continue
         assert (link.get("rel"), link.get("type")) == ("alternate", "text/html")
-    assert root.findall("a:entry/a:link[@rel='enclosure']", NS), "the samples have pictures"
+    assert root.findall("a:entry/{http://search.yahoo.com/mrss/}content", NS), "no pictures"
 
 
 # --------------------------------------------------------------------------------- ids
@@ -729,14 +737,14 @@ def test_character_reference_in_author_line_is_one_literal_author(tmp_path: Path
     authors = ["A &gt; B", "C"]
     assert check_json(releases)["Amt/x.txt"]["authors"] == authors
     out = build_into(tmp_path / "feeds", releases=releases)
-    for name in ("atom.xml", "rss.xml"):
-        entry = parse_feed(out / "amt" / name).entries[0]
-        assert [a["name"] for a in entry.authors] == authors, name
+    entry = parse_feed(out / "amt" / "atom.xml").entries[0]
+    assert [a["name"] for a in entry.authors] == authors
+    assert parse_feed(out / "amt" / "rss.xml").entries[0].author == "A &gt; B und C"
     atom = etree.parse(str(out / "amt" / "atom.xml")).getroot()
     assert [n.text for n in atom.iterfind("a:entry/a:author/a:name", NS)] == authors
     rss = etree.parse(str(out / "amt" / "rss.xml")).getroot()
-    assert [c.text for c in rss.iterfind("channel/item/dc:creator", NS)] == authors
-    assert b"<dc:creator>A &amp;gt; B</dc:creator>" in (out / "amt" / "rss.xml").read_bytes()
+    assert [c.text for c in rss.iterfind("channel/item/dc:creator", NS)] == ["A &gt; B und C"]
+    assert b"<dc:creator>A &amp;gt; B und C</dc:creator>" in (out / "amt" / "rss.xml").read_bytes()
     feed = json.loads((out / "amt" / "feed.json").read_text("utf-8"))
     assert [a["name"] for a in feed["items"][0]["authors"]] == authors
     page = html.parse(str(out / "amt" / "x.html")).getroot().text_content()
@@ -886,3 +894,50 @@ def test_pages_show_names_and_descriptions_as_text(markup_site: Path) -> None:
         assert department in index
         assert (description or f"Pressemitteilungen: {department}") in index
     assert MARKUP_DESCRIPTION in index
+
+
+def test_every_author_is_kept_whole_by_feedparser_and_reader(tmp_path: Path) -> None:
+    """Readers keep one RSS author: Thunderbird the first dc:creator, feedparser's ``author``
+    (rss2email, reader) the last. So RSS has one dc:creator with every name, as German text;
+    Atom and JSON Feed name each author. reader reads an RSS author as ``name (e-mail)``:
+    ``Landkreis Rotenburg (Wümme)`` must not become the name ``Landkreis Rotenburg`` with the
+    e-mail ``Wümme``."""
+    reader_module = pytest.importorskip("reader", reason="reader is not installed (test extra)")
+    releases = tmp_path / "releases"
+    (releases / "Amt").mkdir(parents=True)
+    district = "Landkreis Rotenburg (Wümme)"
+    texts = {
+        "a.txt": f"10.07.2024\n\nEins\n\nText.\n\nAutor/in: {district}\n",
+        "b.txt": "11.07.2024\n\nZwei\n\nText.\n\nAutor/in: Petra Schulz und Jens Albrecht\n",
+        "c.txt": "12.07.2024\n\nDrei\n\nText.\n\n"
+        f"Autor/in: Petra Schulz, Jens Albrecht, {district}\n",
+    }
+    for name, text in texts.items():
+        (releases / "Amt" / name).write_text(text, "utf-8")
+    out = build_into(tmp_path / "feeds", releases=releases)
+    expected = {
+        "Eins": district,
+        "Zwei": "Petra Schulz und Jens Albrecht",
+        "Drei": f"Petra Schulz, Jens Albrecht und {district}",
+    }
+    by_feedparser = {e.title: e for e in parse_feed(out / "amt" / "rss.xml").entries}
+    for title, names in expected.items():
+        entry = by_feedparser[title]
+        # The name as a reader shows it (a word joiner after a closing bracket shows nowhere).
+        assert entry.author.removesuffix("\u2060") == names, title
+        assert [a.get("email") for a in entry.authors] == [None], title
+    reader = reader_module.make_reader(":memory:", feed_root=str(out))
+    try:
+        reader.add_feed("amt/rss.xml")
+        reader.update_feed("amt/rss.xml")
+        for entry in reader.get_entries():
+            shown = ", ".join(a.name.removesuffix("\u2060") for a in entry.authors)
+            assert shown in (expected[entry.title], expected[entry.title].replace(" und ", ", ")), (
+                entry.title
+            )
+            assert [a.email for a in entry.authors] == [None] * len(entry.authors), entry.title
+        assert {e.title for e in reader.get_entries()} == set(expected)
+    finally:
+        reader.close()
+    atom = {e.title: e for e in parse_feed(out / "amt" / "atom.xml").entries}
+    assert [a["name"] for a in atom["Drei"].authors] == ["Petra Schulz", "Jens Albrecht", district]

@@ -327,11 +327,11 @@ def test_figure_markup() -> None:
     )
     assert body_html(release, URLS).split("\n") == [
         '<figure><img src="https://presse.example.de/feeds/jobcenter/2024-07-10-jobmesse.jpg" '
-        'alt="Stände &lt;A &amp; B&gt;" width="33" height="21"><figcaption>Stände &lt;A &amp; '
-        "B&gt; <small>© Landkreis &amp; Co</small></figcaption></figure>",
+        'alt="Stände &lt;A &amp; B&gt;" width="33" height="21"><figcaption><p>Stände &lt;A &amp; '
+        "B&gt; <small>© Landkreis &amp; Co</small></p></figcaption></figure>",
         '<figure><img src="https://presse.example.de/feeds/jobcenter/2024-07-10-jobmesse_2.jpg" '
-        'alt="Der Landrat eröffnet" width="21" height="33" loading="lazy"><figcaption>Der '
-        "Landrat eröffnet</figcaption></figure>",
+        'alt="Der Landrat eröffnet" width="21" height="33" loading="lazy"><figcaption><p>Der '
+        "Landrat eröffnet</p></figcaption></figure>",
     ]
 
 
@@ -358,7 +358,7 @@ def test_a_picture_that_cannot_be_published_is_a_warning_and_the_release_stays(
         f"{tmp_path / 'link.jpg'}: warning: picture not published: symlink is broken; remove it",
     ]
     # Caption 2 has no picture now: it stays text, as before pictures existed.
-    assert "<figure><figcaption>Der Landrat eröffnet</figcaption></figure>" in body_html(
+    assert "<figure><figcaption><p>Der Landrat eröffnet</p></figcaption></figure>" in body_html(
         release, URLS
     )
 

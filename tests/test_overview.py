@@ -168,3 +168,18 @@ def test_a_release_named_index_cannot_take_the_department_page(tmp_path: Path) -
     )
     assert result.exit_code == 1
     assert "belongs to the department's page" in result.stderr
+
+
+@pytest.mark.parametrize("page", ["index.html", "jobcenter/index.html"])
+def test_pages_say_which_readers_take_which_format(built: Path, page: str) -> None:
+    """JSON Feed is read by few readers (issue 13: no desktop or web reader tried read it):
+    the subscription pages say so, in German, under "Wie abonniere ich?"."""
+    root = html.document_fromstring((built / page).read_bytes())
+    [note] = root.xpath("//main//p[@id='formate']")
+    text = note.text_content()
+    for reader in ("Thunderbird", "Liferea", "Akregator", "QuiteRSS"):
+        assert reader in text.split("JSON Feed")[0], reader  # named with Atom and RSS
+    for reader in ("NetNewsWire", "Feedbin", "Miniflux"):
+        assert reader in text.split("JSON Feed")[1], reader
+    heading = root.xpath("//h2[@id='abonnieren']")[0]
+    assert note.xpath("preceding-sibling::h2[1]")[0] is heading

@@ -1,5 +1,5 @@
 """Pictures through a whole build: copied beside their page (only when changed), announced in
-the feeds (RSS enclosure, Atom enclosure links, Media RSS), removed with their release, never
+the feeds (in the content, and as Atom Media RSS; no enclosures), removed with their release, never
 published before an embargo ends, kept when the release turns bad, noticed by the no-change
 fast path; a picture that cannot be published is a warning, never a lost release.
 
@@ -74,6 +74,9 @@ def manifest(out: Path) -> set[str]:
     return set((out / MANIFEST_NAME).read_text("utf-8").splitlines()[1:])
 
 
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+
 def rss_item(feed: Path, stem: str) -> Any:
     for item in etree.parse(feed).getroot().iter("item"):
         if item.findtext("guid", "").endswith("/" + stem):
@@ -100,19 +103,55 @@ def test_pictures_are_published_beside_their_page_byte_for_byte(built: Path) -> 
     assert set(PUBLISHED) <= manifest(built)  # so they are removed with their release
 
 
-@pytest.mark.parametrize("feed", ["rss.xml", f"{SLUG}/rss.xml"])
-def test_rss_has_one_enclosure_the_first_picture_and_media_content_for_each(
-    built: Path, feed: str
-) -> None:
-    root = etree.parse(built / feed).getroot()
-    assert root.nsmap["media"] == "http://search.yahoo.com/mrss/"
-    richtfest = rss_item(built / feed, RICHTFEST)
-    [enclosure] = richtfest.findall("enclosure")  # RSS 2.0 allows one
-    assert enclosure.attrib == {
-        "url": BASE + f"{SLUG}/{RICHTFEST}.jpg",
-        "length": str((built / SLUG / f"{RICHTFEST}.jpg").stat().st_size),
-        "type": "image/jpeg",
-    }
+def thunderbird_attachments(feed: Path) -> dict[str, list[str]]:
+    """The attachments Thunderbird (mailnews/extensions/newsblog/FeedParser.sys.mjs) makes of
+    each entry, by id: in RSS each ``<enclosure>`` and each ``media:content`` (at any depth)
+    whose URL is no enclosure's; in Atom each ``<link rel="enclosure">`` (Atom media:content it
+    ignores). It shows an image attachment below the text, a second copy of a picture that
+    the content shows already."""
+    root = etree.parse(feed).getroot()
+    found: dict[str, list[str]] = {}
+    if root.tag == f"{ATOM}feed":
+        for entry in root.iter(f"{ATOM}entry"):
+            links = entry.findall(f"{ATOM}link[@rel='enclosure']")
+            found[entry.findtext(f"{ATOM}id", "")] = [str(link.get("href")) for link in links]
+        return found
+    for item in root.iter("item"):
+        urls = [str(e.get("url")) for e in item.findall("enclosure")]
+        urls += [
+            str(c.get("url")) for c in item.iter(f"{MEDIA}content") if c.get("url") not in urls
+        ]
+        found[item.findtext("guid", "")] = urls
+    return found
+
+
+@pytest.mark.parametrize(
+    "feed",
+    ["rss.xml", "atom.xml", f"{SLUG}/rss.xml", f"{SLUG}/atom.xml"],
+)
+def test_thunderbird_shows_each_picture_once_in_the_content(built: Path, feed: str) -> None:
+    attachments = thunderbird_attachments(built / feed)
+    assert attachments and all(urls == [] for urls in attachments.values()), attachments
+    # RSS names no Media RSS namespace: the pictures are in the content.
+    if feed.endswith("rss.xml"):
+        assert "mrss" not in (built / feed).read_text("utf-8")
+
+
+def test_thunderbird_rule_sees_the_second_copy_of_a_picture(tmp_path: Path) -> None:
+    """The rule above finds enclosures, as the feeds had them before."""
+    rss = tmp_path / "rss.xml"
+    rss.write_text(
+        '<rss xmlns:media="http://search.yahoo.com/mrss/"><channel><item><guid>a</guid>'
+        '<enclosure url="https://x/1.jpg"/><media:content url="https://x/1.jpg"/>'
+        '<media:content url="https://x/2.jpg"/></item></channel></rss>',
+        "utf-8",
+    )
+    assert thunderbird_attachments(rss) == {"a": ["https://x/1.jpg", "https://x/2.jpg"]}
+
+
+@pytest.mark.parametrize("feed", ["atom.xml", f"{SLUG}/atom.xml"])
+def test_atom_has_media_content_per_picture(built: Path, feed: str) -> None:
+    richtfest = atom_entry(built / feed, RICHTFEST)
     contents = richtfest.findall(f"{MEDIA}content")
     assert [c.get("url") for c in contents] == [
         BASE + f"{SLUG}/{RICHTFEST}.jpg",
@@ -127,27 +166,8 @@ def test_rss_has_one_enclosure_the_first_picture_and_media_content_for_each(
         ("Luftbild der Baustelle an der Nordheimer Straße", "Luftbild Meyer, Musterstadt"),
     ]
     # Releases without pictures carry none.
-    items = root.findall("channel/item")
-    with_pictures = [i for i in items if i.find("enclosure") is not None]
-    assert len(with_pictures) == 2
-    assert all(len(i.findall("enclosure")) == 1 for i in with_pictures)
-    assert all(i.find(f"{MEDIA}content") is None for i in items if i not in with_pictures)
-
-
-@pytest.mark.parametrize("feed", ["atom.xml", f"{SLUG}/atom.xml"])
-def test_atom_has_an_enclosure_link_and_media_content_per_picture(built: Path, feed: str) -> None:
-    richtfest = atom_entry(built / feed, RICHTFEST)
-    links = [dict(link.attrib) for link in richtfest.findall(f"{ATOM}link[@rel='enclosure']")]
-    assert links == [
-        {
-            "rel": "enclosure",
-            "href": BASE + f"{SLUG}/{name}",
-            "type": kind,
-            "length": str((built / SLUG / name).stat().st_size),
-        }
-        for _, name, kind, _, _ in SAMPLES[:2]
-    ]
-    _check_media_contents(built, richtfest.findall(f"{MEDIA}content"))
+    entries = etree.parse(built / feed).getroot().findall(f"{ATOM}entry")
+    assert len([e for e in entries if e.find(f"{MEDIA}content") is not None]) == 2
 
 
 def _check_media_contents(built: Path, contents: list[Any]) -> None:
@@ -165,22 +185,24 @@ def _check_media_contents(built: Path, contents: list[Any]) -> None:
 
 
 @pytest.mark.parametrize("feed", ["atom.xml", "rss.xml", f"{SLUG}/atom.xml", f"{SLUG}/rss.xml"])
-def test_feedparser_sees_enclosures_media_content_and_credits(built: Path, feed: str) -> None:
+def test_feedparser_sees_media_content_credits_and_the_pictures_in_the_content(
+    built: Path, feed: str
+) -> None:
     parsed = feedparser.parse((built / feed).read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
     by_stem = {entry.id.rpartition("/")[2]: entry for entry in parsed.entries}
     richtfest, plan = by_stem[RICHTFEST], by_stem[PLAN]
-    enclosures = [(e.href, e.type, int(e.length)) for e in richtfest.enclosures]
+    assert richtfest.enclosures == []
     every = [
         (BASE + f"{SLUG}/{n}", k, (built / SLUG / n).stat().st_size) for _, n, k, _, _ in SAMPLES
     ]
-    assert enclosures == (every[:1] if feed.endswith("rss.xml") else every[:2])
-    assert [m["url"] for m in richtfest.media_content] == [url for url, _, _ in every[:2]]
-    assert [m["filesize"] for m in plan.media_content] == [str(every[2][2])]
-    assert [c["content"] for c in richtfest.media_credit] == [
-        "Landkreis Musterland / Jana Wolff",
-        "Luftbild Meyer, Musterstadt",
-    ]
+    if feed.endswith("atom.xml"):
+        assert [m["url"] for m in richtfest.media_content] == [url for url, _, _ in every[:2]]
+        assert [m["filesize"] for m in plan.media_content] == [str(every[2][2])]
+        assert [c["content"] for c in richtfest.media_credit] == [
+            "Landkreis Musterland / Jana Wolff",
+            "Luftbild Meyer, Musterstadt",
+        ]
     # The entry's own title and summary are not taken over by media:title.
     assert richtfest.title == "Richtfest am neuen Berufsschulzentrum Musterstadt"
     assert richtfest.summary == "Größtes Hochbauprojekt des Landkreises liegt im Zeitplan"
@@ -204,13 +226,13 @@ def test_the_page_shows_pictures_with_caption_and_credit(built: Path) -> None:
     assert (
         f'<figure><img src="{BASE}{SLUG}/{RICHTFEST}.jpg" alt="Landrätin Annette Berger und '
         'Polier Stefan Krüger beim traditionellen Richtspruch" width="640" height="427">'
-        "<figcaption>Landrätin Annette Berger und Polier Stefan Krüger beim traditionellen "
-        "Richtspruch <small>© Landkreis Musterland / Jana Wolff</small></figcaption></figure>"
+        "<figcaption><p>Landrätin Annette Berger und Polier Stefan Krüger beim traditionellen "
+        "Richtspruch <small>© Landkreis Musterland / Jana Wolff</small></p></figcaption></figure>"
     ) in page
     # Caption 2 has no picture: it stays text, as it was before pictures existed.
     assert (
-        "<figure><figcaption>Der Richtkranz über dem Werkstatttrakt des neuen "
-        "Berufsschulzentrums © Landkreis Musterland / Jana Wolff</figcaption></figure>"
+        "<figure><figcaption><p>Der Richtkranz über dem Werkstatttrakt des neuen "
+        "Berufsschulzentrums © Landkreis Musterland / Jana Wolff</p></figcaption></figure>"
     ) in page
     assert f'src="{BASE}{SLUG}/{RICHTFEST}_3.webp" ' in page and 'loading="lazy"' in page
 
@@ -272,12 +294,15 @@ def test_a_replaced_picture_is_an_edit_the_fast_path_notices(
     assert not (out / SLUG / f"{PLAN}.png").exists()  # removed: the type decides the name
     assert (out / SLUG / f"{PLAN}.jpg").read_bytes() == replacement.read_bytes()
     assert f"{SLUG}/{PLAN}.png" in report.removed and f"{SLUG}/{PLAN}.jpg" in report.created
-    item = rss_item(out / SLUG / "rss.xml", PLAN)
-    assert item.find("enclosure").attrib == {
-        "url": BASE + f"{SLUG}/{PLAN}.jpg",
-        "length": str(replacement.stat().st_size),
-        "type": "image/jpeg",
-    }
+    [content] = atom_entry(out / SLUG / "atom.xml", PLAN).findall(f"{MEDIA}content")
+    assert (content.get("url"), content.get("fileSize"), content.get("type")) == (
+        BASE + f"{SLUG}/{PLAN}.jpg",
+        str(replacement.stat().st_size),
+        "image/jpeg",
+    )
+    assert f'src="{BASE}{SLUG}/{PLAN}.jpg"' in rss_item(out / SLUG / "rss.xml", PLAN).findtext(
+        f"{{{CONTENT_NS}}}encoded", ""
+    )
     page = (out / SLUG / f"{PLAN}.html").read_text("utf-8")
     assert 'width="21" height="33"' in page  # EXIF orientation 6: shown turned
     # Readers see a changed entry (same id), updated when the build saw the new picture.
@@ -295,7 +320,7 @@ def test_an_added_picture_is_published_and_a_removed_one_removed(
     report = build(sample_releases, out, config, now=NOW)
     assert not report.fast and f"{SLUG}/{PLAN}_2.webp" in report.created
     assert f"{SLUG}/{PLAN}_2.webp" in manifest(out)
-    contents = rss_item(out / SLUG / "rss.xml", PLAN).findall(f"{MEDIA}content")
+    contents = atom_entry(out / SLUG / "atom.xml", PLAN).findall(f"{MEDIA}content")
     assert [c.findtext(f"{MEDIA}title") for c in contents] == [
         "Lageplan des Plangebiets „Am Mühlenbach“ in Nordheim",
         "Blick vom Mühlenweg auf die künftige Baufläche",  # caption 2, which has no credit
@@ -305,7 +330,7 @@ def test_an_added_picture_is_published_and_a_removed_one_removed(
     assert not report.fast and report.removed == [f"{SLUG}/{PLAN}_2.webp"]
     assert not (out / SLUG / f"{PLAN}_2.webp").exists()
     assert f"{SLUG}/{PLAN}_2.webp" not in manifest(out)
-    assert len(rss_item(out / SLUG / "rss.xml", PLAN).findall(f"{MEDIA}content")) == 1
+    assert len(atom_entry(out / SLUG / "atom.xml", PLAN).findall(f"{MEDIA}content")) == 1
 
 
 def test_a_deleted_release_takes_its_pictures_along(
@@ -335,7 +360,7 @@ def test_a_release_that_turns_bad_keeps_its_pictures(
         assert pictures_of(out) == before
         assert (out / SLUG / f"{RICHTFEST}.html").exists()
         # The feeds keep its last good version, pictures included.
-        assert len(rss_item(out / SLUG / "rss.xml", RICHTFEST).findall(f"{MEDIA}content")) == 2
+        assert len(atom_entry(out / SLUG / "atom.xml", RICHTFEST).findall(f"{MEDIA}content")) == 2
 
 
 def test_an_embargoed_release_publishes_no_picture_until_its_time(
@@ -359,7 +384,9 @@ def test_an_embargoed_release_publishes_no_picture_until_its_time(
     assert due.held_back == 0
     published = out / "jobcenter" / "2026-12-01-geheimes-projekt.png"
     assert published.read_bytes() == secret.with_suffix(".png").read_bytes()
-    assert rss_item(out / "jobcenter" / "rss.xml", secret.stem).find("enclosure") is not None
+    assert (
+        atom_entry(out / "jobcenter" / "atom.xml", secret.stem).find(f"{MEDIA}content") is not None
+    )
 
 
 # --- a picture that cannot be published --------------------------------------------------------

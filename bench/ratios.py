@@ -1,0 +1,175 @@
+"""``bench.py --ratios``: feedpub against the plain-read floor and Hugo, side by side.
+
+The machines vary threefold from day to day, so issue #12's targets are ratios of runs made
+in the same minutes: each repetition runs the floor (bench/floor.py), Hugo, then feedpub's
+full build, no-change build, one-edit build and ``check``, one after the other, so that load
+from other jobs falls on all of them alike. A ratio is best over best (the least disturbed
+run of each); the medians' ratio is shown beside it. Outputs go to memory (/dev/shm). Then,
+unless skipped, one full build at ``--memory-size`` releases for the peak RSS of the largest
+single process (feedpub forks; ``os.wait4`` reports the child and the processes it waited
+for, the largest one, not their sum).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hugo_site import write_site
+from runner import CONFIG, corpus, one_change, run
+
+HERE = Path(__file__).resolve().parent
+# Bump when hugo_site.py changes what it writes, so stale cached sites are not reused.
+HUGO_SITE_VERSION = 1
+INSTALL_HUGO = "apt-get update && apt-get install -y hugo"
+# (label, numerator, denominator, target): issue #12.
+RATIOS = [
+    ("full build / Hugo's build", "build", "hugo", 1.3),
+    ("no-change build / floor", "nochange", "floor", 1.0),
+    ("one release edited / floor", "onechange", "floor", 1.5),
+    ("check / floor", "check", "floor", 3.0),
+]
+MEMORY_TARGET_MB = 100.0
+
+
+@dataclass
+class Side:
+    """Wall seconds per repetition of each command, all at one size."""
+
+    size: int
+    floor: list[float] = field(default_factory=list)
+    hugo: list[float] = field(default_factory=list)
+    build: list[float] = field(default_factory=list)
+    nochange: list[float] = field(default_factory=list)
+    onechange: list[float] = field(default_factory=list)
+    check: list[float] = field(default_factory=list)
+
+
+def interpreter(exe: str) -> str:
+    """The Python that runs the feedpub script (its ``#!`` line), so that the floor pays the
+    same interpreter start-up; else this one."""
+    try:
+        with open(exe, "rb") as script:
+            first = script.readline().decode("utf-8", "replace").strip()
+    except OSError:
+        return sys.executable
+    if first.startswith("#!") and "python" in first and " " not in first[2:].strip():
+        return first[2:].strip()
+    return sys.executable
+
+
+def hugo_site(releases: Path) -> Path:
+    """The Hugo site of a cached corpus, written next to it unless already there."""
+    site = releases.parent / f"hugo-v{HUGO_SITE_VERSION}"
+    done = site / "complete"
+    if not done.exists():
+        shutil.rmtree(site, ignore_errors=True)
+        started = time.perf_counter()
+        count = write_site(releases, site)
+        done.touch()
+        print(
+            f"converted {count} releases for Hugo in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+    return site
+
+
+def side_by_side(exe: str, hugo: str | None, args: argparse.Namespace, work: Path) -> Side:
+    releases = corpus(args.ratio_size, args.seed)
+    cfg = work / "config.toml"
+    cfg.write_text(CONFIG, encoding="utf-8")
+    floor = [interpreter(exe), str(HERE / "floor.py"), str(releases)]
+    check = [exe, "check", "--releases", str(releases)]
+    site = hugo_site(releases) if hugo else None
+
+    def build_into(out: Path) -> list[str]:
+        return [exe, "build", "--releases", str(releases), "--out", str(out), "--config", str(cfg)]
+
+    def hugo_into(out: Path) -> list[str]:
+        assert hugo and site
+        return [hugo, "--quiet", "--source", str(site), "--destination", str(out)]
+
+    # Untimed: the corpus into the page cache, .pyc files written, Hugo's binary loaded.
+    for cmd in [floor, check, build_into(work / "warm")]:
+        run(cmd)
+    if hugo:
+        run(hugo_into(work / "hugo-warm"))
+    for name in ("warm", "hugo-warm"):
+        shutil.rmtree(work / name, ignore_errors=True)
+    side = Side(args.ratio_size)
+    for i in range(args.repeat):
+        side.floor.append(run(floor)[0])
+        if hugo:
+            side.hugo.append(run(hugo_into(work / f"hugo-{i}"))[0])
+            shutil.rmtree(work / f"hugo-{i}")
+        out = work / f"out-{i}"
+        out.mkdir()
+        build = build_into(out)
+        side.build.append(run(build)[0])
+        side.nochange.append(run(build)[0])
+        side.onechange.append(one_change(build, releases))
+        side.check.append(run(check)[0])
+        shutil.rmtree(out)
+        print(f"side by side: run {i + 1}/{args.repeat} done", file=sys.stderr)
+    return side
+
+
+def peak_memory(exe: str, args: argparse.Namespace, work: Path) -> float:
+    """MiB: the largest single process of one full build at ``--memory-size`` releases."""
+    releases = corpus(args.memory_size, args.seed)
+    cfg = work / "config.toml"
+    cfg.write_text(CONFIG, encoding="utf-8")
+    out = work / "memory"
+    out.mkdir()
+    try:
+        build = [exe, "build", "--releases", str(releases), "--out", str(out), "--config"]
+        return run([*build, str(cfg)])[1]
+    finally:
+        shutil.rmtree(out)
+
+
+def _verdict(value: float, target: float) -> str:
+    return "pass" if value <= target else "FAIL"
+
+
+def report(side: Side, rss: float | None, args: argparse.Namespace) -> None:
+    print(f"\nSide by side at {side.size:,} releases, {args.repeat} runs each, outputs in")
+    print(f"{args.out_dir}; wall seconds of the whole process, best / median:\n")
+    rows = [("plain-read floor", side.floor), ("Hugo build", side.hugo)]
+    rows += [("feedpub full build", side.build), ("feedpub no change", side.nochange)]
+    rows += [("feedpub one release edited", side.onechange), ("feedpub check", side.check)]
+    for label, xs in rows:
+        shown = f"{min(xs):.3f} / {statistics.median(xs):.3f}" if xs else "not run"
+        print(f"- {label}: {shown}")
+    print("\nRatios (best / best; medians' ratio in brackets):\n")
+    for label, top, bottom, target in RATIOS:
+        tops, bottoms = getattr(side, top), getattr(side, bottom)
+        if not bottoms:
+            print(f"- {label}: skipped, hugo not found (install it: {INSTALL_HUGO})")
+            continue
+        best = min(tops) / min(bottoms)
+        median = statistics.median(tops) / statistics.median(bottoms)
+        print(f"- {label}: {best:.2f} ({median:.2f}) (target ≤ {target}) {_verdict(best, target)}")
+    label = f"peak RSS of a full build at {args.memory_size:,}, largest single process"
+    if rss is None:
+        print(f"- {label}: skipped (--no-memory)")
+    else:
+        verdict = _verdict(rss, MEMORY_TARGET_MB)
+        print(f"- {label}: {rss:.0f} MB (target ≤ {MEMORY_TARGET_MB:.0f} MB) {verdict}")
+
+
+def main(exe: str, args: argparse.Namespace) -> None:
+    hugo = shutil.which(args.hugo)
+    if hugo is None:
+        print(f"hugo not found ({args.hugo}); install it: {INSTALL_HUGO}", file=sys.stderr)
+    Path(args.out_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="feedpub-bench-", dir=args.out_dir) as tmp:
+        side = side_by_side(exe, hugo, args, Path(tmp))
+        rss = None if args.no_memory else peak_memory(exe, args, Path(tmp))
+    report(side, rss, args)

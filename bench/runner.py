@@ -1,0 +1,77 @@
+"""What bench.py's table and its side-by-side ratios share: running a timed child, the
+cached corpora, the one-release edit.
+
+A child runs without ``PYTHONDONTWRITEBYTECODE`` (which this machine's shells set): cron's
+Python writes and reuses ``.pyc`` files, so a benchmark must not pay for compiling
+feedpub's modules on every run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from generate import generate
+
+# Bump when generate.py changes output, so stale cached corpora are not reused.
+GENERATOR_VERSION = 1
+REPO = Path(__file__).resolve().parent.parent
+CACHE = Path(tempfile.gettempdir()) / "feedpub-bench"
+CONFIG = 'base_url = "https://presse.example.de/feeds/"\n'
+#: The children's environment: as cron's, which writes .pyc files.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Run cmd, return (wall seconds, peak RSS in MB); exit(1) on failure or output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=ENV)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - t0
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if code != 0 or stdout:
+        sys.exit(
+            f"FAILED: {' '.join(cmd)}\nexit code {code}\n"
+            f"--- stdout ---\n{stdout.decode(errors='replace')[-2000:]}"
+            f"--- stderr ---\n{stderr.decode(errors='replace')[-2000:]}"
+        )
+    # ru_maxrss: KiB on Linux, bytes on macOS.
+    rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return elapsed, rss
+
+
+def corpus(size: int, seed: int) -> Path:
+    """Return a releases dir with `size` files, generating it unless cached."""
+    base = CACHE / f"v{GENERATOR_VERSION}-n{size}-s{seed}"
+    releases, done = base / "releases", base / "complete"
+    if not done.exists():
+        shutil.rmtree(base, ignore_errors=True)
+        t0 = time.perf_counter()
+        generate(releases, size, seed)
+        done.touch()
+        print(f"generated {size} releases in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return releases
+
+
+def one_change(build: list[str], releases: Path) -> float:
+    """Edit the newest published release (a correction: one more sentence; not one dated in
+    the future, which is held back), time the build, and put the file back as it was (the
+    corpus is cached between runs)."""
+    today = time.strftime("%Y-%m-%d")
+    newest = max((p for p in releases.rglob("*.txt") if p.name[:10] <= today), key=lambda p: p.name)
+    original = newest.read_bytes()
+    try:
+        newest.write_bytes(original + b"\nKorrektur: Die Uhrzeit war falsch angegeben.\n")
+        return run(build)[0]
+    finally:
+        newest.write_bytes(original)
+        run(build)  # back to the corpus as generated, so the next case starts from it

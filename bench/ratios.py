@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hugo_site import write_site
-from runner import CONFIG, corpus, one_change, run
+from runner import CONFIG, corpus, one_change, run, wait_for_cpu
 
 HERE = Path(__file__).resolve().parent
 # Bump when hugo_site.py changes what it writes, so stale cached sites are not reused.
@@ -49,6 +49,8 @@ class Side:
     nochange: list[float] = field(default_factory=list)
     onechange: list[float] = field(default_factory=list)
     check: list[float] = field(default_factory=list)
+    #: CPU pressure (% "some avg10") when each repetition started: other jobs' share.
+    pressure: list[float] = field(default_factory=list)
 
 
 def interpreter(exe: str) -> str:
@@ -104,6 +106,8 @@ def side_by_side(exe: str, hugo: str | None, args: argparse.Namespace, work: Pat
         shutil.rmtree(work / name, ignore_errors=True)
     side = Side(args.ratio_size)
     for i in range(args.repeat):
+        if (pressure := wait_for_cpu()) is not None:
+            side.pressure.append(pressure)
         side.floor.append(run(floor)[0])
         if hugo:
             side.hugo.append(run(hugo_into(work / f"hugo-{i}"))[0])
@@ -147,6 +151,9 @@ def report(side: Side, rss: float | None, args: argparse.Namespace) -> None:
     for label, xs in rows:
         shown = f"{min(xs):.3f} / {statistics.median(xs):.3f}" if xs else "not run"
         print(f"- {label}: {shown}")
+    if side.pressure:
+        shown = ", ".join(f"{p:.0f}" for p in side.pressure)
+        print(f"- CPU pressure (% some avg10) as each run started: {shown}")
     print("\nRatios (best / best; medians' ratio in brackets):\n")
     for label, top, bottom, target in RATIOS:
         tops, bottoms = getattr(side, top), getattr(side, bottom)

@@ -75,3 +75,27 @@ def one_change(build: list[str], releases: Path) -> float:
     finally:
         newest.write_bytes(original)
         run(build)  # back to the corpus as generated, so the next case starts from it
+
+
+def cpu_pressure() -> float | None:
+    """Linux's CPU pressure, "some avg10": the share of the last 10 s in which a task waited
+    for a core (other jobs on this shared machine); None where there is no PSI."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    return float(line.split()[1].split("=")[1])
+
+
+def wait_for_cpu(below: float = 10.0, limit: float = 60.0) -> float | None:
+    """Wait (at most ``limit`` s) until the CPU pressure is below ``below`` %; the last value.
+
+    Other helpers share this 2-core machine: a run that starts while they compile or test
+    measures them too. Waiting does not keep them out, but makes a quiet run likelier.
+    """
+    deadline = time.monotonic() + limit
+    pressure = cpu_pressure()
+    while pressure is not None and pressure >= below and time.monotonic() < deadline:
+        time.sleep(2.0)
+        pressure = cpu_pressure()
+    return pressure

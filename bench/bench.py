@@ -76,7 +76,7 @@ def bench_size(exe: str, size: int, args: argparse.Namespace, work: Path) -> Res
             res.build.append(secs)
             res.rss_mb.append(rss)
             res.rebuild.append(run(build)[0])
-            res.onechange.append(one_change(build, Path(releases)))
+            res.onechange.append(one_change(build, Path(releases)).wall)
             seconds, written = one_new(build, Path(releases), out)
             res.onenew.append(seconds)
             res.rewritten = written

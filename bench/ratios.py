@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hugo_site import write_site
-from runner import CONFIG, corpus, one_change, run, wait_for_cpu
+from runner import CONFIG, Timing, corpus, one_change, run, timed, wait_for_cpu
 
 HERE = Path(__file__).resolve().parent
 # Bump when hugo_site.py changes what it writes, so stale cached sites are not reused.
@@ -36,19 +36,22 @@ RATIOS = [
     ("check / floor", "check", "floor", 3.0),
 ]
 MEMORY_TARGET_MB = 100.0
+COMMANDS = {
+    "floor": "plain-read floor",
+    "hugo": "Hugo build",
+    "build": "feedpub full build",
+    "nochange": "feedpub no change",
+    "onechange": "feedpub one release edited",
+    "check": "feedpub check",
+}
 
 
 @dataclass
 class Side:
-    """Wall seconds per repetition of each command, all at one size."""
+    """Each command's runs (one per repetition), all at one size."""
 
     size: int
-    floor: list[float] = field(default_factory=list)
-    hugo: list[float] = field(default_factory=list)
-    build: list[float] = field(default_factory=list)
-    nochange: list[float] = field(default_factory=list)
-    onechange: list[float] = field(default_factory=list)
-    check: list[float] = field(default_factory=list)
+    runs: dict[str, list[Timing]] = field(default_factory=lambda: {k: [] for k in COMMANDS})
     #: CPU pressure (% "some avg10") when each repetition started: other jobs' share.
     pressure: list[float] = field(default_factory=list)
 
@@ -108,17 +111,17 @@ def side_by_side(exe: str, hugo: str | None, args: argparse.Namespace, work: Pat
     for i in range(args.repeat):
         if (pressure := wait_for_cpu()) is not None:
             side.pressure.append(pressure)
-        side.floor.append(run(floor)[0])
+        side.runs["floor"].append(timed(floor))
         if hugo:
-            side.hugo.append(run(hugo_into(work / f"hugo-{i}"))[0])
+            side.runs["hugo"].append(timed(hugo_into(work / f"hugo-{i}")))
             shutil.rmtree(work / f"hugo-{i}")
         out = work / f"out-{i}"
         out.mkdir()
         build = build_into(out)
-        side.build.append(run(build)[0])
-        side.nochange.append(run(build)[0])
-        side.onechange.append(one_change(build, releases))
-        side.check.append(run(check)[0])
+        side.runs["build"].append(timed(build))
+        side.runs["nochange"].append(timed(build))
+        side.runs["onechange"].append(one_change(build, releases))
+        side.runs["check"].append(timed(check))
         shutil.rmtree(out)
         print(f"side by side: run {i + 1}/{args.repeat} done", file=sys.stderr)
     return side
@@ -142,27 +145,37 @@ def _verdict(value: float, target: float) -> str:
     return "pass" if value <= target else "FAIL"
 
 
+def _best_median(xs: list[float]) -> str:
+    return f"{min(xs):.3f} / {statistics.median(xs):.3f}"
+
+
 def report(side: Side, rss: float | None, args: argparse.Namespace) -> None:
     print(f"\nSide by side at {side.size:,} releases, {args.repeat} runs each, outputs in")
-    print(f"{args.out_dir}; wall seconds of the whole process, best / median:\n")
-    rows = [("plain-read floor", side.floor), ("Hugo build", side.hugo)]
-    rows += [("feedpub full build", side.build), ("feedpub no change", side.nochange)]
-    rows += [("feedpub one release edited", side.onechange), ("feedpub check", side.check)]
-    for label, xs in rows:
-        shown = f"{min(xs):.3f} / {statistics.median(xs):.3f}" if xs else "not run"
-        print(f"- {label}: {shown}")
+    print(f"{args.out_dir}. Seconds, best / median: wall time of the whole process, and CPU")
+    print("time (user + system, with the processes it forked):\n")
+    for key, label in COMMANDS.items():
+        runs = side.runs[key]
+        if not runs:
+            print(f"- {label}: not run")
+            continue
+        wall = _best_median([r.wall for r in runs])
+        print(f"- {label}: {wall} wall, {_best_median([r.cpu for r in runs])} CPU")
     if side.pressure:
         shown = ", ".join(f"{p:.0f}" for p in side.pressure)
         print(f"- CPU pressure (% some avg10) as each run started: {shown}")
-    print("\nRatios (best / best; medians' ratio in brackets):\n")
+    print("\nRatios of wall times, best / best (medians' ratio; best CPU times' ratio):\n")
     for label, top, bottom, target in RATIOS:
-        tops, bottoms = getattr(side, top), getattr(side, bottom)
+        tops, bottoms = side.runs[top], side.runs[bottom]
         if not bottoms:
             print(f"- {label}: skipped, hugo not found (install it: {INSTALL_HUGO})")
             continue
-        best = min(tops) / min(bottoms)
-        median = statistics.median(tops) / statistics.median(bottoms)
-        print(f"- {label}: {best:.2f} ({median:.2f}) (target ≤ {target}) {_verdict(best, target)}")
+        best = min(r.wall for r in tops) / min(r.wall for r in bottoms)
+        median = statistics.median(r.wall for r in tops) / statistics.median(
+            r.wall for r in bottoms
+        )
+        cpu = min(r.cpu for r in tops) / min(r.cpu for r in bottoms)
+        verdict = _verdict(best, target)
+        print(f"- {label}: {best:.2f} ({median:.2f}; CPU {cpu:.2f}) (target ≤ {target}) {verdict}")
     label = f"peak RSS of a full build at {args.memory_size:,}, largest single process"
     if rss is None:
         print(f"- {label}: skipped (--no-memory)")

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from generate import generate
@@ -27,8 +28,23 @@ CONFIG = 'base_url = "https://presse.example.de/feeds/"\n'
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+@dataclass(frozen=True)
+class Timing:
+    """One run of a child process."""
+
+    wall: float  #: seconds, start-up included
+    cpu: float  #: user + system seconds of the child and of the processes it waited for
+    rss_mb: float  #: peak RSS (MiB) of the largest single one of those processes
+
+
 def run(cmd: list[str]) -> tuple[float, float]:
     """Run cmd, return (wall seconds, peak RSS in MB); exit(1) on failure or output."""
+    timing = timed(cmd)
+    return timing.wall, timing.rss_mb
+
+
+def timed(cmd: list[str]) -> Timing:
+    """Run cmd and time it; exit(1) on failure or output on stdout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=ENV)
@@ -46,7 +62,7 @@ def run(cmd: list[str]) -> tuple[float, float]:
         )
     # ru_maxrss: KiB on Linux, bytes on macOS.
     rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    return elapsed, rss
+    return Timing(elapsed, usage.ru_utime + usage.ru_stime, rss)
 
 
 def corpus(size: int, seed: int) -> Path:
@@ -62,7 +78,7 @@ def corpus(size: int, seed: int) -> Path:
     return releases
 
 
-def one_change(build: list[str], releases: Path) -> float:
+def one_change(build: list[str], releases: Path) -> Timing:
     """Edit the newest published release (a correction: one more sentence; not one dated in
     the future, which is held back), time the build, and put the file back as it was (the
     corpus is cached between runs)."""
@@ -71,7 +87,7 @@ def one_change(build: list[str], releases: Path) -> float:
     original = newest.read_bytes()
     try:
         newest.write_bytes(original + b"\nKorrektur: Die Uhrzeit war falsch angegeben.\n")
-        return run(build)[0]
+        return timed(build)
     finally:
         newest.write_bytes(original)
         run(build)  # back to the corpus as generated, so the next case starts from it

@@ -36,6 +36,8 @@ RATIOS = [
     ("check / floor", "check", "floor", 3.0),
 ]
 MEMORY_TARGET_MB = 100.0
+#: CPU pressure (% "some avg10") below which a run counts as started on a quiet machine.
+QUIET = 10.0
 COMMANDS = {
     "floor": "plain-read floor",
     "hugo": "Hugo build",
@@ -52,8 +54,8 @@ class Side:
 
     size: int
     runs: dict[str, list[Timing]] = field(default_factory=lambda: {k: [] for k in COMMANDS})
-    #: CPU pressure (% "some avg10") when each repetition started: other jobs' share.
-    pressure: list[float] = field(default_factory=list)
+    #: CPU pressure (% "some avg10") as each run started: other jobs' share of the cores.
+    pressure: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in COMMANDS})
 
 
 def interpreter(exe: str) -> str:
@@ -85,6 +87,13 @@ def hugo_site(releases: Path) -> Path:
     return site
 
 
+def _quiet(side: Side, key: str) -> list[Timing]:
+    """Wait for a quiet CPU (at most 30 s), note the pressure met; the command's runs."""
+    if (pressure := wait_for_cpu(QUIET, limit=30.0)) is not None:
+        side.pressure[key].append(pressure)
+    return side.runs[key]
+
+
 def side_by_side(exe: str, hugo: str | None, args: argparse.Namespace, work: Path) -> Side:
     releases = corpus(args.ratio_size, args.seed)
     cfg = work / "config.toml"
@@ -109,19 +118,17 @@ def side_by_side(exe: str, hugo: str | None, args: argparse.Namespace, work: Pat
         shutil.rmtree(work / name, ignore_errors=True)
     side = Side(args.ratio_size)
     for i in range(args.repeat):
-        if (pressure := wait_for_cpu()) is not None:
-            side.pressure.append(pressure)
-        side.runs["floor"].append(timed(floor))
+        _quiet(side, "floor").append(timed(floor))
         if hugo:
-            side.runs["hugo"].append(timed(hugo_into(work / f"hugo-{i}")))
+            _quiet(side, "hugo").append(timed(hugo_into(work / f"hugo-{i}")))
             shutil.rmtree(work / f"hugo-{i}")
         out = work / f"out-{i}"
         out.mkdir()
         build = build_into(out)
-        side.runs["build"].append(timed(build))
-        side.runs["nochange"].append(timed(build))
-        side.runs["onechange"].append(one_change(build, releases))
-        side.runs["check"].append(timed(check))
+        _quiet(side, "build").append(timed(build))
+        _quiet(side, "nochange").append(timed(build))
+        _quiet(side, "onechange").append(one_change(build, releases))
+        _quiet(side, "check").append(timed(check))
         shutil.rmtree(out)
         print(f"side by side: run {i + 1}/{args.repeat} done", file=sys.stderr)
     return side
@@ -159,10 +166,11 @@ def report(side: Side, rss: float | None, args: argparse.Namespace) -> None:
             print(f"- {label}: not run")
             continue
         wall = _best_median([r.wall for r in runs])
-        print(f"- {label}: {wall} wall, {_best_median([r.cpu for r in runs])} CPU")
-    if side.pressure:
-        shown = ", ".join(f"{p:.0f}" for p in side.pressure)
-        print(f"- CPU pressure (% some avg10) as each run started: {shown}")
+        quiet = sum(p < QUIET for p in side.pressure[key])
+        print(
+            f"- {label}: {wall} wall, {_best_median([r.cpu for r in runs])} CPU "
+            f"({quiet} of {len(runs)} started on a quiet CPU)"
+        )
     print("\nRatios of wall times, best / best (medians' ratio; best CPU times' ratio):\n")
     for label, top, bottom, target in RATIOS:
         tops, bottoms = side.runs[top], side.runs[bottom]

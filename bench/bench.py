@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner import CACHE, CONFIG, REPO, corpus, one_change, run
+from runner import CACHE, CONFIG, REPO, corpus, drop_generated, one_change, run
 
 # (label, size, metric, limit)
 TARGETS = [
@@ -219,7 +219,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--feedpub", default=str(REPO / ".venv" / "bin" / "feedpub"))
     ap.add_argument("--only", choices=["check", "build"])
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--keep", action="store_true", help=f"keep generated corpora in {CACHE}")
+    ap.add_argument(
+        "--keep", action="store_true", help=f"keep the corpora this run generates in {CACHE}"
+    )
     ap.add_argument(
         "--out-dir",
         default=None,
@@ -263,7 +265,7 @@ def main() -> None:
             results = [bench_size(exe, n, args, Path(tmp)) for n in sizes]
     finally:
         if not args.keep:
-            shutil.rmtree(CACHE, ignore_errors=True)
+            drop_generated()
     report(exe, results)
 
 

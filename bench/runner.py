@@ -24,6 +24,10 @@ GENERATOR_VERSION = 1
 REPO = Path(__file__).resolve().parent.parent
 CACHE = Path(tempfile.gettempdir()) / "feedpub-bench"
 CONFIG = 'base_url = "https://presse.example.de/feeds/"\n'
+#: Corpora this run generated: the only ones it deletes at the end (without --keep). The
+#: cache folder is shared by every worktree on the machine, and another run may be using or
+#: keeping its own corpora there.
+GENERATED: list[Path] = []
 #: The children's environment: as cron's, which writes .pyc files.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -72,10 +76,17 @@ def corpus(size: int, seed: int) -> Path:
     if not done.exists():
         shutil.rmtree(base, ignore_errors=True)
         t0 = time.perf_counter()
+        GENERATED.append(base)
         generate(releases, size, seed)
         done.touch()
         print(f"generated {size} releases in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return releases
+
+
+def drop_generated() -> None:
+    """Delete the corpora (and their Hugo sites) that this run generated."""
+    for base in GENERATED:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def one_change(build: list[str], releases: Path) -> Timing:

@@ -2,6 +2,11 @@
 
 Usage: python bench/bench.py [--sizes 1000,10000,50000] [--repeat 3]
                              [--feedpub PATH] [--only check|build] [--seed S] [--keep]
+       python bench/bench.py --ratios [--ratio-size 10000] [--memory-size 50000 | --no-memory]
+                             [--repeat 5] [--hugo PATH] [--feedpub PATH] [--keep]
+
+The second form prints issue #12's targets: feedpub side by side with the plain-read floor
+(bench/floor.py) and Hugo (bench/hugo_site.py), as ratios; see bench/ratios.py.
 """
 
 from __future__ import annotations
@@ -18,13 +23,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generate import generate
+from runner import CACHE, CONFIG, REPO, corpus, drop_generated, one_change, run
 
-# Bump when generate.py changes output, so stale cached corpora are not reused.
-GENERATOR_VERSION = 1
-REPO = Path(__file__).resolve().parent.parent
-CACHE = Path(tempfile.gettempdir()) / "feedpub-bench"
-CONFIG = 'base_url = "https://presse.example.de/feeds/"\n'
 # (label, size, metric, limit)
 TARGETS = [
     ("check 10,000 < 1.0 s (median)", 10_000, "check", 1.0),
@@ -53,41 +53,6 @@ class Result:
     disk: list[float] = field(default_factory=list)
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Run cmd, return (wall seconds, peak RSS in MB); exit(1) on failure or output."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - t0
-        proc.returncode = code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    if code != 0 or stdout:
-        sys.exit(
-            f"FAILED: {' '.join(cmd)}\nexit code {code}\n"
-            f"--- stdout ---\n{stdout.decode(errors='replace')[-2000:]}"
-            f"--- stderr ---\n{stderr.decode(errors='replace')[-2000:]}"
-        )
-    # ru_maxrss: KiB on Linux, bytes on macOS.
-    rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    return elapsed, rss
-
-
-def corpus(size: int, seed: int) -> Path:
-    """Return a releases dir with `size` files, generating it unless cached."""
-    base = CACHE / f"v{GENERATOR_VERSION}-n{size}-s{seed}"
-    releases, done = base / "releases", base / "complete"
-    if not done.exists():
-        shutil.rmtree(base, ignore_errors=True)
-        t0 = time.perf_counter()
-        generate(releases, size, seed)
-        done.touch()
-        print(f"generated {size} releases in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    return releases
-
-
 def bench_size(exe: str, size: int, args: argparse.Namespace, work: Path) -> Result:
     releases = str(corpus(size, args.seed))
     cfg = work / "config.toml"
@@ -111,27 +76,12 @@ def bench_size(exe: str, size: int, args: argparse.Namespace, work: Path) -> Res
             res.build.append(secs)
             res.rss_mb.append(rss)
             res.rebuild.append(run(build)[0])
-            res.onechange.append(one_change(build, Path(releases)))
+            res.onechange.append(one_change(build, Path(releases)).wall)
             seconds, written = one_new(build, Path(releases), out)
             res.onenew.append(seconds)
             res.rewritten = written
         print(f"size {size}: run {i + 1}/{args.repeat} done", file=sys.stderr)
     return res
-
-
-def one_change(build: list[str], releases: Path) -> float:
-    """Edit the newest published release (a correction: one more sentence; not one dated in
-    the future, which is held back), time the build, and put the file back as it was (the
-    corpus is cached between runs)."""
-    today = time.strftime("%Y-%m-%d")
-    newest = max((p for p in releases.rglob("*.txt") if p.name[:10] <= today), key=lambda p: p.name)
-    original = newest.read_bytes()
-    try:
-        newest.write_bytes(original + b"\nKorrektur: Die Uhrzeit war falsch angegeben.\n")
-        return run(build)[0]
-    finally:
-        newest.write_bytes(original)
-        run(build)  # back to the corpus as generated, so the next case starts from it
 
 
 def one_new(build: list[str], releases: Path, out: Path) -> tuple[float, list[str]]:
@@ -202,16 +152,27 @@ def fmt(xs: list[float], median: bool = True) -> str:
     return f"{min(xs):.3f} / {statistics.median(xs):.3f}" if median else f"{min(xs):.3f}"
 
 
-def report(exe: str, results: list[Result]) -> None:
+def version(cmd: list[str]) -> str:
     try:
-        ver = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
-        version = ver.stdout.strip() if ver.returncode == 0 else "unknown (--version failed)"
+        ver = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
-        version = "unknown"
+        return "unknown"
+    return ver.stdout.strip() if ver.returncode == 0 else f"unknown ({cmd[-1]} failed)"
+
+
+def machine(exe: str, hugo: str | None = None) -> None:
+    """The machine, Python, feedpub (and Hugo): what the figures were measured on."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
     print(f"- nproc: {os.cpu_count()} (usable: {usable})")
     print(f"- python: {platform.python_version()} ({platform.platform()})")
-    print(f"- feedpub: {version} ({exe})\n")
+    print(f"- feedpub: {version([exe, '--version'])} ({exe})")
+    if hugo:
+        print(f"- hugo: {version([hugo, 'version'])} ({hugo})")
+
+
+def report(exe: str, results: list[Result]) -> None:
+    machine(exe)
+    print()
     cols = ["size", "check best / median s", "build best / median s"]
     cols += ["build peak RSS MB", "no change best / median s", "one change best / median s"]
     cols += ["one new release best / median s"]
@@ -251,32 +212,60 @@ def report(exe: str, results: list[Result]) -> None:
         print(f"- {label}: {value:.3f} -> {'OK' if value < limit else 'MISSED'}")
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000,50000")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=None, help="default 3, with --ratios 5")
     ap.add_argument("--feedpub", default=str(REPO / ".venv" / "bin" / "feedpub"))
     ap.add_argument("--only", choices=["check", "build"])
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--keep", action="store_true", help=f"keep generated corpora in {CACHE}")
+    ap.add_argument(
+        "--keep", action="store_true", help=f"keep the corpora this run generates in {CACHE}"
+    )
     ap.add_argument(
         "--out-dir",
         default=None,
-        help="where the builds write (default: the temp dir); /dev/shm takes the disk out",
+        help="where the builds write (default: the temp dir, with --ratios /dev/shm); "
+        "/dev/shm takes the disk out",
     )
-    args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    side = ap.add_argument_group("side by side (issue #12's ratios)")
+    side.add_argument(
+        "--ratios",
+        action="store_true",
+        help="instead of the table: feedpub against the plain-read floor and Hugo, as ratios",
+    )
+    side.add_argument("--ratio-size", type=int, default=10_000, help="releases (10,000)")
+    side.add_argument("--memory-size", type=int, default=50_000, help="releases (50,000)")
+    side.add_argument("--no-memory", action="store_true", help="skip the (slow) memory build")
+    side.add_argument("--hugo", default="hugo", help="the hugo executable (default: hugo)")
+    return ap
+
+
+def main() -> None:
+    args = parser().parse_args()
     exe = shutil.which(args.feedpub)
     if exe is None:
         sys.exit(f"feedpub executable not found: {args.feedpub} (use --feedpub PATH)")
+    if args.repeat is None:
+        args.repeat = 5 if args.ratios else 3
     if args.repeat < 1:
         sys.exit("--repeat must be >= 1")
+    if args.ratios and args.out_dir is None:
+        args.out_dir = "/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir()
     try:
+        if args.ratios:
+            import ratios
+
+            ratios.main(exe, args)
+            print()
+            machine(exe, shutil.which(args.hugo))
+            return
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         with tempfile.TemporaryDirectory(prefix="feedpub-bench-", dir=args.out_dir) as tmp:
             results = [bench_size(exe, n, args, Path(tmp)) for n in sizes]
     finally:
         if not args.keep:
-            shutil.rmtree(CACHE, ignore_errors=True)
+            drop_generated()
     report(exe, results)
 
 

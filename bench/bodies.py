@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from feedpub import dates  # noqa: E402
+from feedpub.config import make_config  # noqa: E402
 from feedpub.content import body_html  # noqa: E402
 from feedpub.discover import find_releases  # noqa: E402
+from feedpub.layout import Urls  # noqa: E402
 from feedpub.parse import read_release  # noqa: E402
 from feedpub.release import Release  # noqa: E402
 
@@ -53,12 +55,13 @@ def date_sentence(rng: random.Random, published: dt.date) -> str:
 
 
 def best_time(releases: list[Release], repeat: int) -> float:
+    urls = Urls(make_config({}, None))
     best = float("inf")
     for _ in range(repeat):
         dates.parse_parts.cache_clear()
         start = time.process_time()
         for release in releases:
-            body_html(release)
+            body_html(release, urls)
         best = min(best, time.process_time() - start)
     return best
 

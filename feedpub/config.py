@@ -1,7 +1,8 @@
 """``feedpub.toml`` → :class:`Config`, with defaults that make a valid build on their own.
 
 Every key is optional. Unknown keys and wrong types are errors that name the key (a typo must
-not silently fall back to a default). This module only reads the one file it is given.
+not silently fall back to a default). This module reads the one file it is given, and the
+files of the override templates' folder for their digest (:mod:`feedpub.site`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from feedpub.release import CONTROL_CHARS
+from feedpub.site import templates_digest, templates_folder
 
 #: Where a build looks for its configuration when no ``--config`` is given.
 DEFAULT_PATH = Path("feedpub.toml")
@@ -86,6 +88,11 @@ class Config:
     websub_hub: str | None = None
     #: Per department, keyed by folder name or by slug.
     departments: dict[str, DepartmentConfig] = field(default_factory=dict)
+    #: The folder whose templates override the defaults by name, or None. Not in the repr
+    #: (the fingerprint): what counts is its content, :attr:`templates_digest`.
+    templates: Path | None = field(default=None, repr=False)
+    #: :func:`feedpub.site.templates_digest` of :attr:`templates`.
+    templates_digest: str = ""
 
     @property
     def tag_prefix(self) -> str:
@@ -108,6 +115,7 @@ _TOP_KEYS = {
     "tag_date",
     "websub_hub",
     "departments",
+    "templates",
 }
 
 
@@ -170,6 +178,7 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
     tag_date = _tag_date(data.get("tag_date", DEFAULT_TAG_DATE), path)
     websub_hub = _hub_url(text("websub_hub", None), path)
     departments = _departments(data.get("departments", {}), path)
+    templates, digest = _templates(text("templates", None), path)
     return Config(
         base_url=base_url,
         title=text("title", DEFAULT_TITLE) or DEFAULT_TITLE,
@@ -182,7 +191,23 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
         tag_date=tag_date,
         websub_hub=websub_hub,
         departments=departments,
+        templates=templates,
+        templates_digest=digest,
     )
+
+
+def _templates(value: str | None, path: Path | None) -> tuple[Path | None, str]:
+    """The override templates' folder and the digest of its files."""
+    try:
+        folder = templates_folder(value, path)
+        return folder, templates_digest(folder)
+    except FileNotFoundError as exc:
+        raise ConfigError(path, "templates", f"no such folder: {exc.args[0]}") from None
+    except OSError as exc:
+        where = exc.filename if exc.filename is not None else value
+        raise ConfigError(
+            path, "templates", f"cannot read {where}: {exc.strerror or exc}"
+        ) from None
 
 
 def _base_url(base_url: str | None, path: Path | None) -> tuple[str, str]:

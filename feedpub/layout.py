@@ -132,6 +132,8 @@ class Urls:
     def __init__(self, config: Config) -> None:
         self.base = config.base_url
         self.template = config.link_template
+        #: The whole configuration, for the page renderers (site name, footer, templates).
+        self.config = config
 
     def of(self, path: str) -> str:
         return self.base + path

@@ -10,39 +10,17 @@ a feed reader. The lists are exactly the releases the feeds show (``build`` pass
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
+from typing import NamedTuple
 
 from feedpub.content import summary_text
 from feedpub.departments import Department
 from feedpub.layout import JSON_OPML, OPML, Urls, anchor
-from feedpub.pages import (
-    ALL_RELEASES,
-    crumbs,
-    feed_alternates,
-    feed_links,
-    format_published,
-    page_head,
-)
+from feedpub.pages import ALL_RELEASES, Crumb, Feed, feed_list, format_published, page_context
 from feedpub.release import Release
+from feedpub.templating import render
 
 #: Longest teaser shown in a list, in characters: about two lines on a phone.
 TEASER_LIMIT = 240
-
-_HOW_TO = (
-    "Kopieren Sie die Adresse eines Feeds (Atom, RSS oder JSON Feed, alle enthalten dasselbe) "
-    "und fügen Sie sie in Ihren Feedreader ein, zum Beispiel Thunderbird, Feedly, "
-    "Inoreader, NetNewsWire, Miniflux oder newsboat. Neue Pressemitteilungen erscheinen "
-    "dann automatisch dort."
-)
-#: Which readers take which format, as measured (README, "Subscription pages"): every reader
-#: tried reads Atom and RSS; JSON Feed only some readers and libraries.
-FORMATS = (
-    '<p id="formate">Welches Format? Atom und RSS lesen alle gängigen Feedreader, auch '
-    "Thunderbird, Liferea, Akregator und QuiteRSS. JSON Feed lesen nur einige, etwa "
-    "NetNewsWire, Feedbin und Miniflux, und Programmbibliotheken; im Zweifel nehmen Sie Atom."
-    "</p>\n"
-)
-_NEWEST = "Neueste Pressemitteilungen"
 
 
 def listing_teaser(release: Release) -> str:
@@ -61,37 +39,50 @@ def listing_teaser(release: Release) -> str:
     return cut.rstrip(" ,;:–-") + "…"
 
 
+class Listed(NamedTuple):
+    """A release in a list of the newest: what ``macros.html``'s ``release_list`` shows."""
+
+    url: str
+    title: str
+    #: Publication time, ISO 8601, and as shown (``10.07.2024, 14:30 Uhr``).
+    published: str
+    published_text: str
+    #: The department's title (index.html only), else None.
+    department: str | None
+    #: :func:`listing_teaser`, "" for none.
+    teaser: str
+    release: Release
+
+
 def release_list(
     releases: Sequence[Release], urls: Urls, department_titles: dict[str, str] | None = None
-) -> str:
-    """The newest releases, newest first: title (linked to its page), date, teaser; with
+) -> list[Listed]:
+    """The newest releases, newest first: title, link, date, teaser; with
     ``department_titles`` (slug → title) also each release's department."""
-    if not releases:
-        return "<p>Noch keine Pressemitteilungen.</p>\n"
-    items: list[str] = []
-    for release in releases:
-        meta = (
-            f'<time datetime="{release.published.isoformat()}">{format_published(release)}</time>'
+    return [
+        Listed(
+            urls.release(release),
+            release.title,
+            release.published.isoformat(),
+            format_published(release),
+            None
+            if department_titles is None
+            else department_titles.get(release.slug, release.department),
+            listing_teaser(release),
+            release,
         )
-        if department_titles is not None:
-            title = department_titles.get(release.slug, release.department)
-            meta += f" – {escape(title, quote=False)}"
-        teaser = listing_teaser(release)
-        items.append(
-            f'<li><h3><a href="{escape(urls.release(release))}">'
-            f"{escape(release.title, quote=False)}</a></h3>\n"
-            f'<p class="meta">{meta}</p>\n'
-            + (f"<p>{escape(teaser, quote=False)}</p>" if teaser else "")
-            + "</li>\n"
-        )
-    return '<ol class="releases">\n' + "".join(items) + "</ol>\n"
+        for release in releases
+    ]
 
 
-def _shown_of(shown: int, total: int) -> str:
-    """Says that the list is not everything, when it is not."""
-    if total <= shown:
-        return ""
-    return f"<p>Hier stehen die {shown} neuesten von {total} Pressemitteilungen.</p>\n"
+class Row(NamedTuple):
+    """A department's row of the feed table in index.html."""
+
+    department: Department
+    #: Its page, and the HTML id of the row (``fd-<slug>``).
+    url: str
+    anchor: str
+    feed_links: tuple[Feed, ...]
 
 
 def render_index(
@@ -101,79 +92,52 @@ def render_index(
     releases: Sequence[Release],
     urls: Urls,
 ) -> bytes:
-    """The subscription page: how to subscribe, every feed's URLs (each department's row keeps
-    its ``#fd-<slug>`` anchor and links to its page), and the newest ``releases`` of all
-    departments (those the feed of all shows)."""
-    rows = "".join(
-        f'<tr id="{anchor(d.slug)}"><th scope="row">'
-        f'<a href="{escape(urls.department(d.slug))}">{escape(d.title, quote=False)}</a>'
-        + (
-            f"<br><small>{escape(d.description, quote=False)}</small>"
-            if d.description != d.title
-            else ""
-        )
-        + f"</th><td>{feed_links(urls, d.slug)}</td><td>{d.count}</td></tr>\n"
-        for d in departments
-    )
+    """The subscription page (template ``index.html``): how to subscribe, every feed's URLs
+    (each department's row keeps its ``#fd-<slug>`` anchor and links to its page), and the
+    newest ``releases`` of all departments (those the feed of all shows)."""
     total = sum(d.count for d in departments)
-    titles = {d.slug: d.title for d in departments}
-    html = (
-        page_head(title, feed_alternates(urls, None, title), urls.department(None), urls)
-        + "<body>\n"
-        + '<a class="skip" href="#neu">Zu den neuesten Pressemitteilungen</a>\n'
-        + "<main>\n"
-        + f"<h1>{escape(title, quote=False)}</h1>\n"
-        + f"<p>{escape(description, quote=False)}</p>\n"
-        + '<h2 id="abonnieren">Wie abonniere ich?</h2>\n'
-        + f"<p>{_HOW_TO} Alle Feeds auf einmal übernehmen Sie mit der "
-        + f'<a href="{escape(urls.of(OPML))}">OPML-Datei</a>, die die meisten Feedreader '
-        + "importieren können (für Feedreader, die JSON Feed bevorzugen: die "
-        + f'<a href="{escape(urls.of(JSON_OPML))}">OPML-Datei mit den JSON Feeds</a>).</p>\n'
-        + FORMATS
-        + "<h2>Feeds</h2>\n<table>\n<thead><tr><th>Fachdienst</th><th>Feed-Adressen</th>"
-        + "<th>Meldungen</th></tr></thead>\n<tbody>\n"
-        + f'<tr id="alle"><th scope="row">Alle Fachdienste</th><td>{feed_links(urls, None)}'
-        + f"</td><td>{total}</td></tr>\n"
-        + rows
-        + "</tbody>\n</table>\n"
-        + f'<h2 id="neu">{_NEWEST}</h2>\n'
-        + _shown_of(len(releases), total)
-        + release_list(releases, urls, titles)
-        + "</main>\n</body>\n</html>\n"
+    feeds = feed_list(urls, None, title)
+    context = page_context(urls, title, urls.department(None), feeds, ())
+    context.update(
+        description=description,
+        feed_links=feeds,
+        opml=urls.of(OPML),
+        json_opml=urls.of(JSON_OPML),
+        departments=[
+            Row(d, urls.department(d.slug), anchor(d.slug), feed_list(urls, d.slug, d.title))
+            for d in departments
+        ],
+        total=total,
+        releases=release_list(releases, urls, {d.slug: d.title for d in departments}),
+        shown_of=ShownOf(len(releases), total),
     )
-    return html.encode("utf-8")
+    return render(urls.config, "index.html", context)
+
+
+class ShownOf(NamedTuple):
+    """How many of how many releases a list shows (it says so when not all)."""
+
+    shown: int
+    total: int
 
 
 def render_department_page(
     site_title: str, department: Department, releases: Sequence[Release], urls: Urls
 ) -> bytes:
-    """A department's page: its feeds, how to subscribe, and its newest ``releases`` (those
-    its feeds show)."""
-    name = escape(department.title, quote=False)
-    html = (
-        page_head(
-            f"{department.title} – {site_title}",
-            feed_alternates(urls, department.slug, department.title),
-            urls.department(department.slug),
-            urls,
-        )
-        + "<body>\n"
-        + crumbs([(urls.department(None), ALL_RELEASES)])
-        + "<main>\n"
-        + f"<h1>{name}</h1>\n"
-        + (
-            f"<p>{escape(department.description, quote=False)}</p>\n"
-            if department.description != department.title
-            else ""
-        )
-        + '<h2 id="abonnieren">Wie abonniere ich?</h2>\n'
-        + f"<p>{_HOW_TO} Die Feeds dieses Fachdienstes:</p>\n"
-        + feed_links(urls, department.slug)
-        + "\n"
-        + FORMATS
-        + f'<h2 id="neu">{_NEWEST}</h2>\n'
-        + _shown_of(len(releases), department.count)
-        + release_list(releases, urls)
-        + "</main>\n</body>\n</html>\n"
+    """A department's page (template ``department.html``): its feeds, how to subscribe, and
+    its newest ``releases`` (those its feeds show)."""
+    feeds = feed_list(urls, department.slug, department.title)
+    context = page_context(
+        urls,
+        f"{department.title} – {site_title}",
+        urls.department(department.slug),
+        feeds,
+        (Crumb(urls.department(None), ALL_RELEASES),),
     )
-    return html.encode("utf-8")
+    context.update(
+        department=department,
+        feed_links=feeds,
+        releases=release_list(releases, urls),
+        shown_of=ShownOf(len(releases), department.count),
+    )
+    return render(urls.config, "department.html", context)

@@ -2,7 +2,8 @@
 
 Small, valid HTML5 in German that reads well on a phone, with feed autodiscovery links, no
 JavaScript and no external resources (a Content-Security-Policy says so to the browser too).
-The subscription pages are in :mod:`feedpub.overview`. All text is escaped here exactly once.
+The markup is in the templates (:mod:`feedpub.templating`), which escape every variable;
+this module gives them their values. The subscription pages are in :mod:`feedpub.overview`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from html import escape
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from feedpub.content import body_html
@@ -17,6 +19,7 @@ from feedpub.dates import BERLIN
 from feedpub.departments import Department
 from feedpub.layout import ATOM, JSON, RSS, Urls
 from feedpub.release import Release, effective_updated
+from feedpub.templating import Markup, render
 
 #: The feed formats of every feed, in the order pages name them (Atom first: readers that see
 #: several autodiscovery links pick the first): file name, label, media type. Autodiscovery
@@ -29,40 +32,28 @@ FEED_FORMATS: tuple[tuple[str, str, str], ...] = (
     (JSON, "JSON Feed", "application/feed+json"),
 )
 
-# BITV 2.0 / WCAG 2.1 AA: every colour pair has a contrast of at least 4.5:1 on white (text
-# #1a1a1a 17:1, links #0b57a4 7:1, .meta #555 7.5:1), links stay underlined, and the keyboard
-# focus is a 3px outline that no rule removes. No web fonts: system-ui is the reader's own.
-_STYLE = (
-    "body{max-width:42rem;margin:0 auto;padding:1rem;font:1.05rem/1.55 system-ui,sans-serif;"
-    "color:#1a1a1a;background:#fff}a{color:#0b57a4}h1{font-size:1.6rem;line-height:1.25}"
-    ":focus-visible{outline:3px solid #0b57a4;outline-offset:2px}"
-    "figure{margin:1rem 0;padding:.5rem .75rem;border-left:3px solid #ccc}"
-    "figcaption{font-size:.9rem;color:#555}.meta{color:#555}code{word-break:break-all}"
-    "table{border-collapse:collapse}td,th{padding:.3rem .5rem;text-align:left;"
-    "vertical-align:top;border-bottom:1px solid #ddd}"
-    ".crumbs,.feeds,.releases{list-style:none;margin:0;padding:0}.crumbs li{display:inline}"
-    '.crumbs li+li::before{content:"\\203A";margin:0 .4rem;color:#555}'
-    ".releases li{margin:0 0 1.25rem}.releases h3{font-size:1.1rem;margin:0}"
-    ".releases p{margin:.2rem 0 0}"
-    ".skip{position:absolute;left:-100vw}.skip:focus{position:static}"
-)
+
+class Feed(NamedTuple):
+    """A feed as pages name it: autodiscovery links and the visible feed addresses."""
+
+    url: str
+    #: The format's label: ``Atom``, ``RSS``, ``JSON Feed``.
+    name: str
+    #: Its media type.
+    type: str
+    #: The autodiscovery title: ``<label> (<name>)``.
+    title: str
 
 
-_HEAD_START = (
-    "<!DOCTYPE html>\n"
-    '<html lang="de">\n<head>\n<meta charset="utf-8">\n'
-    '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-)
-# Pictures never wider than the text column (phones), scaled without distortion; the caption
-# under them, not beside them (its paragraph, there for plain-text readers, adds no space).
-_IMAGE_STYLE = (
-    "figure img{display:block;max-width:100%;height:auto;margin-bottom:.4rem}figcaption p{margin:0}"
-)
-_HEAD_END = f"<style>{_STYLE}{_IMAGE_STYLE}</style>\n</head>\n"
+class Crumb(NamedTuple):
+    """One link of the "Sie sind hier" navigation."""
+
+    url: str
+    text: str
 
 
 @lru_cache(maxsize=8)
-def _policy(base: str) -> str:
+def _policy(base: str) -> Markup:
     """The Content-Security-Policy of every page: nothing but the inline style and images of
     this site (its own origin, or ``base_url``'s when a copy is viewed elsewhere) may load; no
     script, font, frame or form target at all. Privacy by default, enforced by the browser:
@@ -74,46 +65,29 @@ def _policy(base: str) -> str:
         "base-uri 'none'; form-action 'none'"
     )
     # Single quotes belong in the policy; the attribute is in double quotes.
-    content = escape(policy, quote=False).replace('"', "&quot;")
-    return f'<meta http-equiv="Content-Security-Policy" content="{content}">\n'
+    return Markup(escape(policy, quote=False).replace('"', "&quot;"))
 
 
-def page_head(title: str, alternates: str, canonical: str, urls: Urls) -> str:
-    """Everything from the doctype to ``</head>``."""
-    return (
-        f"{_HEAD_START}{_policy(urls.base)}<title>{escape(title, quote=False)}</title>\n"
-        f'<link rel="canonical" href="{escape(canonical)}">\n{alternates}{_HEAD_END}'
-    )
-
-
-def feed_alternates(urls: Urls, slug: str | None, label: str) -> str:
-    """Feed autodiscovery links, one per format."""
-    return "".join(
-        f'<link rel="alternate" type="{kind}" title="{escape(f"{label} ({name})")}" '
-        f'href="{escape(urls.feed(slug, file))}">\n'
+def feed_list(urls: Urls, slug: str | None, label: str) -> tuple[Feed, ...]:
+    """The feeds of one department (``slug`` None: of all), one per format."""
+    return tuple(
+        Feed(urls.feed(slug, file), name, kind, f"{label} ({name})")
         for file, name, kind in FEED_FORMATS
     )
 
 
-def feed_links(urls: Urls, slug: str | None) -> str:
-    """The visible feed addresses, one per format: the URL is the link text, since readers
-    are told to copy it."""
-    items = "".join(
-        f'<li>{name}: <a href="{escape(url)}"><code>{escape(url, quote=False)}</code></a></li>'
-        for url, name in ((urls.feed(slug, file), name) for file, name, _ in FEED_FORMATS)
-    )
-    return f'<ul class="feeds">{items}</ul>'
-
-
-def crumbs(links: list[tuple[str, str]]) -> str:
-    """The page header: where this page sits, as links (href, text) from the top."""
-    items = "".join(
-        f'<li><a href="{escape(href)}">{escape(text, quote=False)}</a></li>' for href, text in links
-    )
-    return (
-        f'<header>\n<nav aria-label="Sie sind hier"><ol class="crumbs">{items}</ol></nav>\n'
-        "</header>\n"
-    )
+def page_context(
+    urls: Urls, title: str, canonical: str, feeds: tuple[Feed, ...], crumbs: tuple[Crumb, ...]
+) -> dict[str, Any]:
+    """The variables of ``base.html``, which every page has (README, "Templates")."""
+    return {
+        "site": urls.config,
+        "csp": _policy(urls.base),
+        "title": title,
+        "canonical": canonical,
+        "feeds": feeds,
+        "crumbs": crumbs,
+    }
 
 
 #: Link text of the subscription page in page headers.
@@ -121,13 +95,13 @@ ALL_RELEASES = "Alle Pressemitteilungen"
 
 
 @lru_cache(maxsize=256)
-def _department_fragments(urls: Urls, slug: str, title: str) -> tuple[str, str]:
-    """What every page of one department shares: autodiscovery links and the header.
+def _department_fragments(
+    urls: Urls, slug: str, title: str
+) -> tuple[tuple[Feed, ...], tuple[Crumb, ...]]:
+    """What every page of one department shares: its feeds and the header's links.
     Cached: a build renders thousands of pages of a dozen departments."""
-    header = "<body>\n" + crumbs(
-        [(urls.department(None), ALL_RELEASES), (urls.department(slug), title)]
-    )
-    return feed_alternates(urls, slug, title), header
+    crumbs = (Crumb(urls.department(None), ALL_RELEASES), Crumb(urls.department(slug), title))
+    return feed_list(urls, slug, title), crumbs
 
 
 def format_published(release: Release) -> str:
@@ -143,44 +117,39 @@ def _format_local(value: datetime, *, with_time: bool) -> str:
     return text
 
 
-def _updated_meta(release: Release) -> str:
-    """The "Aktualisiert am …" line under the publication date, or "" for an uncorrected
-    release. It shows the time the feeds give the entry (:func:`effective_updated`), with the
-    time of day only when the correction named one."""
+def _updated(release: Release) -> tuple[str | None, str | None]:
+    """When the release was corrected ("Aktualisiert am …"), as ISO time and display text,
+    or (None, None) for an uncorrected release. It is the time the feeds give the entry
+    (:func:`effective_updated`), shown with the time of day only when the correction named
+    one."""
     if release.updated is None:
-        return ""
+        return None, None
     value = effective_updated(release)
-    shown = _format_local(value, with_time=release.updated_has_time)
-    return (
-        f'<p class="meta">Aktualisiert am <time datetime="{value.isoformat()}">{shown}</time></p>\n'
-    )
+    return value.isoformat(), _format_local(value, with_time=release.updated_has_time)
 
 
 def render_release_page(
     release: Release, department_title: str, urls: Urls, body: str | None = None
 ) -> bytes:
-    """The HTML page an entry links to. ``body``: the release's :func:`body_html`, when the
-    caller has it already (a build renders it once for the page and the feed entry)."""
-    alternates, header = _department_fragments(urls, release.slug, department_title)
-    authors = ""
-    if release.authors:
-        authors = (
-            f'<p class="meta">Autor/in: {escape(", ".join(release.authors), quote=False)}</p>\n'
-        )
-    html = (
-        page_head(f"{release.title} – {department_title}", alternates, urls.release(release), urls)
-        + header
-        + "<main>\n<article>\n"
-        + f"<h1>{escape(release.title, quote=False)}</h1>\n"
-        + f'<p class="meta"><time datetime="{release.published.isoformat()}">'
-        + f"{format_published(release)}</time></p>\n"
-        + _updated_meta(release)
-        + (body_html(release, urls) if body is None else body)
-        + "\n"
-        + authors
-        + "</article>\n</main>\n</body>\n</html>\n"
+    """The HTML page an entry links to (template ``release.html``). ``body``: the release's
+    :func:`body_html`, when the caller has it already (a build renders it once for the page
+    and the feed entry)."""
+    feeds, crumbs = _department_fragments(urls, release.slug, department_title)
+    url = urls.release(release)
+    context = page_context(urls, f"{release.title} – {department_title}", url, feeds, crumbs)
+    updated, updated_text = _updated(release)
+    context.update(
+        release=release,
+        department=department_title,
+        url=url,
+        published=release.published.isoformat(),
+        published_text=format_published(release),
+        updated=updated,
+        updated_text=updated_text,
+        body=Markup(body_html(release, urls) if body is None else body),
+        authors=", ".join(release.authors),
     )
-    return html.encode("utf-8")
+    return render(urls.config, "release.html", context)
 
 
 def render_opml(

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from feedpub import __version__
-from feedpub.config import Config, ConfigError, load_config
+from feedpub.config import DEFAULT_PATH, Config, ConfigError, load_config
 from feedpub.messages import Summary
+from feedpub.site import missing_links
 from feedpub.state import STATE_NAME
 
 if TYPE_CHECKING:
@@ -117,6 +118,9 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool, verbose: 
 
     config = _config(config_path)
     _missing_releases(releases_dir)
+    for warning in missing_links(config):
+        # Not in build: cron would mail it every five minutes.
+        click.echo(f"{config_path or DEFAULT_PATH}: warning: {warning}", err=True)
     scanned, refused = scan(releases_dir, config)
     bad = 0
     out = sys.stdout

@@ -20,7 +20,14 @@ from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from feedpub.release import CONTROL_CHARS
-from feedpub.site import templates_digest, templates_folder
+from feedpub.site import (
+    IDENTITY_KEYS,
+    Link,
+    footer_links,
+    read_identity,
+    templates_digest,
+    templates_folder,
+)
 
 #: Where a build looks for its configuration when no ``--config`` is given.
 DEFAULT_PATH = Path("feedpub.toml")
@@ -93,11 +100,27 @@ class Config:
     templates: Path | None = field(default=None, repr=False)
     #: :func:`feedpub.site.templates_digest` of :attr:`templates`.
     templates_digest: str = ""
+    #: The office's name and logo URL, shown on every page.
+    site_name: str | None = None
+    logo: str | None = None
+    #: The required links of every page (URLs), the feedback contact (a URL or ``mailto:``)
+    #: and further footer links (README, "Configuration").
+    impressum: str | None = None
+    datenschutz: str | None = None
+    barrierefreiheit: str | None = None
+    feedback: str | None = None
+    footer_links: tuple[Link, ...] = ()
 
     @property
     def tag_prefix(self) -> str:
         """The start of every entry id, e.g. ``tag:presse.example.de,2024-01-01:``."""
         return f"tag:{self.tag_authority},{self.tag_date}:"
+
+    @property
+    def footer(self) -> tuple[Link, ...]:
+        """Every page's footer links: Impressum, Datenschutz, Barrierefreiheit, Feedback,
+        then ``footer_links`` (those configured)."""
+        return footer_links(self)
 
     def department(self, name: str, slug: str) -> DepartmentConfig:
         return self.departments.get(name) or self.departments.get(slug) or DepartmentConfig()
@@ -116,6 +139,7 @@ _TOP_KEYS = {
     "websub_hub",
     "departments",
     "templates",
+    *IDENTITY_KEYS,
 }
 
 
@@ -193,6 +217,7 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
         departments=departments,
         templates=templates,
         templates_digest=digest,
+        **read_identity(data, path, base_url),
     )
 
 

@@ -53,15 +53,20 @@ class Crumb(NamedTuple):
 
 
 @lru_cache(maxsize=8)
-def _policy(base: str) -> Markup:
+def _policy(base: str, logo: str | None) -> Markup:
     """The Content-Security-Policy of every page: nothing but the inline style and images of
-    this site (its own origin, or ``base_url``'s when a copy is viewed elsewhere) may load; no
-    script, font, frame or form target at all. Privacy by default, enforced by the browser:
-    a release text can never make a reader's browser contact another host."""
-    parts = urlsplit(base)
-    origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+    this site (its own origin, or ``base_url``'s when a copy is viewed elsewhere, and the
+    configured logo's) may load; no script, font, frame or form target at all. Privacy by
+    default, enforced by the browser: a release text can never make a reader's browser
+    contact another host."""
+    origins = ""
+    for url in (base, logo or ""):
+        parts = urlsplit(url)
+        origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+        if origin not in origins:
+            origins += origin
     policy = (
-        f"default-src 'none'; img-src 'self'{origin}; style-src 'unsafe-inline'; "
+        f"default-src 'none'; img-src 'self'{origins}; style-src 'unsafe-inline'; "
         "base-uri 'none'; form-action 'none'"
     )
     # Single quotes belong in the policy; the attribute is in double quotes.
@@ -82,7 +87,7 @@ def page_context(
     """The variables of ``base.html``, which every page has (README, "Templates")."""
     return {
         "site": urls.config,
-        "csp": _policy(urls.base),
+        "csp": _policy(urls.base, urls.config.logo),
         "title": title,
         "canonical": canonical,
         "feeds": feeds,

@@ -12,31 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from feedpub.content import summary_text
+from feedpub.content import TEASER_LIMIT, listing_teaser
 from feedpub.departments import Department
 from feedpub.layout import JSON_OPML, OPML, Urls, anchor
 from feedpub.pages import ALL_RELEASES, Crumb, Feed, feed_list, format_published, page_context
 from feedpub.release import Release
 from feedpub.templating import render
 
-#: Longest teaser shown in a list, in characters: about two lines on a phone.
-TEASER_LIMIT = 240
-
-
-def listing_teaser(release: Release) -> str:
-    """The line under a title in a list: the teaser, else the start of the text ("" when the
-    release has neither). Whitespace is collapsed and a long text is cut at a word to at most
-    :data:`TEASER_LIMIT` characters, ending in "…"."""
-    if release.teaser is None and not release.paragraphs:
-        return ""  # summary_text would repeat the title
-    text = " ".join(summary_text(release).split())
-    if len(text) <= TEASER_LIMIT:
-        return text
-    cut = text[: TEASER_LIMIT - 1]
-    space = cut.rfind(" ")
-    if space > TEASER_LIMIT // 2:  # a word boundary not too far back; else cut inside a word
-        cut = cut[:space]
-    return cut.rstrip(" ,;:–-") + "…"
+__all__ = ["TEASER_LIMIT", "listing_teaser", "render_department_page", "render_index"]
 
 
 class Listed(NamedTuple):

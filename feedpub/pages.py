@@ -18,6 +18,7 @@ from feedpub.content import body_html
 from feedpub.dates import BERLIN
 from feedpub.departments import Department
 from feedpub.layout import ATOM, JSON, RSS, Urls
+from feedpub.preview import preview
 from feedpub.release import Release, effective_updated
 from feedpub.templating import Markup, render
 
@@ -153,6 +154,7 @@ def render_release_page(
         updated_text=updated_text,
         body=Markup(body_html(release, urls) if body is None else body),
         authors=", ".join(release.authors),
+        **preview(release, urls, url),
     )
     return render(urls.config, "release.html", context)
 

@@ -91,6 +91,18 @@ def _config(path: Path | None) -> Config:
         sys.exit(EXIT_USAGE)
 
 
+def _templates_compile(config: Config) -> None:
+    if config.templates is None:
+        return
+    from feedpub.templating import check_templates
+
+    try:
+        check_templates(config)
+    except ConfigError as exc:
+        click.echo(f"feedpub: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 def _missing_releases(releases_dir: Path) -> None:
     if not releases_dir.is_dir():
         click.echo(f"feedpub: {releases_dir}: no such folder (see --releases)", err=True)
@@ -118,6 +130,7 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool, verbose: 
 
     config = _config(config_path)
     _missing_releases(releases_dir)
+    _templates_compile(config)
     for warning in missing_links(config):
         # Not in build: cron would mail it every five minutes.
         click.echo(f"{config_path or DEFAULT_PATH}: warning: {warning}", err=True)
@@ -213,7 +226,7 @@ def build(
     except LockHeld as exc:
         click.echo(f"feedpub: {exc}; try again later", err=True)
         sys.exit(EXIT_LOCKED)
-    except IdsWouldChange as exc:
+    except (IdsWouldChange, ConfigError) as exc:  # ConfigError: an office's template
         click.echo(f"feedpub: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except OSError as exc:

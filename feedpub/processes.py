@@ -18,6 +18,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from feedpub.config import ConfigError
+
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
@@ -81,7 +83,7 @@ def fork_pair(mine: Callable[[], _T], theirs: Callable[[], _T]) -> tuple[_T, _T]
         raise KeyboardInterrupt  # Ctrl-C reached the child alone, or someone stopped it
     if kind == _FAILED:
         error, text = payload
-        if isinstance(error, OSError):
+        if isinstance(error, (OSError, ConfigError)):
             raise error  # a disk or permission problem: reported like one in this process
         raise RuntimeError(f"feedpub's second build process failed: {text}")
     return result, payload
@@ -116,7 +118,8 @@ def _child(
     except KeyboardInterrupt:
         result = (_STOPPED, None)  # the work removed its temporaries on its way out
     except BaseException as exc:  # noqa: BLE001 - goes back to the parent, which raises
-        shipped = exc if isinstance(exc, OSError) else None
+        # A disk problem or an office's broken template: the parent reports it as its own.
+        shipped = exc if isinstance(exc, (OSError, ConfigError)) else None
         result = (_FAILED, (shipped, traceback.format_exc()))
     _ignore_stop_signals()  # a signal now would cut the message short
     try:

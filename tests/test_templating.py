@@ -127,3 +127,37 @@ def test_a_changed_template_is_a_changed_configuration(tmp_path: Path) -> None:
 def test_without_templates_the_config_has_no_digest() -> None:
     config = make_config({}, Path("/nonexistent/feedpub.toml"))
     assert (config.templates, config.templates_digest) == (None, "")
+
+
+BROKEN = {
+    "a syntax error": "<footer>{% if x %}</footer>\n",
+    "a filter that does not exist": "<footer>{{ title | nosuchfilter }}</footer>\n",
+    "an error while rendering": "<footer>{{ 1 // 0 }}</footer>\n",
+}
+
+
+@pytest.mark.parametrize("text", list(BROKEN.values()), ids=list(BROKEN))
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_broken_site_template_is_a_configuration_error(
+    tmp_path: Path, text: str, processes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An office's template is configuration: exit 2 naming the template, no traceback, and
+    the same when the pages are rendered in the second process."""
+    from click.testing import CliRunner
+
+    from feedpub import processes as processes_module
+    from feedpub.cli import EXIT_USAGE, cli
+
+    monkeypatch.setattr(processes_module, "PARALLEL_MIN", 1 if processes == 2 else 10**9)
+    config = site(tmp_path, {"footer.html": text})
+    args = ["--releases", str(SAMPLE_RELEASES), "--config", str(config)]
+    runner = CliRunner()
+    built = runner.invoke(cli, ["build", "--out", str(tmp_path / "feeds"), *args])
+    assert built.exit_code == EXIT_USAGE, built.output
+    assert "footer.html" in built.stderr and "Traceback" not in built.stderr
+    assert len(built.stderr.splitlines()) == 1
+    checked = runner.invoke(cli, ["check", *args])
+    if "1 // 0" in text:
+        return  # compiles; only rendering finds it
+    assert checked.exit_code == EXIT_USAGE, checked.output
+    assert "footer.html:1:" in checked.stderr

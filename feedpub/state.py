@@ -93,7 +93,7 @@ def load_state(out_dir: Path) -> State:
             key: Seen(str(value[0]), _datetime(value[1]) if value[1] else None)
             for key, value in data["seen"].items()
         }
-        releases = (_from_record(record) for record in data["releases"])
+        releases = (from_record(record) for record in data["releases"])
         return State(
             True,
             prefix if isinstance(prefix, str) else None,
@@ -117,7 +117,7 @@ def dump_state(tag_prefix: str, seen: Mapping[str, Seen], shown: Iterable[Releas
             b',"seen":',
             *_object_chunks(history),
             b',"releases":',
-            _utf8(_compact([_to_record(unique[key]) for key in sorted(unique)])),
+            _utf8(_compact([to_record(unique[key]) for key in sorted(unique)])),
             b"}\n",
         ]
     )
@@ -165,7 +165,7 @@ def content_hash(release: Release) -> str:
     are the pictures (a replaced, added or removed picture is an edit); a release without
     pictures hashes as it did before pictures existed, so upgrading feedpub edits nothing.
     """
-    record = _to_record(release)
+    record = to_record(release)
     for key in ("source", "department", "slug", "stem", "id"):
         del record[key]
     for image in record.get("images", ()):
@@ -296,7 +296,7 @@ def _datetime(text: str) -> datetime:
     return value.astimezone(_BERLIN)
 
 
-def _to_record(release: Release) -> dict[str, Any]:
+def to_record(release: Release) -> dict[str, Any]:
     record: dict[str, Any] = {
         "source": release.source.as_posix(),
         "department": release.department,
@@ -351,7 +351,7 @@ def _from_image_record(record: dict[str, Any]) -> Image:
     )
 
 
-def _from_record(record: dict[str, Any]) -> Release:
+def from_record(record: dict[str, Any]) -> Release:
     updated = record["updated"]
     return Release(
         source=Path(record["source"]),

@@ -1,0 +1,130 @@
+"""The history (:class:`feedpub.state.State`) and the cache (:class:`feedpub.state.Cache`)
+read from and written to the ledger (see :mod:`feedpub.ledger` for its tables).
+
+Reading and encoding only; a build calls :func:`stage` before the outputs are put into place
+and commits the ledger's transaction after them (see :func:`feedpub.build.build`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from feedpub.ledger import (
+    LEDGER_NAME,
+    decode_path,
+    encode_path,
+    get_meta,
+    move_aside,
+    open_for_build,
+    set_meta,
+)
+from feedpub.release import Release
+from feedpub.state import Cache, CacheEntry, Seen, State, from_record, to_record
+
+_BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def load_cache(db: sqlite3.Connection, fingerprint: str) -> Cache | None:
+    """The cache of the last complete build with the same fingerprint, else None (also when
+    a build was under way: it may have changed outputs the ledger does not know)."""
+    if get_meta(db, "under_way") is not None or get_meta(db, "fingerprint") != fingerprint:
+        return None
+    files: dict[str, CacheEntry] = {
+        decode_path(path): (signature, published) if stem is None else (signature, published, stem)
+        for path, signature, published, stem in db.execute(
+            "SELECT path, signature, published, stem FROM files"
+        )
+    }
+    docs = {str(path): str(key) for path, key in db.execute("SELECT path, key FROM documents")}
+    bad = {str(key): (line, str(reason)) for key, line, reason in db.execute("SELECT * FROM bad")}
+    return Cache(fingerprint, files, docs=docs, bad=bad)
+
+
+def load_state(db: sqlite3.Connection) -> State:
+    """The history of every published release and the last good versions the feeds show.
+    ``found`` is False when no build ever completed with this ledger."""
+    prefix = get_meta(db, "tag_prefix")
+    seen: dict[str, Seen] = {}
+    releases: dict[str, Release] = {}
+    for release_id, digest, updated, last_good in db.execute("SELECT * FROM releases"):
+        seen[release_id] = Seen(str(digest), None if updated is None else _datetime(updated))
+        if last_good is not None:
+            releases[release_id] = from_record(json.loads(last_good))
+    return State(prefix is not None, prefix, seen, releases)
+
+
+def open_history(out_dir: Path) -> tuple[sqlite3.Connection, State, list[str]]:
+    """The ledger opened for a build with work, with its history, and the lines to say about
+    damage found (and moved aside): a ledger whose rows cannot be read is missing bookkeeping,
+    never an error of every build from now on."""
+    db, said = open_for_build(out_dir)
+    lines = [said] if said is not None else []
+    try:
+        return db, load_state(db), lines
+    except (sqlite3.Error, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        db.close()
+        reason = str(exc) or type(exc).__name__
+    path = out_dir / LEDGER_NAME
+    lines.append(f"{path}: damaged ({reason}); moved aside as {move_aside(path)}")
+    db, _ = open_for_build(out_dir)
+    return db, load_state(db), lines
+
+
+def stage(
+    db: sqlite3.Connection,
+    tag_prefix: str,
+    seen: Mapping[str, Seen],
+    shown: Iterable[Release],
+    cache: Cache,
+) -> None:
+    """Begin the transaction that records a build's results (history, last good versions,
+    cache) and clears ``under_way``; the caller commits it once the outputs are in place, or
+    rolls it back."""
+    last_good = {release.id: release for release in shown}
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for table in ("files", "bad", "releases", "documents"):
+            db.execute(f"DELETE FROM {table}")  # noqa: S608 - a fixed table name
+        db.executemany(
+            "INSERT INTO releases VALUES (?, ?, ?, ?)",
+            (
+                (key, value.hash, _iso(value.updated), _record(last_good.get(key)))
+                for key, value in seen.items()
+            ),
+        )
+        db.executemany(
+            "INSERT INTO files VALUES (?, ?, ?, ?)",
+            (
+                (encode_path(path), entry[0], entry[1], entry[2] if len(entry) > 2 else None)
+                for path, entry in cache.files.items()
+            ),
+        )
+        db.executemany("INSERT INTO documents VALUES (?, ?)", cache.docs.items())
+        db.executemany("INSERT INTO bad VALUES (?, ?, ?)", ((k, *v) for k, v in cache.bad.items()))
+        set_meta(db, [("tag_prefix", tag_prefix), ("fingerprint", cache.fingerprint)])
+        db.execute("DELETE FROM meta WHERE key = 'under_way'")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _record(release: Release | None) -> str | None:
+    # ensure_ascii: a department folder named in bytes that are not UTF-8 holds lone
+    # surrogates, which SQLite's TEXT cannot carry; the JSON escape can, and loads back.
+    return None if release is None else json.dumps(to_record(release), separators=(",", ":"))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("naive datetime in the ledger")
+    return value.astimezone(_BERLIN)

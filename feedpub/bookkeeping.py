@@ -113,6 +113,11 @@ def stage(
         raise
 
 
+def commit(db: sqlite3.Connection) -> None:
+    """Commit what :func:`stage` began: the last step of a build."""
+    db.execute("COMMIT")
+
+
 def _record(release: Release | None) -> str | None:
     # ensure_ascii: a department folder named in bytes that are not UTF-8 holds lone
     # surrogates, which SQLite's TEXT cannot carry; the JSON escape can, and loads back.

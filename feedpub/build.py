@@ -9,7 +9,9 @@ Any other exception is a bug and propagates.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,6 +47,7 @@ from feedpub.layout import (
     name_too_long,
     page_path,
 )
+from feedpub.ledger import LEDGER_NAME
 from feedpub.processes import PARALLEL_MIN, can_fork, cores, fork_pair
 from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher, SourceError
 from feedpub.release import (
@@ -57,8 +60,6 @@ from feedpub.release import (
     make_id,
 )
 from feedpub.state import (
-    CACHE_NAME,
-    STATE_NAME,
     UNREAD,
     Cache,
     CacheEntry,
@@ -66,13 +67,7 @@ from feedpub.state import (
     State,
     bad_key,
     content_hash,
-    dump_cache,
-    dump_state,
-    file_signature,
     fingerprint,
-    load_cache,
-    load_state,
-    state_signature,
 )
 from feedpub.websub import PENDING_NAME, Outcome, Timing, announce, expect, feed_urls
 
@@ -102,8 +97,10 @@ class Report:
     read: int = 0
     #: Releases dated in the future (embargo), not published yet.
     held_back: int = 0
-    #: The state file was missing or unreadable although the folder was published before.
+    #: The ledger was missing or unreadable although the folder was published before.
     state_lost: bool = False
+    #: A damaged ledger moved aside: one line each (see feedpub.ledger).
+    damaged: list[str] = field(default_factory=list)
     #: What the WebSub hub was told, or None (no hub configured, or nothing to tell).
     websub: Outcome | None = None
 
@@ -339,8 +336,8 @@ def build(
     report.errors.extend(refused)
     with Lock(out_dir, wait):
         fingerprint_now = fingerprint(config, __version__, OUTPUT_FORMAT)
-        cache = load_cache(out_dir, fingerprint_now)
-        if cache is not None and _nothing_to_do(out_dir, found, cache, config, now, report):
+        cache = _read_cache(out_dir, fingerprint_now)
+        if cache is not None and _nothing_to_do(found, cache, config, now, report):
             report.fast = True
             _announce(out_dir, config, [], websub, report)
             return report
@@ -350,7 +347,7 @@ def build(
         candidates = [to_candidate(each, _cached_stem(cache, each)) for each in found]
         del found  # memory: 50,000 listed files are tens of MB; the candidates say it all
         duplicates = unique_urls(candidates)
-        _build(
+        _work(
             candidates,
             refused,
             releases_dir,
@@ -381,8 +378,27 @@ def _announce(
         )
 
 
+def _read_cache(out_dir: Path, fingerprint_now: str) -> Cache | None:
+    """The cache of the last complete build, read from the ledger opened read-only (a
+    no-change build touches no file), or None: no usable ledger, another configuration, a
+    build under way, or rows that cannot be read (the work path repairs the ledger)."""
+    import sqlite3
+
+    from feedpub.bookkeeping import load_cache
+    from feedpub.ledger import read_only
+
+    db = read_only(out_dir)
+    if db is None:
+        return None
+    try:
+        return load_cache(db, fingerprint_now)
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    finally:
+        db.close()
+
+
 def _nothing_to_do(
-    out_dir: Path,
     found: list[Found],
     cache: Cache,
     config: Config,
@@ -398,8 +414,6 @@ def _nothing_to_do(
     does a new file that is bad by its bytes (the work remembers it, so that the next run
     need not read it: 50,000 empty files from a sync tool cost every run seconds).
     """
-    if state_signature(out_dir) != cache.state:
-        return False  # the state file was lost or replaced: the work path says so
     unknown = _not_published(found, cache)
     if unknown is None:
         return False
@@ -513,7 +527,7 @@ def _waiting(path: Path, release: Release) -> Notice:
     return Notice(path, None, f"dated {when}: the feeds keep the published version until then")
 
 
-def _build(
+def _work(
     candidates: list[Candidate],
     refused: list[ReleaseError],
     releases_dir: Path,
@@ -527,16 +541,67 @@ def _build(
     duplicates: dict[str, ReleaseError],
     fingerprint_now: str,
 ) -> None:
-    """The build that has work to do: read what changed, stage pages and feeds, publish."""
-    state = load_state(out_dir)
+    """The build that has work to do, with the ledger open for writing (a damaged one is
+    moved aside first: see :mod:`feedpub.ledger`)."""
+    from feedpub.bookkeeping import open_history
+    from feedpub.ledger import as_os_errors
+
+    with as_os_errors(out_dir):
+        db, state, report.damaged = open_history(out_dir)
+    try:
+        with as_os_errors(out_dir):
+            _build(
+                db,
+                state,
+                candidates,
+                refused,
+                releases_dir,
+                out_dir,
+                config,
+                now,
+                jobs,
+                progress,
+                report,
+                cache,
+                duplicates,
+                fingerprint_now,
+            )
+    finally:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # the error that failed it is the news
+                db.execute("ROLLBACK")
+        db.close()
+
+
+def _build(
+    db: sqlite3.Connection,
+    state: State,
+    candidates: list[Candidate],
+    refused: list[ReleaseError],
+    releases_dir: Path,
+    out_dir: Path,
+    config: Config,
+    now: datetime,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+    report: Report,
+    cache: Cache | None,
+    duplicates: dict[str, ReleaseError],
+    fingerprint_now: str,
+) -> None:
+    """The build that has work to do: read what changed, stage pages and feeds, publish;
+    the ledger's transaction commits last."""
+    from feedpub.bookkeeping import commit, stage
+    from feedpub.ledger import mark_under_way
+
     if state.tag_prefix is not None and state.tag_prefix != config.tag_prefix:
         raise IdsWouldChange(out_dir, state.tag_prefix, config.tag_prefix)
     # A usable cache means the last build finished: no temporaries of a killed one to find.
     publisher = Publisher(out_dir, clean=cache is None)
     report.state_lost = not state.found and bool(publisher.previous)
-    # From here on the output may change: without a cache, a build killed half-way is
-    # followed by a full one.
-    publisher.remove_hidden(CACHE_NAME)
+    # From here on the output may change: a build killed half-way leaves the ledger saying
+    # so, and the next one is a full one.
+    mark_under_way(db)
     cached = cache.files if cache is not None and state.found else {}
     stubs, to_read = _split(candidates, cached, duplicates, state, config.tag_prefix)
     report.read = len(to_read)
@@ -650,11 +715,8 @@ def _build(
         # Memory: what the state and cache are encoded from is all that is needed now; the
         # space of the rest is reused for encoding them (50,000 releases: tens of MB).
         everything.clear()
-        state_file = publisher.stage_last(
-            STATE_NAME, dump_state(config.tag_prefix, seen, shown.values())
-        )
-        cache = Cache(fingerprint_now, next_cache, file_signature(state_file), doc_keys, next_bad)
-        publisher.stage_last(CACHE_NAME, dump_cache(cache))
+        cache = Cache(fingerprint_now, next_cache, doc_keys, next_bad)
+        stage(db, config.tag_prefix, seen, shown.values(), cache)
         if config.websub_hub is not None:
             # Pending before the feeds are in place: a build killed before the hub is told
             # leaves them for the next one (see feedpub.websub).
@@ -662,6 +724,7 @@ def _build(
         else:
             publisher.remove_hidden(PENDING_NAME)  # no hub any more: nothing left to tell
         publisher.commit()
+        commit(db)  # last: the outputs are in place and durable
     except BaseException:
         publisher.fail()
         raise
@@ -683,7 +746,7 @@ class IdsWouldChange(Exception):
             f"{self.out_dir} was published with ids {self.before}…, this configuration gives "
             f"{self.now}…; every reader would show every release again. Run feedpub where "
             "feedpub.toml is (or pass --config); to change the ids on purpose, delete "
-            f"{self.out_dir / STATE_NAME} first"
+            f"{self.out_dir / LEDGER_NAME} first"
         )
 
 

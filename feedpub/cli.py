@@ -20,8 +20,11 @@ import click
 
 from feedpub import __version__
 from feedpub.config import Config, ConfigError, load_config
+from feedpub.ledger import LEDGER_NAME
 from feedpub.messages import Summary
-from feedpub.state import STATE_NAME
+
+#: How the history falls back when the ledger was lost (said once, by the build that notices).
+_FALLBACK = " (entries' updated times fall back to their stated or publication times)"
 
 if TYPE_CHECKING:
     from feedpub.build import Report
@@ -218,10 +221,12 @@ def build(
         where = exc.filename if exc.filename is not None else out_dir
         click.echo(f"feedpub: {where}: cannot write: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_CANNOT_WRITE)
-    if report.state_lost:
+    for line in report.damaged:
+        click.echo(f"feedpub: {line}; started a new one{_FALLBACK}", err=True)
+    if report.state_lost and not report.damaged:
         click.echo(
-            f"feedpub: {out_dir / STATE_NAME} was missing or unreadable; started a new one "
-            "(entries' updated times fall back to their stated or publication times)",
+            f"feedpub: {out_dir / LEDGER_NAME} was missing or unreadable; started a new one"
+            f"{_FALLBACK}",
             err=True,
         )
     if verbose:

@@ -29,10 +29,11 @@ module and :mod:`feedpub.bookkeeping` talk SQL.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 LEDGER_NAME = ".feedpub/ledger.sqlite3"
@@ -51,6 +52,30 @@ CREATE TABLE releases (
 CREATE TABLE documents (path TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 """
 _TABLES = frozenset({"meta", "files", "bad", "releases", "documents"})
+
+
+#: SQLite's result codes for a problem of the machine, as the errno they stand for: the
+#: build fails with exit 74 naming the ledger, as for any other file it cannot write.
+_OS_ERRORS = {
+    13: errno.ENOSPC,  # SQLITE_FULL
+    10: errno.EIO,  # SQLITE_IOERR
+    8: errno.EACCES,  # SQLITE_READONLY
+    3: errno.EACCES,  # SQLITE_PERM
+    14: errno.EACCES,  # SQLITE_CANTOPEN
+}
+
+
+@contextlib.contextmanager
+def as_os_errors(out_dir: Path) -> Iterator[None]:
+    """Raise a full disk, an I/O error or missing permissions met by SQLite as the OSError
+    they are, naming the ledger."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        code = _OS_ERRORS.get(getattr(exc, "sqlite_errorcode", -1) & 0xFF)
+        if code is None:
+            raise
+        raise OSError(code, os.strerror(code), str(out_dir / LEDGER_NAME)) from exc
 
 
 class Damaged(Exception):

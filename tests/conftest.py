@@ -9,6 +9,7 @@ import signal
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,35 @@ def wide_config_file(tmp_path: Path) -> Path:
     path = tmp_path / "feedpub-wide.toml"
     path.write_text(WIDE_CONFIG_TEXT, "utf-8")
     return path
+
+
+def ledger_text(out: Path) -> str:
+    """Every value in the ledger of ``out`` as text, read with sqlite3 (not by grepping its
+    bytes): paths decoded, JSON records with their escapes undone."""
+    import json
+    import sqlite3
+
+    from feedpub.ledger import LEDGER_NAME
+
+    db = sqlite3.connect(f"file:{out / LEDGER_NAME}?mode=ro", uri=True)
+    values: list[str] = []
+    try:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            for row in db.execute(f"SELECT * FROM {table}"):  # noqa: S608 - names from the schema
+                values.extend(_as_text(value, json) for value in row)
+    finally:
+        db.close()
+    return "\n".join(values)
+
+
+def _as_text(value: object, json: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "surrogateescape")
+    if isinstance(value, str) and value.startswith(("{", "[")):
+        with contextlib.suppress(ValueError):
+            value = json.dumps(json.loads(value), ensure_ascii=False)
+    return str(value)
 
 
 def file_states(folder: Path, include: Callable[[str], bool]) -> dict[str, tuple[bytes, int, int]]:

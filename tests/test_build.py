@@ -14,8 +14,8 @@ from feedpub.build import build
 from feedpub.config import Config
 from feedpub.discover import Candidate
 from feedpub.layout import MAX_STEM
+from feedpub.ledger import LEDGER_NAME, mark_under_way, open_for_build
 from feedpub.publish import Lock, LockHeld
-from feedpub.state import CACHE_NAME, STATE_NAME
 from tests.conftest import DATA, file_states, wide_config
 
 BAD_RELEASE = "Seiteninhalt\n31.02.2025\n\nEin Titel\n\nText.\n"
@@ -406,7 +406,7 @@ def test_names_that_cannot_be_published_are_errors_not_crashes(
     assert len(report.errors) == 1
     assert reason in report.errors[0].reason
     str(report.errors[0]).encode("utf-8")  # printable: no lone surrogates
-    assert (out / STATE_NAME).exists()
+    assert (out / LEDGER_NAME).exists()
     assert (out / "jobcenter" / "atom.xml").exists()
 
 
@@ -553,8 +553,10 @@ def test_temporary_files_of_a_killed_build_are_removed(
     left[1].parent.mkdir()
     for path in left:
         path.write_text("half", "utf-8")
-    # What a killed build leaves: it removed the cache before it wrote anything.
-    (out / CACHE_NAME).unlink()
+    # What a killed build leaves: the ledger says a build was under way.
+    db, _ = open_for_build(out)
+    mark_under_way(db)
+    db.close()
     build(sample_releases, out, config)
     assert not any(path.exists() for path in left)
 

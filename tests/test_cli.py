@@ -6,6 +6,7 @@ import importlib
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,9 +25,9 @@ from feedpub.cli import (
     EXIT_USAGE,
     cli,
 )
+from feedpub.ledger import LEDGER_NAME
 from feedpub.messages import SHOWN_PER_KIND
 from feedpub.publish import Lock
-from feedpub.state import STATE_NAME
 from tests.conftest import ROOT, SAMPLE_CONFIG
 
 JSON_KEYS = {
@@ -336,10 +337,10 @@ def test_verbose_says_what_was_written_and_why(sample_releases: Path, tmp_path: 
 def test_a_lost_state_file_is_said_once(sample_releases: Path, tmp_path: Path) -> None:
     out = tmp_path / "feeds"
     assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
-    (out / STATE_NAME).unlink()
+    (out / LEDGER_NAME).unlink()
     lost = run("build", "--releases", sample_releases, "--out", out)
     assert lost.exit_code == EXIT_OK
-    assert f"{out / STATE_NAME} was missing or unreadable" in lost.stderr
+    assert f"{out / LEDGER_NAME} was missing or unreadable" in lost.stderr
     assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
 
 
@@ -484,8 +485,9 @@ def test_a_releases_folder_below_a_name_that_is_not_utf8(
     args = ("build", "--releases", releases, "--out", out, "--config", SAMPLE_CONFIG)
     built = run(*args)
     assert (built.exit_code, built.stderr) == (EXIT_OK, "")
-    state = (out / STATE_NAME).read_text("utf-8")  # strict UTF-8
-    assert "/l\\udce4tin/releases/" in state
+    with sqlite3.connect(out / LEDGER_NAME) as db:  # the JSON escape of the byte's surrogate
+        records = [row[0] for row in db.execute("SELECT last_good FROM releases") if row[0]]
+    assert records and all("/l\\udce4tin/releases/" in record for record in records)
     assert (run(*args).exit_code, run(*args).stderr) == (EXIT_OK, "")  # nothing changed
     edited = releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
     edited.write_text(edited.read_text("utf-8").replace("Jobmesse", "Job-Messe"), "utf-8")

@@ -14,18 +14,12 @@ import pytest
 from feedpub.dates import BERLIN
 from feedpub.release import Caption, Image, Release
 from feedpub.state import (
-    CACHE_NAME,
     EMPTY,
     STATE_NAME,
-    UNREAD,
-    Cache,
     Seen,
     bad_key,
     content_hash,
-    dump_cache,
     dump_state,
-    fingerprint,
-    load_cache,
     load_state,
 )
 
@@ -125,8 +119,8 @@ def _one_line(value: object) -> bytes:
 
 
 @pytest.mark.parametrize("count", [0, 1, 999, 1000, 1001, 2500])
-def test_state_and_cache_are_the_bytes_of_one_json_dumps(count: int) -> None:
-    """They are encoded a thousand entries at a time (memory); the bytes must be those of
+def test_state_is_the_bytes_of_one_json_dumps(count: int) -> None:
+    """It is encoded a thousand entries at a time (memory); the bytes must be those of
     the whole object in one call, as earlier versions wrote them."""
     seen = {
         f"{PREFIX}ä-{i % 7}/„{i}“": Seen(f"{i:024x}", EDITED.updated if i % 3 else None)
@@ -141,19 +135,6 @@ def test_state_and_cache_are_the_bytes_of_one_json_dumps(count: int) -> None:
         "releases": json.loads(data)["releases"],
     }
     assert data == _one_line(whole) + b"\n"
-    files = {
-        f"Amt ü/{i}.txt": ["1/2/3", "2024-01-01T00:00:00+01:00", f"s{i}"] for i in range(count)
-    }
-    docs = {f"a/archive/{i}/atom.xml": f"k{i}" for i in range(count // 3)}
-    key = fingerprint("config", "0.1.0", 2)
-    cache = {
-        "version": 2,
-        "fingerprint": key,
-        "state": [12, 34],
-        "docs": dict(sorted(docs.items())),
-        "files": dict(sorted(files.items())),
-    }
-    assert dump_cache(Cache(key, files, (12, 34), docs)) == _one_line(cache)
 
 
 @pytest.mark.parametrize(
@@ -196,37 +177,6 @@ def test_content_hash_ignores_the_path_and_sees_every_visible_change() -> None:
         assert content_hash(dataclasses.replace(RELEASE, **change)) != base, change  # type: ignore[arg-type]
 
 
-def test_cache_round_trip_and_fingerprint(tmp_path: Path) -> None:
-    key = fingerprint("config", "0.1.0", 2)
-    files: dict[str, list[str]] = {
-        "Jobcenter/a.txt": ["120/1700000000000000000/1700000000000000001", "x", "a"],
-        "Jobcenter/kaputt.txt": [UNREAD, ""],
-    }
-    write(tmp_path, CACHE_NAME, dump_cache(Cache(key, dict(files), (12, 34))))
-    assert load_cache(tmp_path, key) == Cache(key, dict(files), (12, 34))
-    # Another configuration or feedpub version: the cache says nothing.
-    assert load_cache(tmp_path, fingerprint("other config", "0.1.0", 2)) is None
-    assert fingerprint("config", "0.1.0", 2) == key  # stable across runs
-
-
-def test_files_bad_by_their_bytes_survive_a_round_trip_by_digest(tmp_path: Path) -> None:
-    key = fingerprint("config", "0.1.0", 2)
-    empty = "expected a date line such as 10.07.2024, then a title; got an empty file"
-    bad = {
-        bad_key("Jobcenter/leer.txt", "0/1/2"): (1, empty),
-        bad_key("Jobcenter/leer-2.txt", "0/1/2"): (1, empty),
-        bad_key("Jobcenter/binär.txt", "9/1/2"): (3, "expected a release text, got NUL bytes"),
-    }
-    cache = Cache(key, {}, (12, 34), {}, bad)
-    data = dump_cache(cache)
-    assert data.count(empty.encode()) == 1  # each reason once
-    assert b"leer" not in data and "binär".encode() not in data  # no file named
-    write(tmp_path, CACHE_NAME, data)
-    assert load_cache(tmp_path, key) == cache
-    # Without bad files, the bytes are those of earlier versions (no "bad" key).
-    assert b'"bad"' not in dump_cache(Cache(key, {}, (12, 34), {}))
-
-
 def test_bad_key_changes_with_the_path_and_with_the_signature() -> None:
     keys = {
         bad_key(relative, signature)
@@ -235,23 +185,6 @@ def test_bad_key_changes_with_the_path_and_with_the_signature() -> None:
     }
     assert len(keys) == 4
     assert bad_key("Amt/a.txt", "0/1/2") == bad_key("Amt/a.txt", "0/1/2")
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [b'"x"', b'{"reasons": ["r"], "files": {"k": [1, 5]}}', b'{"reasons": [], "files": []}'],
-)
-def test_a_broken_list_of_bad_files_is_no_cache(tmp_path: Path, bad: bytes) -> None:
-    key = fingerprint("config", "0.1.0", 2)
-    data = dump_cache(Cache(key, {}, (12, 34), {}))
-    write(tmp_path, CACHE_NAME, data[:-1] + b',"bad":' + bad + b"}")
-    assert load_cache(tmp_path, key) is None
-
-
-@pytest.mark.parametrize("content", [b"", b"{}", b'{"version": 2, "fingerprint": "k"}', b"[1]"])
-def test_a_broken_cache_is_no_cache(tmp_path: Path, content: bytes) -> None:
-    write(tmp_path, CACHE_NAME, content)
-    assert load_cache(tmp_path, "k") is None
 
 
 def test_pictures_survive_a_round_trip(tmp_path: Path) -> None:

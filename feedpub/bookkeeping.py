@@ -85,18 +85,11 @@ def stage(
     """Begin the transaction that records a build's results (history, last good versions,
     cache) and clears ``under_way``; the caller commits it once the outputs are in place, or
     rolls it back."""
-    last_good = {release.id: release for release in shown}
     db.execute("BEGIN IMMEDIATE")
     try:
         for table in ("files", "bad", "releases", "documents"):
             db.execute(f"DELETE FROM {table}")  # noqa: S608 - a fixed table name
-        db.executemany(
-            "INSERT INTO releases VALUES (?, ?, ?, ?)",
-            (
-                (key, value.hash, _iso(value.updated), _record(last_good.get(key)))
-                for key, value in seen.items()
-            ),
-        )
+        _insert_history(db, seen, shown)
         db.executemany(
             "INSERT INTO files VALUES (?, ?, ?, ?)",
             (
@@ -111,6 +104,34 @@ def stage(
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def import_history(db: sqlite3.Connection, state: State) -> None:
+    """Record the history of builds before the ledger (see :mod:`feedpub.migrate`) in one
+    transaction: id prefix, history, last good versions; the cache stays empty."""
+    assert state.tag_prefix is not None
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("DELETE FROM releases")
+        _insert_history(db, state.seen, state.releases.values())
+        set_meta(db, [("tag_prefix", state.tag_prefix)])
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _insert_history(
+    db: sqlite3.Connection, seen: Mapping[str, Seen], shown: Iterable[Release]
+) -> None:
+    last_good = {release.id: release for release in shown}
+    db.executemany(
+        "INSERT INTO releases VALUES (?, ?, ?, ?)",
+        (
+            (key, value.hash, _iso(value.updated), _record(last_good.get(key)))
+            for key, value in seen.items()
+        ),
+    )
 
 
 def commit(db: sqlite3.Connection) -> None:

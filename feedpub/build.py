@@ -593,7 +593,9 @@ def _build(
     the ledger's transaction commits last."""
     from feedpub.bookkeeping import commit, stage
     from feedpub.ledger import mark_under_way
+    from feedpub.migrate import import_old
 
+    state = import_old(out_dir, db, state)
     if state.tag_prefix is not None and state.tag_prefix != config.tag_prefix:
         raise IdsWouldChange(out_dir, state.tag_prefix, config.tag_prefix)
     # A usable cache means the last build finished: no temporaries of a killed one to find.

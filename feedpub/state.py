@@ -92,8 +92,8 @@ def load_state(out_dir: Path) -> State:
             seen,
             {release.id: release for release in releases},
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-        return EMPTY
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        return EMPTY  # RecursionError: JSON nested too deep to decode
 
 
 def dump_state(tag_prefix: str, seen: Mapping[str, Seen], shown: Iterable[Release]) -> bytes:

@@ -588,3 +588,26 @@ def test_a_config_that_would_change_every_id_exits_2(sample_releases: Path, tmp_
     result = run("build", "--releases", sample_releases, "--out", out, "--config", other)
     assert result.exit_code == EXIT_USAGE
     assert "every reader would show every release again" in result.stderr
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign"])
+def test_a_damaged_ledger_is_moved_aside_with_one_line(
+    sample_releases: Path, tmp_path: Path, damage: str
+) -> None:
+    out = tmp_path / "feeds"
+    assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
+    ledger = out / LEDGER_NAME
+    if damage == "garbage":
+        ledger.write_bytes(b"\x00not a database\xff" * 200)
+    elif damage == "truncated":
+        ledger.write_bytes(ledger.read_bytes()[: ledger.stat().st_size // 2])
+    else:
+        with sqlite3.connect(ledger) as db:
+            db.execute("PRAGMA user_version=7")
+    damaged = run("build", "--releases", sample_releases, "--out", out)
+    assert damaged.exit_code == EXIT_OK and "Traceback" not in damaged.stderr
+    [line] = damaged.stderr.splitlines()
+    assert line.startswith(f"feedpub: {ledger}: damaged (")
+    assert "; moved aside as ledger.sqlite3.bad-" in line and "started a new one" in line
+    assert len(list(ledger.parent.glob("ledger.sqlite3.bad-*"))) == 1
+    assert run("build", "--releases", sample_releases, "--out", out).stderr == ""

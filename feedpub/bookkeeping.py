@@ -45,6 +45,12 @@ def load_cache(db: sqlite3.Connection, fingerprint: str) -> Cache | None:
     return Cache(fingerprint, files, docs=docs, bad=bad)
 
 
+def published_paths(db: sqlite3.Connection) -> set[str]:
+    """The release files the last build published (whatever its configuration, and also when
+    a build was under way since): they own their URLs and ids."""
+    return {decode_path(row[0]) for row in db.execute("SELECT path FROM files")}
+
+
 def load_state(db: sqlite3.Connection) -> State:
     """The history of every published release and the last good versions the feeds show.
     ``found`` is False when no build ever completed with this ledger."""

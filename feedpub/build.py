@@ -13,7 +13,7 @@ import contextlib
 import functools
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -126,9 +126,13 @@ def scan(releases_dir: Path, config: Config) -> tuple[Iterator[Scanned], list[Re
     return _parse_all(candidates, unique_urls(candidates), config), refused
 
 
-def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
+def unique_urls(
+    candidates: Sequence[Candidate], owners: Container[str] = ()
+) -> dict[str, ReleaseError]:
     """The files that would share a URL and id with an earlier file, with their error, by
-    relative path.
+    relative path. ``owners`` are the relative paths of the files published before (the
+    ledger's): they come first, so a newcomer never takes a published URL, id or department
+    URL name; the newcomer is the error.
 
     Ids and URLs come from the path alone (department slug and file name slug), so this is
     decided before any file is read: two department folders with the same slug
@@ -140,6 +144,8 @@ def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
     errors: dict[str, ReleaseError] = {}
     owner_of: dict[str, str] = {}
     first: dict[tuple[str, str], Candidate] = {}
+    if owners:
+        candidates = sorted(candidates, key=lambda c: c.relative not in owners)  # stable
     for candidate in candidates:
         slug, stem = candidate.slug, candidate.stem
         if not slug or not stem:
@@ -346,7 +352,6 @@ def build(
         report.notices.clear()
         candidates = [to_candidate(each, _cached_stem(cache, each)) for each in found]
         del found  # memory: 50,000 listed files are tens of MB; the candidates say it all
-        duplicates = unique_urls(candidates)
         _work(
             candidates,
             refused,
@@ -358,7 +363,6 @@ def build(
             progress,
             report,
             cache,
-            duplicates,
             fingerprint_now,
         )
         _announce(out_dir, config, report.written, websub, report)
@@ -460,7 +464,7 @@ def _read_unknown(
     # Unknown files may share a URL with another file: that needs every file's URL name
     # (those of unchanged files from the cache, without slugify).
     candidates = [to_candidate(each, _cached_stem(cache, each)) for each in found]
-    duplicates = unique_urls(candidates)
+    duplicates = unique_urls(candidates, cache.files)
     from feedpub.parse import read_release
 
     for candidate in candidates:
@@ -538,16 +542,19 @@ def _work(
     progress: Callable[[int, int], None] | None,
     report: Report,
     cache: Cache | None,
-    duplicates: dict[str, ReleaseError],
     fingerprint_now: str,
 ) -> None:
     """The build that has work to do, with the ledger open for writing (a damaged one is
     moved aside first: see :mod:`feedpub.ledger`)."""
-    from feedpub.bookkeeping import open_history
+    from feedpub.bookkeeping import open_history, published_paths
     from feedpub.ledger import as_os_errors
 
     with as_os_errors(out_dir):
         db, state, report.damaged = open_history(out_dir)
+        # Whoever published a URL keeps it, also when the cache is not usable.
+        owners = cache.files if cache is not None else published_paths(db)
+    duplicates = unique_urls(candidates, owners)
+    del owners
     try:
         with as_os_errors(out_dir):
             _build(

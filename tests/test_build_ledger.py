@@ -1,0 +1,59 @@
+"""What the ledger makes hold (issue 12, "What the ledger must fix"), through build(): whoever
+published a URL keeps it; a vanished releases folder unpublishes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from feedpub.build import build
+from feedpub.config import Config
+from tests.conftest import file_states, wide_config
+
+NEWCOMER = "Seiteninhalt\n18.09.2024\n\nFremder Text\n\nGanz etwas anderes.\n"
+
+
+@pytest.fixture
+def config() -> Config:
+    return wide_config()
+
+
+def published(out: Path) -> dict[str, bytes]:
+    return {k: v[0] for k, v in file_states(out, lambda r: not r.startswith(".")).items()}
+
+
+@pytest.mark.parametrize("new_config", [False, True], ids=["cache", "no-cache"])
+def test_a_newcomer_file_never_takes_a_published_url_and_id(
+    sample_releases: Path, tmp_path: Path, config: Config, new_config: bool
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    before = published(out)
+    newcomer = sample_releases / "Jobcenter" / "2024-09-18 Jobmesse Musterstadt.txt"
+    newcomer.write_text(NEWCOMER, "utf-8")  # sorts before the published file, same URL
+    if new_config:  # the cache is not usable: the ledger's owners still count
+        config = dataclasses.replace(config, title=config.title + " ")
+    report = build(sample_releases, out, config)
+    assert [e.path for e in report.errors] == [newcomer]
+    assert "same URL and id 'jobcenter/2024-09-18-jobmesse-musterstadt'" in report.errors[0].reason
+    page = "jobcenter/2024-09-18-jobmesse-musterstadt.html"
+    assert published(out)[page] == before[page]
+    assert b"Fremder Text" not in b"".join(published(out).values())
+
+
+def test_a_newcomer_folder_never_takes_a_published_department(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    pages = sorted(p.name for p in (out / "amt-fuer-bau-und-planung").glob("*.html"))
+    folder = sample_releases / "Amt fuer Bau und Planung"  # same URL name, sorts first
+    folder.mkdir()
+    (folder / "2024-09-18-neu.txt").write_text(NEWCOMER, "utf-8")
+    report = build(sample_releases, out, config)
+    assert len(report.errors) == 1 and report.errors[0].path == folder / "2024-09-18-neu.txt"
+    assert "same URL name 'amt-fuer-bau-und-planung'" in report.errors[0].reason
+    assert report.removed == []
+    assert sorted(p.name for p in (out / "amt-fuer-bau-und-planung").glob("*.html")) == pages

@@ -605,6 +605,7 @@ def _build(
     state = import_old(out_dir, db, state)
     if state.tag_prefix is not None and state.tag_prefix != config.tag_prefix:
         raise IdsWouldChange(out_dir, state.tag_prefix, config.tag_prefix)
+    _refuse_mass_removal(candidates, refused, releases_dir, state)
     # A usable cache means the last build finished: no temporaries of a killed one to find.
     publisher = Publisher(out_dir, clean=cache is None)
     report.state_lost = not state.found and bool(publisher.previous)
@@ -776,13 +777,7 @@ def _keep_unreadable(
     files stay, its releases in the last feeds stay in them (all of the department's, as the
     state does not say which folder each came from), and their history and cache entries
     stay for the day the folder can be read again. Returns those departments."""
-    blocked: set[str] = set()
-    for folder in unreadable_folders(refused):
-        try:
-            department = folder.relative_to(releases_dir).parts[0]
-        except (ValueError, IndexError):
-            continue
-        blocked.add(department_slug(unicodedata.normalize("NFC", department)))
+    blocked = _blocked(refused, releases_dir)
     if not blocked:
         return blocked
     present = {make_id(config.tag_prefix, c.slug, c.stem) for c in candidates}
@@ -803,6 +798,59 @@ def _keep_unreadable(
             if relative not in listed and department_slug(relative.split("/")[0]) in blocked:
                 next_cache[relative] = (UNREAD, entry[1])
     return blocked
+
+
+def _blocked(refused: list[ReleaseError], releases_dir: Path) -> set[str]:
+    """The URL names of the departments with a folder that cannot be listed."""
+    blocked: set[str] = set()
+    for folder in unreadable_folders(refused):
+        try:
+            department = folder.relative_to(releases_dir).parts[0]
+        except (ValueError, IndexError):
+            continue
+        blocked.add(department_slug(unicodedata.normalize("NFC", department)))
+    return blocked
+
+
+#: A build refuses to unpublish when at least this many published releases vanish at once
+#: and they are more than half of all published ones (see :class:`MassRemoval`).
+MASS_REMOVAL_MIN = 3
+
+
+class MassRemoval(Exception):
+    """Most published releases vanished at once: a share that is not mounted, a folder
+    renamed by mistake. Nothing is changed (exit 1)."""
+
+    def __init__(self, releases_dir: Path, gone: int, published: int) -> None:
+        super().__init__(releases_dir, gone, published)
+        self.releases_dir, self.gone, self.published = releases_dir, gone, published
+
+    def __str__(self) -> str:
+        return (
+            f"{self.releases_dir}: {self.gone} of {self.published} published releases are gone "
+            "at once; nothing was changed (is the folder mounted?). To withdraw them on "
+            "purpose, remove at most half of them per build"
+        )
+
+
+def _refuse_mass_removal(
+    candidates: list[Candidate], refused: list[ReleaseError], releases_dir: Path, state: State
+) -> None:
+    """Raise :class:`MassRemoval` when the published releases missing from ``candidates``
+    (those of departments whose folder cannot be listed do not count: they are kept) are at
+    least :data:`MASS_REMOVAL_MIN` and more than half of all."""
+    if len(state.seen) < MASS_REMOVAL_MIN or state.tag_prefix is None:
+        return
+    present = {make_id(state.tag_prefix, c.slug, c.stem) for c in candidates}
+    blocked = _blocked(refused, releases_dir)
+    start = len(state.tag_prefix)
+    gone = sum(
+        1
+        for release_id in state.seen
+        if release_id not in present and release_id[start:].split("/")[0] not in blocked
+    )
+    if gone >= MASS_REMOVAL_MIN and 2 * gone > len(state.seen):
+        raise MassRemoval(releases_dir, gone, len(state.seen))
 
 
 def _advance(progress: Callable[[int, int], None], total: int, count: int) -> None:

@@ -76,7 +76,8 @@ class _Group(click.Group):
     cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="""Exit codes: 0 all good; 1 some releases were skipped or are kept from an earlier
-build (each is on stderr as path:line: reason); 2 usage or configuration error; 74 the output
+build (each is on stderr as path:line: reason), or most published releases vanished at once
+(nothing changed); 2 usage or configuration error; 74 the output
 folder cannot be written; 75 another build holds the lock (cron tries again next time); 130
 interrupted (Ctrl-C; published files stay whole, the next build finishes the work).""",
 )
@@ -200,7 +201,7 @@ def build(
     and mtime), nothing is read or written at all. With websub_hub set, the hub is told which
     feeds changed; a hub that fails is reported and tried again by the next build.
     """
-    from feedpub.build import IdsWouldChange
+    from feedpub.build import IdsWouldChange, MassRemoval
     from feedpub.build import build as run_build
     from feedpub.publish import LockHeld
 
@@ -215,6 +216,9 @@ def build(
     except IdsWouldChange as exc:
         click.echo(f"feedpub: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except MassRemoval as exc:
+        click.echo(f"feedpub: {exc}", err=True)
+        sys.exit(EXIT_BAD_RELEASES)
     except OSError as exc:
         # The output cannot be written (permissions, disk full): a problem of the machine,
         # not of a release and not a bug. What was already published stays as it was.

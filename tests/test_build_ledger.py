@@ -4,11 +4,12 @@ published a URL keeps it; a vanished releases folder unpublishes nothing."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
 
-from feedpub.build import build
+from feedpub.build import MassRemoval, build
 from feedpub.config import Config
 from tests.conftest import file_states, wide_config
 
@@ -57,3 +58,48 @@ def test_a_newcomer_folder_never_takes_a_published_department(
     assert "same URL name 'amt-fuer-bau-und-planung'" in report.errors[0].reason
     assert report.removed == []
     assert sorted(p.name for p in (out / "amt-fuer-bau-und-planung").glob("*.html")) == pages
+
+
+def every_file(out: Path) -> dict[str, tuple[bytes, int, int]]:
+    return file_states(out, lambda relative: not relative.endswith("/lock"))
+
+
+def test_an_empty_releases_folder_unpublishes_nothing(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    before = every_file(out)  # the ledger included
+    shutil.move(sample_releases, tmp_path / "away")
+    sample_releases.mkdir()  # a share that is not mounted: an empty folder
+    with pytest.raises(MassRemoval) as caught:
+        build(sample_releases, out, config)
+    assert str(caught.value).startswith(f"{sample_releases}: 21 of 21 published releases are gone")
+    assert every_file(out) == before
+    sample_releases.rmdir()
+    shutil.move(tmp_path / "away", sample_releases)
+    assert build(sample_releases, out, config).fast  # the history is all there
+
+
+def test_most_releases_vanishing_is_refused_but_a_few_at_a_time_work(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    files = sorted(sample_releases.rglob("*.txt"))
+    for path in files[:11]:  # 11 of 21: more than half
+        path.rename(path.with_suffix(".bak"))
+    before = every_file(out)
+    with pytest.raises(MassRemoval):
+        build(sample_releases, out, config)
+    assert every_file(out) == before
+    for path in files[:11]:
+        path.with_suffix(".bak").rename(path)
+    for path in files[:2]:  # two at once: fewer than the minimum
+        path.unlink()
+    assert len(build(sample_releases, out, config).removed) > 2
+    for path in files[2:11]:  # nine of nineteen: not more than half
+        path.unlink()
+    report = build(sample_releases, out, config)
+    assert report.releases == 10 and report.errors == []
+    assert sum(name.endswith(f"/{files[5].stem}.html") for name in report.removed) == 1

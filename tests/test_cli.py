@@ -6,6 +6,7 @@ import importlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -611,3 +612,20 @@ def test_a_damaged_ledger_is_moved_aside_with_one_line(
     assert "; moved aside as ledger.sqlite3.bad-" in line and "started a new one" in line
     assert len(list(ledger.parent.glob("ledger.sqlite3.bad-*"))) == 1
     assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
+
+
+def test_a_vanished_releases_folder_is_exit_1_and_changes_nothing(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "feeds"
+    assert run("build", "--releases", sample_releases, "--out", out).exit_code == EXIT_OK
+    for folder in list(sample_releases.iterdir()):
+        shutil.rmtree(folder)
+    result = run("build", "--releases", sample_releases, "--out", out)
+    assert result.exit_code == EXIT_BAD_RELEASES
+    assert result.stderr == (
+        f"feedpub: {sample_releases}: 21 of 21 published releases are gone at once; nothing "
+        "was changed (is the folder mounted?). To withdraw them on purpose, remove at most "
+        "half of them per build\n"
+    )
+    assert (out / "jobcenter" / "2024-09-18-jobmesse-musterstadt.html").exists()

@@ -1074,9 +1074,11 @@ def test_ctrl_c_exits_130_and_leaves_the_output_as_it_was(
     was (README, "Exit codes": Ctrl-C waits while files are being put into place)."""
     config = write_config(tmp_path)
     out = tmp_path / "feeds"
-    build_ok(shutil.copytree(SAMPLE_RELEASES, tmp_path / "sample"), out, config)
+    sample = shutil.copytree(SAMPLE_RELEASES, tmp_path / "sample")
+    build_ok(sample, out, config)
     before, before_folders = published(out), folders(out)
-    releases = small_releases(tmp_path / "releases", TWO_PROCESS_RELEASES)
+    # The published releases stay (else the build would refuse to unpublish all of them).
+    releases = small_releases(shutil.copytree(sample, tmp_path / "releases"), TWO_PROCESS_RELEASES)
     first = hooked(SLOW, releases, out, config)
     second_process(first, out)
     if to == "both processes":

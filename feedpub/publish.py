@@ -10,8 +10,9 @@ Why each piece:
   ETag stay), so web caches and readers' conditional GETs keep working. Copied files
   (pictures) keep their source's mtime, so equal size and mtime tell without reading them.
 * **Atomic and durable, in two phases**: every changed file is first written to a temporary
-  file beside it (``.<name>.<pid>.tmp``, hidden from the web server). Then one ``syncfs``
-  makes all of them durable together (one ``fsync`` each would cost 0.35 ms × thousands),
+  file beside it (``.<name>.fp<pid in base 36>.tmp``, hidden from the web server; only such
+  names of ended processes are ever removed as leftovers). Then one ``syncfs`` makes all of
+  them durable together (one ``fsync`` each would cost 0.35 ms × thousands),
   and only then are they ``os.replace``d into place and the renames made durable by a second
   ``syncfs``. A reader never sees half a file; a build killed at any instant, or a power
   failure, leaves every file either old or new and complete. A build that fails before the
@@ -49,8 +50,10 @@ MANIFEST_NAME = f"{HIDDEN}/manifest"
 FOLDERS_NAME = f"{HIDDEN}/folders"
 #: Permissions of folders feedpub creates, whatever the umask.
 DIR_MODE = 0o755
-#: Temporary files of this module: ".<name>.<pid>.tmp" (see :func:`temporary_name`).
-_TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
+#: Temporary files of this module: ".<name>.fp<pid in base 36>.tmp" (see
+#: :func:`temporary_name`); group 1 is the writer's pid.
+_TEMPORARY = re.compile(r"^\..+\.fp([0-9a-z]{1,5})\.tmp$")
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 #: The highest process id Linux can hand out (PID_MAX_LIMIT, 2**22 on 64-bit systems): a
 #: temporary file name holds at most this many digits of its writer's pid.
 PID_MAX = 4_194_304
@@ -280,7 +283,7 @@ class Publisher:
         files, and only on builds that have work to do)."""
         for folder, folders, names in os.walk(self.out_dir):
             for name in names:
-                if _TEMPORARY.match(name):
+                if is_leftover(name):
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(os.path.join(folder, name))
             # Never into symlinked folders an admin put there; feedpub makes none.
@@ -598,8 +601,35 @@ def _temporary_path(target: str, kind: str, pid: int) -> str:
 
 def temporary_name(name: str, kind: str, pid: int) -> str:
     """The name of the temporary file that process ``pid`` writes ``name`` to first: hidden,
-    and longer than ``name`` (see :data:`feedpub.layout.MAX_STEM`)."""
-    return f".{name}{kind}.{pid}.tmp"
+    longer than ``name`` (see :data:`feedpub.layout.MAX_STEM`), and marked as feedpub's:
+    ``.fp`` and the pid in base 36, which is as long as the decimal pid was, so the limits
+    of names stay as they were."""
+    digits = ""
+    while True:
+        pid, digit = divmod(pid, 36)
+        digits = _DIGITS36[digit] + digits
+        if not pid:
+            return f".{name}{kind}.fp{digits}.tmp"
+
+
+def is_leftover(name: str) -> bool:
+    """Whether ``name`` is a temporary file of feedpub's that nobody is writing any more: of
+    this process, or of one that has ended. A file an admin named like a temporary is not
+    feedpub's unless it has the mark (see :func:`temporary_name`), and one of a feedpub
+    process still running (a build beside this one, if the lock was sidestepped) is left."""
+    match = _TEMPORARY.match(name)
+    if match is None:
+        return False
+    pid = int(match.group(1), 36)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, another user's
+    return False
 
 
 def _write_all(fd: int, data: bytes, target: str) -> None:

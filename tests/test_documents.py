@@ -51,4 +51,4 @@ def test_spooled_entries_are_what_render_entries_gives_and_survive_pickling(
 def test_a_build_leaves_no_spool_behind(sample_releases: Path, tmp_path: Path) -> None:
     out = tmp_path / "feeds"
     build(sample_releases, out, load_config(SAMPLE_CONFIG))
-    assert not list((out / LEDGER_NAME).parent.glob(".entries.*"))
+    assert not list((out / LEDGER_NAME).parent.glob(".entries.fp*"))

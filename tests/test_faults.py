@@ -38,7 +38,7 @@ from click.testing import CliRunner, Result
 
 from feedpub.cli import cli
 from feedpub.processes import can_fork, cores
-from feedpub.publish import LOCK_NAME
+from feedpub.publish import LOCK_NAME, temporary_name
 from tests.conftest import ROOT, SAMPLE_RELEASES
 
 EXIT_OK = 0
@@ -1051,7 +1051,8 @@ def second_process(first: subprocess.Popen[str], out: Path) -> int:
     while time.monotonic() < deadline:
         assert first.poll() is None, f"the build ended first: {first.communicate()}"
         for pid in children.read_text().split():
-            staged = [n for _, _, names in os.walk(out) for n in names if n.endswith(f".{pid}.tmp")]
+            mark = temporary_name("", "", int(pid))[1:]  # ".fp<pid>.tmp"
+            staged = [n for _, _, names in os.walk(out) for n in names if n.endswith(mark)]
             if staged:
                 return int(pid)
         time.sleep(0.01)

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.publish import LOCK_NAME, MANIFEST_NAME, Lock, LockHeld, Publisher
+from feedpub.publish import (
+    LOCK_NAME,
+    MANIFEST_NAME,
+    Lock,
+    LockHeld,
+    Publisher,
+    is_leftover,
+    temporary_name,
+)
 
 
 def all_files(folder: Path) -> list[str]:
@@ -416,3 +424,14 @@ def test_ctrl_c_while_files_are_put_into_place_waits_until_all_are(
     assert len(signalled) >= 5
     assert {(out / relative).read_bytes() for relative in old} == {b"<html>neu</html>"}
     assert all_files(out) == sorted([".feedpub/manifest", *old])
+
+
+def test_only_feedpubs_own_temporaries_of_ended_processes_are_leftovers() -> None:
+    ended = subprocess.Popen([sys.executable, "-c", ""])
+    ended.wait()
+    assert is_leftover(temporary_name("atom.xml", "", os.getpid()))
+    assert is_leftover(temporary_name("atom.xml", ".last", ended.pid))
+    assert not is_leftover(temporary_name("atom.xml", "", os.getppid()))  # still running
+    for name in (".atom.xml.4711.tmp", ".x.tmp", "atom.xml", ".a.fp.tmp", ".a.fpZZ.tmp"):
+        assert not is_leftover(name), name
+    assert temporary_name("a", "", 4_194_304) == ".a.fp2hwcg.tmp"  # as long as the decimal pid

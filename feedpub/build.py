@@ -340,7 +340,7 @@ def build(
     report = Report()
     found, refused = find_files(releases_dir)
     report.errors.extend(refused)
-    with Lock(out_dir, wait):
+    with Lock(out_dir, wait) as lock:
         fingerprint_now = fingerprint(config, __version__, OUTPUT_FORMAT)
         cache = _read_cache(out_dir, fingerprint_now)
         if cache is not None and _nothing_to_do(found, cache, config, now, report):
@@ -364,6 +364,7 @@ def build(
             report,
             cache,
             fingerprint_now,
+            lock,
         )
         _announce(out_dir, config, report.written, websub, report)
     return report
@@ -543,6 +544,7 @@ def _work(
     report: Report,
     cache: Cache | None,
     fingerprint_now: str,
+    lock: Lock,
 ) -> None:
     """The build that has work to do, with the ledger open for writing (a damaged one is
     moved aside first: see :mod:`feedpub.ledger`)."""
@@ -572,6 +574,7 @@ def _work(
                 cache,
                 duplicates,
                 fingerprint_now,
+                lock,
             )
     finally:
         if db.in_transaction:
@@ -595,6 +598,7 @@ def _build(
     cache: Cache | None,
     duplicates: dict[str, ReleaseError],
     fingerprint_now: str,
+    lock: Lock,
 ) -> None:
     """The build that has work to do: read what changed, stage pages and feeds, publish;
     the ledger's transaction commits last."""
@@ -607,7 +611,7 @@ def _build(
         raise IdsWouldChange(out_dir, state.tag_prefix, config.tag_prefix)
     _refuse_mass_removal(candidates, refused, releases_dir, state)
     # A usable cache means the last build finished: no temporaries of a killed one to find.
-    publisher = Publisher(out_dir, clean=cache is None)
+    publisher = Publisher(out_dir, clean=cache is None, lock=lock)
     report.state_lost = not state.found and bool(publisher.previous)
     # From here on the output may change: a build killed half-way leaves the ledger saying
     # so, and the next one is a full one.

@@ -79,13 +79,43 @@ class Lock:
         self._fd: int | None = None
 
     def __enter__(self) -> Lock:
+        deadline = time.monotonic() + self.wait
+        while True:
+            fd = self._take(deadline)
+            if self._at_path(fd):
+                break
+            # The file was removed or replaced while we waited for it: a lock on it keeps
+            # nobody out. Take the one at the path.
+            os.close(fd)
+        self._fd = fd
+        return self
+
+    def _at_path(self, fd: int) -> bool:
+        """Whether the open file ``fd`` is still the one at the lock's path."""
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(fd)
+        return (info.st_dev, info.st_ino) == (mine.st_dev, mine.st_ino)
+
+    def check(self) -> None:
+        """Raise :class:`LockHeld` unless this lock's file is still the one at its path: once
+        it was removed or replaced, another build may run beside this one (called before
+        anything is put into place)."""
+        if self._fd is not None and not self._at_path(self._fd):
+            raise LockHeld(
+                f"{self.path}: the lock file was removed or replaced during this build; another "
+                "build may be running, nothing was changed"
+            )
+
+    def _take(self, deadline: float) -> int:
         make_folders(str(self.path.parent))
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
-        deadline = time.monotonic() + self.wait
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return fd
             except OSError as exc:
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     os.close(fd)
@@ -98,8 +128,6 @@ class Lock:
                         f"{self.path}: another feedpub build is running{waited}"
                     ) from None
                 time.sleep(min(_LOCK_POLL, left))
-        self._fd = fd
-        return self
 
     def __exit__(
         self,
@@ -262,10 +290,12 @@ class Publisher:
     made that this one does not (see :meth:`finish`).
     """
 
-    def __init__(self, out_dir: Path, *, clean: bool = True) -> None:
+    def __init__(self, out_dir: Path, *, clean: bool = True, lock: Lock | None = None) -> None:
         """``clean``: look for temporaries of a killed build (False when it is known that
-        the last build finished)."""
+        the last build finished). ``lock``: checked before anything is put into place (see
+        :meth:`Lock.check`)."""
         self.out_dir = out_dir
+        self._lock = lock
         self.removed: list[str] = []
         self._record = PublishedFiles()
         self._writer = FileWriter(out_dir, self._record)
@@ -375,6 +405,8 @@ class Publisher:
         pending = self._record.pending
         current = self._record.files
         try:
+            if self._lock is not None:
+                self._lock.check()
             if current != self._previous:
                 # The final manifest is staged now and put into place after the removals:
                 # once the first published file is replaced, nothing needs disk space.

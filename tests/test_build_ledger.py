@@ -1,16 +1,20 @@
 """What the ledger makes hold (issue 12, "What the ledger must fix"), through build(): whoever
-published a URL keeps it; a vanished releases folder unpublishes nothing."""
+published a URL keeps it; a vanished releases folder unpublishes nothing; the lock cannot be
+sidestepped."""
 
 from __future__ import annotations
 
 import dataclasses
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import feedpub.bookkeeping
 from feedpub.build import MassRemoval, build
 from feedpub.config import Config
+from feedpub.publish import LOCK_NAME, LockHeld
 from tests.conftest import file_states, wide_config
 
 NEWCOMER = "Seiteninhalt\n18.09.2024\n\nFremder Text\n\nGanz etwas anderes.\n"
@@ -103,3 +107,27 @@ def test_most_releases_vanishing_is_refused_but_a_few_at_a_time_work(
     report = build(sample_releases, out, config)
     assert report.releases == 10 and report.errors == []
     assert sum(name.endswith(f"/{files[5].stem}.html") for name in report.removed) == 1
+
+
+def test_a_build_whose_lock_file_was_removed_publishes_nothing(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removing the lock file lets a second build take a new one: the first notices before
+    it puts anything into place, and fails as a locked build (exit 75)."""
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    for path in sample_releases.rglob("*.txt"):
+        path.write_bytes(path.read_bytes().replace(b"Landkreis", b"Kreis"))
+    before = published(out)
+    real_stage = feedpub.bookkeeping.stage
+
+    def stage(*args: Any) -> None:
+        (out / LOCK_NAME).unlink()  # an admin "clearing a stale lock"
+        real_stage(*args)
+
+    monkeypatch.setattr(feedpub.bookkeeping, "stage", stage)
+    with pytest.raises(LockHeld, match="removed or replaced during this build"):
+        build(sample_releases, out, config)
+    assert published(out) == before
+    monkeypatch.undo()
+    assert build(sample_releases, out, config).read == 21  # the next build does the work

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import signal
 import subprocess
@@ -435,3 +436,28 @@ def test_only_feedpubs_own_temporaries_of_ended_processes_are_leftovers() -> Non
     for name in (".atom.xml.4711.tmp", ".x.tmp", "atom.xml", ".a.fp.tmp", ".a.fpZZ.tmp"):
         assert not is_leftover(name), name
     assert temporary_name("a", "", 4_194_304) == ".a.fp2hwcg.tmp"  # as long as the decimal pid
+
+
+def test_a_lock_file_replaced_while_waiting_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file was locked, but meanwhile another one took its place at the path: the lock
+    is taken again, on the file at the path."""
+    real_flock = fcntl.flock
+    calls: list[int] = []
+
+    def flock(fd: int, operation: int) -> None:
+        real_flock(fd, operation)
+        calls.append(fd)
+        if len(calls) == 1:
+            path = tmp_path / LOCK_NAME
+            path.unlink()
+            path.write_bytes(b"")
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    with Lock(tmp_path) as lock:
+        assert len(calls) == 2
+        lock.check()  # the file at the path is the locked one
+        (tmp_path / LOCK_NAME).unlink()
+        with pytest.raises(LockHeld, match="removed or replaced during this build"):
+            lock.check()

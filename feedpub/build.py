@@ -613,6 +613,7 @@ def _build(
     # A usable cache means the last build finished: no temporaries of a killed one to find.
     publisher = Publisher(out_dir, clean=cache is None, lock=lock)
     report.state_lost = not state.found and bool(publisher.previous)
+    publisher.adopt = publisher.lost and state.found  # the manifest was lost, not never made
     # From here on the output may change: a build killed half-way leaves the ledger saying
     # so, and the next one is a full one.
     mark_under_way(db)
@@ -636,7 +637,9 @@ def _build(
         next_bad: dict[str, tuple[int | None, str]] = {}
         seen: dict[str, Seen] = {}
         everything: list[Entry] = []
-        pictures = published_pictures(publisher.previous)
+        pictures = published_pictures(
+            publisher.department_files() if publisher.adopt else publisher.previous
+        )
         for candidate in stubs:
             entry = cached[candidate.relative]
             release_id = make_id(config.tag_prefix, candidate.slug, candidate.stem)

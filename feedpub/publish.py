@@ -296,6 +296,12 @@ class Publisher:
         :meth:`Lock.check`)."""
         self.out_dir = out_dir
         self._lock = lock
+        #: The manifest was missing or damaged.
+        self.lost = False
+        #: Set by a build that knows the folder was published before (its ledger has a
+        #: history) when the manifest was lost: then :meth:`keep` takes a file that is on the
+        #: disk, so that the pages of unchanged releases are in the next manifest again.
+        self.adopt = False
         self.removed: list[str] = []
         self._record = PublishedFiles()
         self._writer = FileWriter(out_dir, self._record)
@@ -337,19 +343,15 @@ class Publisher:
         return self._previous
 
     def _read_manifest(self) -> set[str]:
+        """The manifest's paths; an empty set (and :attr:`lost`) when it is missing or not
+        UTF-8: damaged bookkeeping is missing bookkeeping."""
         try:
-            text = (self.out_dir / MANIFEST_NAME).read_text("utf-8")
-        except FileNotFoundError:
+            text = (self.out_dir / MANIFEST_NAME).read_bytes().decode("utf-8")
+        except (FileNotFoundError, UnicodeDecodeError):
+            self.lost = True
             return set()
-        # Only plain relative paths inside out_dir: a damaged manifest must never make
-        # finish() delete anything outside the output folder (or feedpub's own files).
-        return {
-            line
-            for line in text.splitlines()
-            if line
-            and not line.startswith(("#", "/", HIDDEN + "/"))
-            and ".." not in line.split("/")
-        }
+        paths = (_published_path(line) for line in text.splitlines() if not line.startswith("#"))
+        return {path for path in paths if path is not None}
 
     def write(self, relative: str, data: bytes) -> bool:
         """Stage ``data`` for ``out_dir/relative``; returns whether the file will change."""
@@ -370,8 +372,27 @@ class Publisher:
         releases that did not change, where 10,000 ``stat`` calls would cost more than the
         whole no-change build may.
         """
-        if relative in self._previous and (not check or os.path.exists(self.out_dir / relative)):
+        if self.adopt and relative not in self._previous:
+            if os.path.isfile(self.out_dir / relative):
+                self._record.files.add(relative)
+        elif relative in self._previous and (not check or os.path.exists(self.out_dir / relative)):
             self._record.files.add(relative)
+
+    def department_files(self) -> set[str]:
+        """The files directly in the output's department folders (``<slug>/<name>``, none
+        hidden), as found on the disk: what a build without a manifest knows it published."""
+        found: set[str] = set()
+        with contextlib.suppress(FileNotFoundError), os.scandir(self.out_dir) as folders:
+            for folder in folders:
+                if folder.name.startswith(".") or not folder.is_dir(follow_symlinks=False):
+                    continue
+                with os.scandir(folder.path) as names:
+                    found.update(
+                        f"{folder.name}/{entry.name}"
+                        for entry in names
+                        if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False)
+                    )
+        return found
 
     def keep_folder(self, prefix: str) -> None:
         """Keep every file of earlier builds below ``prefix/`` (a folder that cannot be read
@@ -477,8 +498,8 @@ class Publisher:
             path = self.out_dir / relative
             try:
                 path.unlink()
-            except FileNotFoundError:
-                continue
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue  # gone, or a folder: feedpub writes files only
             self.removed.append(relative)
             folder = path.parent
             while folder != self.out_dir:
@@ -505,6 +526,20 @@ class Publisher:
     def remove_hidden(self, relative: str) -> None:
         """Delete a bookkeeping file, durably (a later crash must not bring it back)."""
         remove_durably(self.out_dir / relative)
+
+
+def _published_path(line: str) -> str | None:
+    """A manifest line as the relative path of a file feedpub may have published, or None:
+    only plain relative paths inside the output folder, normalised (``./a//b`` is ``a/b``),
+    and none with a hidden part (feedpub's own ``.feedpub/``, temporaries): a damaged
+    manifest must never make a build delete anything outside the output folder, or its own
+    bookkeeping."""
+    if not line or line.startswith("/"):
+        return None
+    parts = [part for part in line.split("/") if part not in ("", ".")]
+    if not parts or any(part == ".." or part.startswith(".") for part in parts):
+        return None
+    return "/".join(parts)
 
 
 @contextlib.contextmanager

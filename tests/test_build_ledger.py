@@ -131,3 +131,24 @@ def test_a_build_whose_lock_file_was_removed_publishes_nothing(
     assert published(out) == before
     monkeypatch.undo()
     assert build(sample_releases, out, config).read == 21  # the next build does the work
+
+
+def test_a_lost_manifest_is_rebuilt_from_what_is_published(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    """After the manifest is lost, the pages of unchanged releases are in the next one (so a
+    release withdrawn later loses its page) instead of dropping out of it."""
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    manifest = out / ".feedpub" / "manifest"
+    full = manifest.read_bytes()
+    manifest.unlink()
+    edited = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
+    edited.write_text(edited.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
+    build(sample_releases, out, config)
+    page = "gesundheitsamt/2025-07-09-badegewaesser-saison.html"
+    assert page in manifest.read_text("utf-8").splitlines()
+    assert manifest.read_bytes() == full  # pictures included
+    (sample_releases / "Gesundheitsamt" / "2025-07-09-badegewaesser-saison.txt").unlink()
+    report = build(sample_releases, out, config)
+    assert page in report.removed and not (out / page).exists()

@@ -461,3 +461,35 @@ def test_a_lock_file_replaced_while_waiting_is_not_trusted(
         (tmp_path / LOCK_NAME).unlink()
         with pytest.raises(LockHeld, match="removed or replaced during this build"):
             lock.check()
+
+
+def test_manifest_paths_are_normalised_and_never_name_bookkeeping(tmp_path: Path) -> None:
+    publish(tmp_path, {"atom.xml": b"1"})
+    (tmp_path / ".feedpub" / "state.json").write_bytes(b"{}")
+    (tmp_path / MANIFEST_NAME).write_text(
+        "# files\n./.feedpub/state.json\n.feedpub//lock\na/../.feedpub/manifest\n"
+        "./atom.xml\nx//./y.html\n.hidden.xml\n",
+        "utf-8",
+    )
+    publisher = Publisher(tmp_path)
+    assert publisher.previous == {"atom.xml", "x/y.html"}
+    publisher.commit()  # publishes nothing: removes what the manifest lists
+    assert (tmp_path / ".feedpub" / "state.json").exists()
+    assert (tmp_path / MANIFEST_NAME).exists() and not (tmp_path / "atom.xml").exists()
+
+
+def test_a_manifest_that_is_not_utf8_is_a_lost_manifest(tmp_path: Path) -> None:
+    publish(tmp_path, {"atom.xml": b"1"})
+    (tmp_path / MANIFEST_NAME).write_bytes(b"atom.xml\n\xff\xfe.xml\n")
+    publisher = Publisher(tmp_path)
+    assert publisher.lost and publisher.previous == set()
+    publisher.write("atom.xml", b"2")
+    publisher.commit()
+    assert manifest(tmp_path) == ["atom.xml"]
+
+
+def test_a_manifest_line_that_names_a_folder_removes_nothing(tmp_path: Path) -> None:
+    publish(tmp_path, {"a/atom.xml": b"1"})
+    (tmp_path / MANIFEST_NAME).write_text("a\na/atom.xml\n", "utf-8")
+    publisher = publish(tmp_path, {"a/atom.xml": b"2"})
+    assert publisher.removed == [] and (tmp_path / "a" / "atom.xml").read_bytes() == b"2"

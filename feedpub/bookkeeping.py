@@ -34,15 +34,21 @@ def load_cache(db: sqlite3.Connection, fingerprint: str) -> Cache | None:
     a build was under way: it may have changed outputs the ledger does not know)."""
     if get_meta(db, "under_way") is not None or get_meta(db, "fingerprint") != fingerprint:
         return None
-    files: dict[str, CacheEntry] = {
+    files = load_files(db)
+    docs = {str(path): str(key) for path, key in db.execute("SELECT path, key FROM documents")}
+    bad = {str(key): (line, str(reason)) for key, line, reason in db.execute("SELECT * FROM bad")}
+    return Cache(fingerprint, files, docs=docs, bad=bad)
+
+
+def load_files(db: sqlite3.Connection) -> dict[str, CacheEntry]:
+    """What the ledger knows of each published release file: signature, publication time
+    and (when read) URL name."""
+    return {
         decode_path(path): (signature, published) if stem is None else (signature, published, stem)
         for path, signature, published, stem in db.execute(
             "SELECT path, signature, published, stem FROM files"
         )
     }
-    docs = {str(path): str(key) for path, key in db.execute("SELECT path, key FROM documents")}
-    bad = {str(key): (line, str(reason)) for key, line, reason in db.execute("SELECT * FROM bad")}
-    return Cache(fingerprint, files, docs=docs, bad=bad)
 
 
 def published_paths(db: sqlite3.Connection) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Container, Iterator, Sequence
@@ -274,7 +275,7 @@ class _Context:
     now: datetime
     duplicates: dict[str, ReleaseError]
     state: State
-    #: The cache entries of the last build (empty when there is no usable cache).
+    #: What the ledger knows of each published file (also when the cache is not usable).
     cached: dict[str, CacheEntry]
     #: The files the last build found bad by their bytes (see Cache.bad).
     bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
@@ -602,7 +603,7 @@ def _build(
 ) -> None:
     """The build that has work to do: read what changed, stage pages and feeds, publish;
     the ledger's transaction commits last."""
-    from feedpub.bookkeeping import commit, stage
+    from feedpub.bookkeeping import commit, load_files, stage
     from feedpub.ledger import mark_under_way
     from feedpub.migrate import import_old
 
@@ -617,12 +618,15 @@ def _build(
     # From here on the output may change: a build killed half-way leaves the ledger saying
     # so, and the next one is a full one.
     mark_under_way(db)
-    cached = cache.files if cache is not None and state.found else {}
+    # What the ledger knows of each published file, also when the cache is not usable (a
+    # build under way, another configuration): a kept release's publication time.
+    known = cache.files if cache is not None else load_files(db)
+    cached = known if cache is not None and state.found else {}
     stubs, to_read = _split(candidates, cached, duplicates, state, config.tag_prefix)
     report.read = len(to_read)
     advance = None if progress is None else functools.partial(_advance, progress, len(to_read))
     bad = cache.bad if cache is not None else {}
-    context = _Context(config, out_dir, now, duplicates, state, cached, bad)
+    context = _Context(config, out_dir, now, duplicates, state, known, bad)
     try:
         if jobs is None:
             jobs = 2 if len(to_read) >= PARALLEL_MIN and cores() >= 2 else 1
@@ -690,7 +694,7 @@ def _build(
             releases_dir,
             candidates,
             state,
-            cache,
+            context.cached,
             config,
             selection,
             publisher,
@@ -772,7 +776,7 @@ def _keep_unreadable(
     releases_dir: Path,
     candidates: list[Candidate],
     state: State,
-    cache: Cache | None,
+    known: dict[str, CacheEntry],
     config: Config,
     selection: Selection,
     publisher: Publisher,
@@ -799,12 +803,40 @@ def _keep_unreadable(
     for release_id, history in state.seen.items():
         if release_id not in present and release_id[prefix:].split("/")[0] in blocked:
             seen.setdefault(release_id, history)
-    if cache is not None:
-        listed = {c.relative for c in candidates}
-        for relative, entry in cache.files.items():
-            if relative not in listed and department_slug(relative.split("/")[0]) in blocked:
-                next_cache[relative] = (UNREAD, entry[1])
+    listed = {c.relative for c in candidates}
+    for relative, entry in known.items():
+        department = unicodedata.normalize("NFC", relative.split("/")[0])
+        if relative in listed or department_slug(department) not in blocked:
+            continue
+        next_cache[relative] = (UNREAD, entry[1])
+        if entry[1]:
+            stub = _unlisted_stub(releases_dir, relative, entry, department, config.tag_prefix)
+            if stub.id not in state.releases:  # in an archive only: it stays there
+                selection.add(stub)  # counted; older than what the live feeds show
+                everything.append(stub)
     return blocked
+
+
+def _unlisted_stub(
+    releases_dir: Path, relative: str, entry: CacheEntry, department: str, tag_prefix: str
+) -> Stub:
+    """The stub of a published release in a folder that cannot be listed, from what the
+    ledger knows of its file."""
+    from feedpub.release import slugify
+
+    folder, _, name = relative.rpartition("/")
+    slug = department_slug(department)
+    stem = str(entry[2]) if len(entry) > 2 else slugify(os.path.splitext(name)[0])
+    published = datetime.fromisoformat(entry[1])
+    return Stub(
+        str(releases_dir / folder),
+        name,
+        department,
+        slug,
+        stem,
+        make_id(tag_prefix, slug, stem),
+        published,
+    )
 
 
 def _blocked(refused: list[ReleaseError], releases_dir: Path) -> set[str]:

@@ -5,6 +5,8 @@ sidestepped."""
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,11 @@ from typing import Any
 import pytest
 
 import feedpub.bookkeeping
+import feedpub.publish
 from feedpub.build import MassRemoval, build
-from feedpub.config import Config
+from feedpub.config import Config, load_config
 from feedpub.publish import LOCK_NAME, LockHeld
-from tests.conftest import file_states, wide_config
+from tests.conftest import SAMPLE_CONFIG, file_states, wide_config
 
 NEWCOMER = "Seiteninhalt\n18.09.2024\n\nFremder Text\n\nGanz etwas anderes.\n"
 
@@ -152,3 +155,66 @@ def test_a_lost_manifest_is_rebuilt_from_what_is_published(
     (sample_releases / "Gesundheitsamt" / "2025-07-09-badegewaesser-saison.txt").unlink()
     report = build(sample_releases, out, config)
     assert page in report.removed and not (out / page).exists()
+
+
+def archive_text(out: Path) -> str:
+    """Every RFC 5005 archive document, combined and per department."""
+    return "".join(p.read_text("utf-8") for p in sorted(out.rglob("archive/*/atom.xml")))
+
+
+JOBMESSE = "jobcenter/2024-09-18-jobmesse-musterstadt"
+
+
+def test_an_archived_release_that_turns_bad_after_a_failed_build_stays_archived(
+    sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_config(SAMPLE_CONFIG)  # two entries per feed: the rest is archived
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    shown = archive_text(out).count(JOBMESSE)
+    assert shown > 0  # in the department's archive and the combined one
+    edited = sample_releases / "Gesundheitsamt" / "2025-07-09-badegewaesser-saison.txt"
+    edited.write_text(edited.read_text("utf-8").replace("Badegew", "Bade-Gew"), "utf-8")
+
+    def full(folder: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(feedpub.publish, "sync_filesystem", full)
+        with pytest.raises(OSError):
+            build(sample_releases, out, config)
+    (sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt").write_bytes(b"")
+    report = build(sample_releases, out, config)
+    assert [e.path.name for e in report.errors] == ["2024-09-18-jobmesse-musterstadt.txt"]
+    assert archive_text(out).count(JOBMESSE) == shown
+    assert (out / f"{JOBMESSE}.html").exists()
+
+
+def test_a_department_folder_that_cannot_be_listed_keeps_its_archived_releases(
+    sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root reads any folder: listing the department's folder is made to fail."""
+    config = load_config(SAMPLE_CONFIG)
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    before = published(out)
+    folder = os.path.realpath(sample_releases / "Jobcenter")
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def refuse(path: Any) -> None:
+        if isinstance(path, str | Path) and os.path.realpath(path) == folder:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    def scandir(path: Any = ".") -> Any:
+        refuse(path)
+        return real_scandir(path)
+
+    def listdir(path: Any = ".") -> Any:
+        refuse(path)
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "listdir", listdir)
+    report = build(sample_releases, out, config)
+    assert len(report.errors) == 1 and "Jobcenter" in str(report.errors[0])
+    assert published(out) == before  # the archives and the live feeds' links included

@@ -635,6 +635,7 @@ def _build(
             parts = _in_two_processes(to_read[:half], to_read[half:], context, advance)
         else:
             parts = [_publish_releases(to_read, context, advance)]
+        parts.append(_keep_refused(refused, releases_dir, context))
         selection = Selection(config.max_entries)
         touched: set[str] = set()
         next_cache: dict[str, CacheEntry] = {}
@@ -815,6 +816,35 @@ def _keep_unreadable(
                 selection.add(stub)  # counted; older than what the live feeds show
                 everything.append(stub)
     return blocked
+
+
+def _keep_refused(refused: list[ReleaseError], releases_dir: Path, context: _Context) -> _Part:
+    """A published release file that discovery refuses now (a symlink that broke, or that
+    points out of the releases folder) is kept as a bad file is: its last good version in
+    the feeds, its place in the archives, its page and pictures, its history."""
+    part = _Part(Selection(context.config.max_entries))
+    state, tag_prefix = context.state, context.config.tag_prefix
+    for error in refused:
+        try:
+            relative = Path(error.path).relative_to(releases_dir).as_posix()
+        except ValueError:
+            continue
+        relative = unicodedata.normalize("NFC", relative)
+        entry = context.cached.get(relative)
+        if entry is None or not entry[1] or "/" not in relative:
+            continue  # not a published release file
+        department = relative.split("/")[0]
+        stub = _unlisted_stub(releases_dir, relative, entry, department, tag_prefix)
+        kept: Entry = state.releases.get(stub.id) or stub
+        part.selection.add(kept)
+        part.entries.append(kept)
+        part.touched.add(stub.slug)
+        part.cached[relative] = (UNREAD, entry[1])
+        part.kept.append(page_path(stub.slug, stub.stem))
+        part.kept_pictures.append((stub.slug, stub.stem))
+        if stub.id in state.seen:
+            part.seen[stub.id] = state.seen[stub.id]
+    return part
 
 
 def _unlisted_stub(

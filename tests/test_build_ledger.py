@@ -218,3 +218,21 @@ def test_a_department_folder_that_cannot_be_listed_keeps_its_archived_releases(
     report = build(sample_releases, out, config)
     assert len(report.errors) == 1 and "Jobcenter" in str(report.errors[0])
     assert published(out) == before  # the archives and the live feeds' links included
+
+
+@pytest.mark.parametrize("target", ["missing.txt", "outside.txt"], ids=["broken", "outside"])
+def test_a_published_release_that_becomes_a_bad_symlink_keeps_its_last_good_version(
+    sample_releases: Path, tmp_path: Path, config: Config, target: str
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    before = published(out)
+    path = sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(tmp_path / target)
+    report = build(sample_releases, out, config)
+    assert [str(e.path) for e in report.errors] == [str(path)]
+    assert "symlink" in report.errors[0].reason
+    assert published(out) == before  # page, feeds, index pages: all as they were

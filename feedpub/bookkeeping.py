@@ -93,29 +93,76 @@ def stage(
     seen: Mapping[str, Seen],
     shown: Iterable[Release],
     cache: Cache,
+    before: tuple[State, Cache] | None = None,
 ) -> None:
     """Begin the transaction that records a build's results (history, last good versions,
     cache) and clears ``under_way``; the caller commits it once the outputs are in place, or
-    rolls it back."""
+    rolls it back. ``before``: what the ledger holds now (its history and a usable cache):
+    then only the rows that differ are written (a one-change build touches a few rows),
+    else every table is written anew."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        for table in ("files", "bad", "releases", "documents"):
-            db.execute(f"DELETE FROM {table}")  # noqa: S608 - a fixed table name
-        _insert_history(db, seen, shown)
-        db.executemany(
-            "INSERT INTO files VALUES (?, ?, ?, ?)",
-            (
-                (encode_path(path), entry[0], entry[1], entry[2] if len(entry) > 2 else None)
-                for path, entry in cache.files.items()
-            ),
-        )
-        db.executemany("INSERT INTO documents VALUES (?, ?)", cache.docs.items())
-        db.executemany("INSERT INTO bad VALUES (?, ?, ?)", ((k, *v) for k, v in cache.bad.items()))
+        if before is None:
+            for table in ("files", "bad", "releases", "documents"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 - a fixed table name
+            empty = Cache(cache.fingerprint, {})
+            before = State(False, None, {}, {}), empty
+        _update(db, before, seen, shown, cache)
         set_meta(db, [("tag_prefix", tag_prefix), ("fingerprint", cache.fingerprint)])
         db.execute("DELETE FROM meta WHERE key = 'under_way'")
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def _update(
+    db: sqlite3.Connection,
+    before: tuple[State, Cache],
+    seen: Mapping[str, Seen],
+    shown: Iterable[Release],
+    cache: Cache,
+) -> None:
+    """Write the rows that differ from ``before`` and delete those that are gone."""
+    state, old = before
+    last_good = {release.id: release for release in shown}
+    db.executemany(
+        "DELETE FROM releases WHERE id = ?", ((key,) for key in state.seen.keys() - seen.keys())
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO releases VALUES (?, ?, ?, ?)",
+        (
+            (key, value.hash, _iso(value.updated), _record(last_good.get(key)))
+            for key, value in seen.items()
+            if state.seen.get(key) != value or state.releases.get(key) != last_good.get(key)
+        ),
+    )
+    gone = old.files.keys() - cache.files.keys()
+    db.executemany("DELETE FROM files WHERE path = ?", ((encode_path(p),) for p in gone))
+    db.executemany(
+        "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+        (
+            (encode_path(path), entry[0], entry[1], entry[2] if len(entry) > 2 else None)
+            for path, entry in cache.files.items()
+            if tuple(old.files.get(path, ())) != tuple(entry)
+        ),
+    )
+    for table, rows, before_rows in (
+        ("documents", cache.docs, old.docs),
+        ("bad", cache.bad, old.bad),
+    ):
+        column = "path" if table == "documents" else "key"
+        db.executemany(
+            f"DELETE FROM {table} WHERE {column} = ?",  # noqa: S608 - fixed names
+            ((key,) for key in before_rows.keys() - rows.keys()),
+        )
+        db.executemany(
+            f"INSERT OR REPLACE INTO {table} VALUES (?, ?{', ?' if table == 'bad' else ''})",  # noqa: S608 - fixed names
+            (_row(key, value) for key, value in rows.items() if before_rows.get(key) != value),
+        )
+
+
+def _row(key: str, value: object) -> tuple[object, ...]:
+    return (key, *value) if isinstance(value, tuple) else (key, value)
 
 
 def import_history(db: sqlite3.Connection, state: State) -> None:

@@ -737,8 +737,9 @@ def _build(
         # Memory: what the state and cache are encoded from is all that is needed now; the
         # space of the rest is reused for encoding them (50,000 releases: tens of MB).
         everything.clear()
+        before = (state, cache) if cache is not None and state.found else None
         cache = Cache(fingerprint_now, next_cache, doc_keys, next_bad)
-        stage(db, config.tag_prefix, seen, shown.values(), cache)
+        stage(db, config.tag_prefix, seen, shown.values(), cache, before)
         if config.websub_hub is not None:
             # Pending before the feeds are in place: a build killed before the hub is told
             # leaves them for the next one (see feedpub.websub).

@@ -100,3 +100,22 @@ def test_rows_that_cannot_be_read_are_moved_aside_with_the_file(tmp_path: Path) 
     path = tmp_path / LEDGER_NAME
     assert len(said) == 1 and said[0].startswith(f"{path}: damaged (")
     assert len(list(path.parent.glob("ledger.sqlite3.bad-*"))) == 1
+
+
+def test_an_update_writes_what_differs_and_gives_what_a_rewrite_gives(tmp_path: Path) -> None:
+    saved(tmp_path)
+    db, state, _ = open_history(tmp_path)
+    old = load_cache(db, "fp")
+    assert old is not None
+    files = {"Amt/a.txt": ("11/20/30", "2024-10-27T02:30:00+02:00", "a"), "Amt/c.txt": ("1", "x")}
+    new = Cache("fp", files, docs={"archive/2.xml": "k2"}, bad={})
+    seen = {RELEASE.id: Seen("ee" * 12, None)}
+    changes = db.total_changes
+    stage(db, PREFIX, seen, [], new, (state, old))
+    db.execute("COMMIT")
+    # Rows written: 2 of releases (one gone, one edited), 3 of files (one gone, one touched,
+    # one new), 2 of documents, 1 of bad, plus the two meta rows; none for what stayed.
+    assert db.total_changes - changes == 8 + 2
+    assert load_cache(db, "fp") == new and load_state(db).seen == seen
+    assert load_state(db).releases == {}
+    db.close()

@@ -17,9 +17,8 @@ import of an old output folder). Reading and encoding only: publish writes.
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -96,59 +95,6 @@ def load_state(out_dir: Path) -> State:
         return EMPTY  # RecursionError: JSON nested too deep to decode
 
 
-def dump_state(tag_prefix: str, seen: Mapping[str, Seen], shown: Iterable[Release]) -> bytes:
-    """Encode the history and the releases the feeds show, sorted so that equal states give
-    equal bytes (the file is only rewritten when something in it changed)."""
-    unique = {release.id: release for release in shown}
-    history = ((key, [seen[key].hash, _iso(seen[key].updated)]) for key in sorted(seen))
-    # One compact line, the same bytes as _compact() of the whole state plus "\n", but the
-    # big object made in pieces (see _object_chunks).
-    return b"".join(
-        [
-            _utf8(_compact({"version": _VERSION, "tag_prefix": tag_prefix})[:-1]),
-            b',"seen":',
-            *_object_chunks(history),
-            b',"releases":',
-            _utf8(_compact([to_record(unique[key]) for key in sorted(unique)])),
-            b"}\n",
-        ]
-    )
-
-
-def _compact(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _utf8(text: str) -> bytes:
-    """JSON text (from :func:`_compact`) as UTF-8. A path under a releases folder whose name
-    is not UTF-8 (an old Latin-1 mount point: ``/mnt/pre\udcdfe``) holds lone surrogates,
-    which UTF-8 cannot carry; ``backslashreplace`` writes each as ``\udcdf``, which inside a
-    JSON string is the escape of that very code point, so loading gives the path back
-    unchanged. Every other character is plain UTF-8 as before."""
-    return text.encode("utf-8", "backslashreplace")
-
-
-#: Entries per piece of a big JSON object (see _object_chunks).
-_CHUNK = 1000
-
-
-def _object_chunks(items: Iterable[tuple[str, object]]) -> Iterator[bytes]:
-    """The JSON object of ``items`` in :func:`_compact`'s bytes, made ``_CHUNK`` entries at
-    a time.
-
-    Why: the history and cache of 50,000 releases as one dict, one str and then its bytes
-    were several copies of the same megabytes at once, and encoding them was the peak memory
-    of a whole build (about 30 MB above the rest). A piece at a time keeps only the bytes,
-    and one json.dumps per thousand entries keeps the C encoder's speed.
-    """
-    iterator = iter(items)
-    separator = b"{"
-    while batch := dict(itertools.islice(iterator, _CHUNK)):
-        yield separator + _utf8(_compact(batch)[1:-1])
-        separator = b","
-    yield b"{}" if separator == b"{" else b"}"
-
-
 def content_hash(release: Release) -> str:
     """A digest of everything a release publishes except its path (which makes its id).
 
@@ -203,10 +149,6 @@ def fingerprint(*parts: object) -> str:
     return "\x1f".join(repr(part) for part in parts)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def _datetime(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
@@ -223,7 +165,7 @@ def to_record(release: Release) -> dict[str, Any]:
         "id": release.id,
         "published": release.published.isoformat(),
         "has_time": release.has_time,
-        "updated": _iso(release.updated),
+        "updated": None if release.updated is None else release.updated.isoformat(),
         "updated_has_time": release.updated_has_time,
         "title": release.title,
         "teaser": release.teaser,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Container, Iterator, Sequence
@@ -608,8 +609,7 @@ def _build(
     from feedpub.migrate import import_old
 
     state = import_old(out_dir, db, state)
-    if state.tag_prefix is not None and state.tag_prefix != config.tag_prefix:
-        raise IdsWouldChange(out_dir, state.tag_prefix, config.tag_prefix)
+    _guard_ids(out_dir, state, config.tag_prefix)
     _refuse_mass_removal(candidates, refused, releases_dir, state)
     # A usable cache means the last build finished: no temporaries of a killed one to find.
     publisher = Publisher(out_dir, clean=cache is None, lock=lock)
@@ -760,17 +760,45 @@ def _build(
 class IdsWouldChange(Exception):
     """The config would give every entry a new id: readers would show everything twice."""
 
-    def __init__(self, out_dir: Path, before: str, now: str) -> None:
+    def __init__(self, out_dir: Path, before: str, now: str, source: str = LEDGER_NAME) -> None:
         super().__init__(out_dir, before, now)
         self.out_dir, self.before, self.now = out_dir, before, now
+        #: Where the published ids were seen: the ledger, or the published Atom feed.
+        self.source = source
 
     def __str__(self) -> str:
         return (
             f"{self.out_dir} was published with ids {self.before}…, this configuration gives "
             f"{self.now}…; every reader would show every release again. Run feedpub where "
             "feedpub.toml is (or pass --config); to change the ids on purpose, delete "
-            f"{self.out_dir / LEDGER_NAME} first"
+            f"{self.out_dir / self.source} first"
         )
+
+
+#: The published combined Atom feed, where the id prefix is seen when the ledger was lost.
+_ATOM = "atom.xml"
+_PUBLISHED_ID = re.compile(rb"<id>(tag:[^<:]*:)[^<]*</id>")
+
+
+def _guard_ids(out_dir: Path, state: State, tag_prefix: str) -> None:
+    """Raise :class:`IdsWouldChange` when the ids this configuration gives are not those
+    published: as the ledger records them, or, when it has no history (lost, damaged), as
+    the published combined Atom feed shows them (its first id), so that losing the ledger
+    never lets a wrong configuration change every id."""
+    if state.tag_prefix is not None:
+        if state.tag_prefix != tag_prefix:
+            raise IdsWouldChange(out_dir, state.tag_prefix, tag_prefix)
+        return
+    try:
+        with open(out_dir / _ATOM, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return  # nothing published (or not readable): nothing to compare with
+    match = _PUBLISHED_ID.search(head)
+    if match is not None:
+        published = match.group(1).decode("utf-8", "replace")
+        if published != tag_prefix:
+            raise IdsWouldChange(out_dir, published, tag_prefix, _ATOM)
 
 
 def _keep_unreadable(

@@ -15,8 +15,9 @@ import pytest
 
 import feedpub.bookkeeping
 import feedpub.publish
-from feedpub.build import MassRemoval, build
+from feedpub.build import IdsWouldChange, MassRemoval, build
 from feedpub.config import Config, load_config
+from feedpub.ledger import LEDGER_NAME
 from feedpub.publish import LOCK_NAME, LockHeld
 from tests.conftest import SAMPLE_CONFIG, file_states, wide_config
 
@@ -236,3 +237,19 @@ def test_a_published_release_that_becomes_a_bad_symlink_keeps_its_last_good_vers
     assert [str(e.path) for e in report.errors] == [str(path)]
     assert "symlink" in report.errors[0].reason
     assert published(out) == before  # page, feeds, index pages: all as they were
+
+
+def test_a_lost_ledger_does_not_let_a_wrong_configuration_change_every_id(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    (out / LEDGER_NAME).unlink()
+    before = published(out)
+    other = dataclasses.replace(config, tag_date="2025-05-05")
+    with pytest.raises(IdsWouldChange) as caught:
+        build(sample_releases, out, other)
+    assert caught.value.before == config.tag_prefix
+    assert str(caught.value).endswith(f"delete {out / 'atom.xml'} first")
+    assert published(out) == before
+    assert not build(sample_releases, out, config).errors  # the right configuration builds

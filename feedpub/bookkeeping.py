@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -191,6 +191,27 @@ def _insert_history(
             for key, value in seen.items()
         ),
     )
+
+
+def read_pending(db: sqlite3.Connection) -> list[str]:
+    """The WebSub pending URLs, in the order they were recorded."""
+    return [str(row[0]) for row in db.execute("SELECT url FROM pending ORDER BY rowid")]
+
+
+def write_pending(db: sqlite3.Connection, urls: Sequence[str]) -> None:
+    """Replace the WebSub pending URLs in one transaction (nothing is written when they are
+    the same)."""
+    unique = list(dict.fromkeys(urls))
+    if read_pending(db) == unique:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("DELETE FROM pending")
+        db.executemany("INSERT INTO pending (url) VALUES (?)", ((url,) for url in unique))
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def commit(db: sqlite3.Connection) -> None:

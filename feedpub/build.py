@@ -71,7 +71,7 @@ from feedpub.state import (
     content_hash,
     fingerprint,
 )
-from feedpub.websub import PENDING_NAME, Outcome, Timing, announce, expect, feed_urls
+from feedpub.websub import Outcome, Timing, announce, expect, feed_urls
 
 if TYPE_CHECKING:
     from feedpub.release import Notice
@@ -604,7 +604,7 @@ def _build(
 ) -> None:
     """The build that has work to do: read what changed, stage pages and feeds, publish;
     the ledger's transaction commits last."""
-    from feedpub.bookkeeping import commit, load_files, stage
+    from feedpub.bookkeeping import commit, load_files, stage, write_pending
     from feedpub.ledger import mark_under_way
     from feedpub.migrate import import_old
 
@@ -737,15 +737,15 @@ def _build(
         # Memory: what the state and cache are encoded from is all that is needed now; the
         # space of the rest is reused for encoding them (50,000 releases: tens of MB).
         everything.clear()
-        before = (state, cache) if cache is not None and state.found else None
-        cache = Cache(fingerprint_now, next_cache, doc_keys, next_bad)
-        stage(db, config.tag_prefix, seen, shown.values(), cache, before)
         if config.websub_hub is not None:
             # Pending before the feeds are in place: a build killed before the hub is told
             # leaves them for the next one (see feedpub.websub).
-            expect(out_dir, config.base_url, feed_urls(config.base_url, publisher.written))
+            expect(db, feed_urls(config.base_url, publisher.written))
         else:
-            publisher.remove_hidden(PENDING_NAME)  # no hub any more: nothing left to tell
+            write_pending(db, [])  # no hub any more: nothing left to tell
+        before = (state, cache) if cache is not None and state.found else None
+        cache = Cache(fingerprint_now, next_cache, doc_keys, next_bad)
+        stage(db, config.tag_prefix, seen, shown.values(), cache, before)
         publisher.commit()
         commit(db)  # last: the outputs are in place and durable
     except BaseException:

@@ -17,6 +17,8 @@ Tables (schema version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``):
   time a build first saw that content (Atom ``updated``), and, for those the feeds show, the
   last good version (a JSON record), which a release that turns bad keeps showing.
 * ``documents(path, key)``: what each archive document was rendered from (its key).
+* ``pending(url)``: feed URLs the WebSub hub has not taken yet, in the order to send them
+  (rowid); public URLs only (see :mod:`feedpub.websub`).
 
 Nothing in it names a release that is not published (an embargoed or bad new file), as the
 JSON files before it. Journal: the rollback journal (``journal_mode=DELETE``), not WAL: a
@@ -50,8 +52,9 @@ CREATE TABLE releases (
     id TEXT PRIMARY KEY, hash TEXT NOT NULL, updated TEXT, last_good TEXT
 ) WITHOUT ROWID;
 CREATE TABLE documents (path TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE pending (url TEXT PRIMARY KEY);
 """
-_TABLES = frozenset({"meta", "files", "bad", "releases", "documents"})
+_TABLES = frozenset({"meta", "files", "bad", "releases", "documents", "pending"})
 
 
 #: SQLite's result codes for a problem of the machine, as the errno they stand for: the

@@ -5,6 +5,7 @@ versions are imported, and the old JSON files are removed."""
 from __future__ import annotations
 
 import shutil
+import socket
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from feedpub.build import IdsWouldChange, build
 from feedpub.config import load_config
 from feedpub.dates import BERLIN
 from feedpub.ledger import LEDGER_NAME
+from feedpub.websub import PENDING_NAME, Timing, load_pending_raw
 from tests.conftest import DATA
 
 FIXTURE = DATA / "migration"
@@ -78,3 +80,23 @@ def test_a_damaged_old_state_file_is_missing_history(old: Path, damage: bytes) -
     report = build(old / "releases", out, load_config(old / "feedpub.toml"), now=NOW)
     assert report.state_lost
     assert not (out / ".feedpub" / "state.json").exists()
+
+
+def test_the_old_websub_pending_list_is_imported_and_removed(old: Path) -> None:
+    out = old / "feeds"
+    base = "https://presse.example.de/feeds/"
+    (out / PENDING_NAME).write_text(
+        "# feed URLs the WebSub hub has not taken yet; the next build sends them again\n"
+        f"{base}jobcenter/atom.xml\n",
+        "utf-8",
+    )
+    with socket.socket() as probe:  # a port nobody listens on: the hub cannot be told
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = replace(load_config(old / "feedpub.toml"), websub_hub=f"http://127.0.0.1:{port}/")
+    timing = Timing(timeout=0.5, attempts=1, backoff=0.0)
+    report = build(old / "releases", out, config, now=NOW, websub=timing)
+    assert report.websub is not None
+    assert f"{base}jobcenter/atom.xml" in [failure.url for failure in report.websub.failed]
+    assert f"{base}jobcenter/atom.xml" in load_pending_raw(out)
+    assert not (out / PENDING_NAME).exists()

@@ -74,11 +74,16 @@ def as_os_errors(out_dir: Path) -> Iterator[None]:
     they are, naming the ledger."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
-        code = _OS_ERRORS.get(getattr(exc, "sqlite_errorcode", -1) & 0xFF)
+    except sqlite3.Error as exc:
+        code = _os_error(exc)
         if code is None:
             raise
         raise OSError(code, os.strerror(code), str(out_dir / LEDGER_NAME)) from exc
+
+
+def _os_error(exc: BaseException) -> int | None:
+    """The errno a SQLite error stands for, or None (see :data:`_OS_ERRORS`)."""
+    return _OS_ERRORS.get(getattr(exc, "sqlite_errorcode", -1) & 0xFF)
 
 
 class Damaged(Exception):
@@ -124,6 +129,8 @@ def open_for_build(out_dir: Path) -> tuple[sqlite3.Connection, str | None]:
         try:
             return _open(path, create=False), None
         except (sqlite3.Error, Damaged) as exc:
+            if _os_error(exc) is not None:
+                raise  # the machine's problem (permissions, full disk), not the file's
             said = f"{path}: damaged ({_reason(exc)}); moved aside as {move_aside(path)}"
     return _open(path, create=True), said
 

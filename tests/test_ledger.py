@@ -3,6 +3,7 @@ foreign or truncated ledger moved aside (never an error)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from feedpub.ledger import (
     LEDGER_NAME,
     SCHEMA_VERSION,
+    as_os_errors,
     get_meta,
     mark_under_way,
     open_for_build,
@@ -163,3 +165,22 @@ def test_a_ledger_with_a_hot_journal_is_not_read_without_rollback(tmp_path: Path
     assert said is None and get_meta(db, "tag_prefix") == "old"
     assert get_meta(db, "k1") is None
     db.close()
+
+
+def test_a_ledger_that_cannot_be_opened_is_the_machines_problem_not_damage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Permissions or a full disk are exit 74 naming the ledger; the ledger stays."""
+    (tmp_path / ".feedpub").mkdir()
+    path = made(tmp_path)
+
+    def refuse(*args: object, **kwargs: object) -> sqlite3.Connection:
+        error = sqlite3.OperationalError("unable to open database file")
+        error.sqlite_errorcode = 14  # type: ignore[attr-defined]  # SQLITE_CANTOPEN
+        raise error
+
+    monkeypatch.setattr(sqlite3, "connect", refuse)
+    with pytest.raises(OSError) as caught, as_os_errors(tmp_path):
+        open_for_build(tmp_path)
+    assert caught.value.filename == str(path) and caught.value.errno == errno.EACCES
+    assert [p.name for p in path.parent.iterdir()] == ["ledger.sqlite3"]

@@ -13,10 +13,12 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+import feedpub.bookkeeping
 from feedpub import __version__
 from feedpub.cli import (
     EXIT_BAD_RELEASES,
@@ -28,7 +30,7 @@ from feedpub.cli import (
 )
 from feedpub.ledger import LEDGER_NAME
 from feedpub.messages import SHOWN_PER_KIND
-from feedpub.publish import Lock
+from feedpub.publish import LOCK_NAME, Lock
 from tests.conftest import ROOT, SAMPLE_CONFIG
 
 JSON_KEYS = {
@@ -629,3 +631,27 @@ def test_a_vanished_releases_folder_is_exit_1_and_changes_nothing(
         "half of them per build\n"
     )
     assert (out / "jobcenter" / "2024-09-18-jobmesse-musterstadt.html").exists()
+
+
+def test_a_build_whose_lock_file_is_removed_exits_75_and_changes_nothing(
+    sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "feeds"
+    assert run("build", "--releases", sample_releases, "--out", out).exit_code == EXIT_OK
+    path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
+    path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
+    before = (out / "jobcenter" / "atom.xml").read_bytes()
+    real_stage = feedpub.bookkeeping.stage
+
+    def stage(*args: Any) -> None:
+        (out / LOCK_NAME).unlink()
+        real_stage(*args)
+
+    monkeypatch.setattr(feedpub.bookkeeping, "stage", stage)
+    result = run("build", "--releases", sample_releases, "--out", out)
+    assert result.exit_code == EXIT_LOCKED
+    assert result.stderr == (
+        f"feedpub: {out / LOCK_NAME}: the lock file was removed or replaced during this build; "
+        "another build may be running, nothing was changed; try again later\n"
+    )
+    assert (out / "jobcenter" / "atom.xml").read_bytes() == before

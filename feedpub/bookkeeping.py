@@ -214,6 +214,45 @@ def write_pending(db: sqlite3.Connection, urls: Sequence[str]) -> None:
     db.execute("COMMIT")
 
 
+def read_outputs(db: sqlite3.Connection) -> list[str]:
+    """The manifest: every file the last build published (relative paths)."""
+    return [decode_path(row[0]) for row in db.execute("SELECT path FROM outputs")]
+
+
+def add_outputs(db: sqlite3.Connection, paths: Iterable[str]) -> None:
+    """Add files to the manifest in a transaction of their own (before they appear)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany(
+            "INSERT OR IGNORE INTO outputs VALUES (?)", ((encode_path(p),) for p in paths)
+        )
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def set_outputs(db: sqlite3.Connection, paths: set[str], *, transaction: bool) -> None:
+    """Make the manifest ``paths``: in the transaction :func:`stage` began, or, with
+    ``transaction``, in one of its own."""
+    if transaction:
+        db.execute("BEGIN IMMEDIATE")
+    try:
+        listed = set(read_outputs(db))
+        db.executemany(
+            "DELETE FROM outputs WHERE path = ?", ((encode_path(p),) for p in listed - paths)
+        )
+        db.executemany(
+            "INSERT INTO outputs VALUES (?)", ((encode_path(p),) for p in paths - listed)
+        )
+    except BaseException:
+        if transaction:
+            db.execute("ROLLBACK")
+        raise
+    if transaction:
+        db.execute("COMMIT")
+
+
 def commit(db: sqlite3.Connection) -> None:
     """Commit what :func:`stage` began: the last step of a build."""
     db.execute("COMMIT")

@@ -604,7 +604,7 @@ def _build(
 ) -> None:
     """The build that has work to do: read what changed, stage pages and feeds, publish;
     the ledger's transaction commits last."""
-    from feedpub.bookkeeping import commit, load_files, stage, write_pending
+    from feedpub.bookkeeping import commit, load_files, set_outputs, stage, write_pending
     from feedpub.ledger import mark_under_way
     from feedpub.migrate import import_old
 
@@ -612,8 +612,10 @@ def _build(
     _guard_ids(out_dir, state, config.tag_prefix)
     _refuse_mass_removal(candidates, refused, releases_dir, state)
     # A usable cache means the last build finished: no temporaries of a killed one to find.
-    publisher = Publisher(out_dir, clean=cache is None, lock=lock)
-    report.state_lost = not state.found and bool(publisher.previous)
+    publisher = Publisher(out_dir, clean=cache is None, lock=lock, ledger=db)
+    # Published before: a manifest, or (the ledger that holds it lost) a combined feed.
+    published_before = bool(publisher.previous) or os.path.isfile(out_dir / _ATOM)
+    report.state_lost = not state.found and published_before
     publisher.adopt = publisher.lost and state.found  # the manifest was lost, not never made
     # From here on the output may change: a build killed half-way leaves the ledger saying
     # so, and the next one is a full one.
@@ -743,9 +745,11 @@ def _build(
             expect(db, feed_urls(config.base_url, publisher.written))
         else:
             write_pending(db, [])  # no hub any more: nothing left to tell
+        publisher.list_new()  # committed before the ledger's last transaction begins
         before = (state, cache) if cache is not None and state.found else None
         cache = Cache(fingerprint_now, next_cache, doc_keys, next_bad)
         stage(db, config.tag_prefix, seen, shown.values(), cache, before)
+        set_outputs(db, publisher.files, transaction=False)
         publisher.commit()
         commit(db)  # last: the outputs are in place and durable
     except BaseException:

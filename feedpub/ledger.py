@@ -19,6 +19,8 @@ Tables (schema version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``):
 * ``documents(path, key)``: what each archive document was rendered from (its key).
 * ``pending(url)``: feed URLs the WebSub hub has not taken yet, in the order to send them
   (rowid); public URLs only (see :mod:`feedpub.websub`).
+* ``outputs(path)``: the manifest, every file feedpub published below ``feeds/``: only
+  those are ever deleted (see :mod:`feedpub.publish`).
 
 Nothing in it names a release that is not published (an embargoed or bad new file), as the
 JSON files before it. Journal: the rollback journal (``journal_mode=DELETE``), not WAL: a
@@ -53,8 +55,9 @@ CREATE TABLE releases (
 ) WITHOUT ROWID;
 CREATE TABLE documents (path TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE pending (url TEXT PRIMARY KEY);
+CREATE TABLE outputs (path BLOB PRIMARY KEY) WITHOUT ROWID;
 """
-_TABLES = frozenset({"meta", "files", "bad", "releases", "documents", "pending"})
+_TABLES = frozenset({"meta", "files", "bad", "releases", "documents", "pending", "outputs"})
 
 
 #: SQLite's result codes for a problem of the machine, as the errno they stand for: the

@@ -17,9 +17,11 @@ Why each piece:
   ``syncfs``. A reader never sees half a file; a build killed at any instant, or a power
   failure, leaves every file either old or new and complete. A build that fails before the
   renames (disk full) removes its temporaries and changes nothing.
-* **Manifest** (``feeds/.feedpub/manifest``): the files feedpub wrote. Only files on it are
-  ever deleted, so anything else an admin puts into ``feeds/`` is safe. Before the first
-  rename it grows by every file this build adds, so a killed build leaves nothing unlisted.
+* **Manifest** (table ``outputs`` of the ledger, ``feeds/.feedpub/ledger.sqlite3``): the
+  files feedpub wrote. Only files on it are ever deleted, so anything else an admin puts into
+  ``feeds/`` is safe. Before the first rename it grows by every file this build adds
+  (committed), so a killed build leaves nothing unlisted; the final list is committed with
+  the rest of the ledger, last.
 * **Folder log** (``feeds/.feedpub/folders``): every folder a build creates is noted there
   before it is made; at its end, on success or error, the build removes those of them that
   stayed empty, and so does the next build after a killed one. A folder feedpub did not
@@ -40,12 +42,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 
 #: The hidden folder of feedpub's bookkeeping inside the output folder (the web server denies
 #: hidden paths; see docs/deployment.md).
 HIDDEN = ".feedpub"
 LOCK_NAME = f"{HIDDEN}/lock"
-MANIFEST_NAME = f"{HIDDEN}/manifest"
 #: The folders builds created and that may have stayed empty (see the module docstring).
 FOLDERS_NAME = f"{HIDDEN}/folders"
 #: Permissions of folders feedpub creates, whatever the umask.
@@ -290,13 +295,31 @@ class Publisher:
     made that this one does not (see :meth:`finish`).
     """
 
-    def __init__(self, out_dir: Path, *, clean: bool = True, lock: Lock | None = None) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        *,
+        clean: bool = True,
+        lock: Lock | None = None,
+        ledger: sqlite3.Connection | None = None,
+    ) -> None:
         """``clean``: look for temporaries of a killed build (False when it is known that
         the last build finished). ``lock``: checked before anything is put into place (see
-        :meth:`Lock.check`)."""
+        :meth:`Lock.check`). ``ledger``: the build's open ledger, which holds the manifest;
+        the build then records the final manifest (:attr:`files`) in its own last
+        transaction. Without one, the publisher opens the ledger itself and records the
+        manifest when it commits."""
         self.out_dir = out_dir
         self._lock = lock
-        #: The manifest was missing or damaged.
+        self._own = ledger is None
+        if ledger is None:
+            from feedpub.ledger import as_os_errors, open_for_build
+
+            make_folders(str(out_dir / HIDDEN))
+            with as_os_errors(out_dir):
+                ledger, _ = open_for_build(out_dir)
+        self._db = ledger
+        #: The manifest was empty (a new or a lost ledger).
         self.lost = False
         #: Set by a build that knows the folder was published before (its ledger has a
         #: history) when the manifest was lost: then :meth:`keep` takes a file that is on the
@@ -306,8 +329,6 @@ class Publisher:
         self._record = PublishedFiles()
         self._writer = FileWriter(out_dir, self._record)
         self._previous = self._read_manifest()
-        #: Bookkeeping files staged to be put into place last: (temporary, target).
-        self._last: list[tuple[str, str]] = []
         if clean:
             self._remove_temporaries()
             self._remove_empty_folders()
@@ -343,14 +364,13 @@ class Publisher:
         return self._previous
 
     def _read_manifest(self) -> set[str]:
-        """The manifest's paths; an empty set (and :attr:`lost`) when it is missing or not
-        UTF-8: damaged bookkeeping is missing bookkeeping."""
-        try:
-            text = (self.out_dir / MANIFEST_NAME).read_bytes().decode("utf-8")
-        except (FileNotFoundError, UnicodeDecodeError):
-            self.lost = True
-            return set()
-        paths = (_published_path(line) for line in text.splitlines() if not line.startswith("#"))
+        """The manifest's paths (the ledger's ``outputs``); an empty set (and :attr:`lost`)
+        when it has none."""
+        from feedpub.bookkeeping import read_outputs
+
+        paths = {_published_path(line) for line in read_outputs(self._db)}
+        paths.discard(None)
+        self.lost = not paths
         return {path for path in paths if path is not None}
 
     def write(self, relative: str, data: bytes) -> bool:
@@ -401,44 +421,45 @@ class Publisher:
             if relative.startswith(prefix + "/"):
                 self.keep(relative)
 
-    def stage_last(self, relative: str, data: bytes) -> str:
-        """Stage a bookkeeping file (state, cache) that :meth:`commit` puts into place after
-        everything else. Staged with the rest, so that a full disk fails the build before any
-        published file changes; replaced last, so that a killed build leaves the old one.
-        Returns the path whose ``stat`` the file will have once in place."""
-        target = os.path.join(self.out_dir, relative)
-        if _holds(target, data):
-            return target
-        make_folders(os.path.dirname(target))
-        temporary = _write_temporary(target, data, True, kind=".last")
-        self._last.append((temporary, target))
-        return temporary
+    def list_new(self) -> None:
+        """Add every file about to appear to the manifest, committed, before anything is put
+        into place: a build killed during the renames leaves nothing that no manifest
+        lists. (:meth:`commit` does it too; a build calls it before it begins the ledger's
+        last transaction.)"""
+        from feedpub.bookkeeping import add_outputs
+
+        new = self._record.files - self._previous
+        if new:
+            add_outputs(self._db, new)
+            self._previous |= new
+
+    @property
+    def files(self) -> set[str]:
+        """Every file this build publishes: the manifest once :meth:`commit` is done."""
+        return self._record.files
 
     def commit(self) -> None:
         """Put every staged file into place, durably; then delete what nothing makes any
-        more, record the new manifest, and put the bookkeeping files into place (see the
-        module docstring for why in this order). Ctrl-C waits until all of that is done (see
-        :func:`interrupts_deferred`)."""
+        more and record the new manifest (see the module docstring for why in this order).
+        Ctrl-C waits until all of that is done (see :func:`interrupts_deferred`)."""
+        from feedpub.bookkeeping import set_outputs
+
         with interrupts_deferred():
-            self._commit()
+            try:
+                self._commit()
+                if self._own:
+                    set_outputs(self._db, self._record.files, transaction=True)
+            finally:
+                if self._own:
+                    self._db.close()
 
     def _commit(self) -> None:
         pending = self._record.pending
-        current = self._record.files
         try:
             if self._lock is not None:
                 self._lock.check()
-            if current != self._previous:
-                # The final manifest is staged now and put into place after the removals:
-                # once the first published file is replaced, nothing needs disk space.
-                self._last.insert(0, self._stage_manifest(current))
-            if pending or self._last:
-                grown = self._previous | current
-                if grown != self._previous:
-                    # First list every file about to appear, so that a build killed during
-                    # the renames leaves nothing that no manifest lists.
-                    self._write_manifest(grown)
-                    self._previous = grown
+            self.list_new()
+            if pending:
                 sync_filesystem(self.out_dir)  # every temporary is durable ...
             while pending:
                 temporary, target = staged_paths(self.out_dir, *pending[-1])
@@ -448,22 +469,12 @@ class Publisher:
                 sync_filesystem(self.out_dir)  # the renames themselves
             self._finish()
             self._remove_empty_folders()  # e.g. of a picture that could not be read
-            if self._last:
-                while self._last:
-                    temporary, target = self._last[0]
-                    os.replace(temporary, target)
-                    self._last.pop(0)
-                _fsync_folder(str(self.out_dir / HIDDEN))
         finally:
             self.abort()  # what could not be put into place (nothing, normally)
 
     def abort(self) -> None:
         """Remove the staged temporaries: the build failed, and nothing published changes."""
         self._record.remove_temporaries(self.out_dir)
-        for temporary, _ in self._last:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        self._last.clear()
 
     def fail(self) -> None:
         """The build failed or was interrupted, and its second process has ended: remove
@@ -510,23 +521,6 @@ class Publisher:
                 folder = folder.parent
         self._previous = set(current)
 
-    def _write_manifest(self, files: set[str]) -> None:
-        self.write_hidden(MANIFEST_NAME, _manifest(files))
-
-    def _stage_manifest(self, files: set[str]) -> tuple[str, str]:
-        target = os.path.join(self.out_dir, MANIFEST_NAME)
-        make_folders(os.path.dirname(target))
-        return _write_temporary(target, _manifest(files), True, kind=".last"), target
-
-    def write_hidden(self, relative: str, data: bytes) -> None:
-        """Atomically and durably write a bookkeeping file that is not part of the published
-        output (not in the manifest, not counted), again only when its bytes change."""
-        write_durably(self.out_dir / relative, data)
-
-    def remove_hidden(self, relative: str) -> None:
-        """Delete a bookkeeping file, durably (a later crash must not bring it back)."""
-        remove_durably(self.out_dir / relative)
-
 
 def _published_path(line: str) -> str | None:
     """A manifest line as the relative path of a file feedpub may have published, or None:
@@ -552,28 +546,6 @@ def interrupts_deferred() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a pending SIGINT raises here
-
-
-def _manifest(files: set[str]) -> bytes:
-    lines = "".join(f"{line}\n" for line in sorted(files))
-    return ("# files written by feedpub; do not edit\n" + lines).encode("utf-8")
-
-
-def write_durably(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` atomically and durably (fsync of the file and of its
-    folder), unless it already holds exactly these bytes."""
-    target = str(path)
-    if _holds(target, data):
-        return
-    make_folders(os.path.dirname(target))
-    temporary = _write_temporary(target, data, True, durable=True)
-    try:
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_folder(os.path.dirname(target))
 
 
 def remove_durably(path: Path) -> None:

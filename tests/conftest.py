@@ -61,6 +61,35 @@ def ledger_text(out: Path) -> str:
     return "\n".join(values)
 
 
+def manifest_of(out: Path) -> list[str]:
+    """The manifest (the ledger's ``outputs``), sorted; none when there is no ledger."""
+    from feedpub.bookkeeping import read_outputs
+    from feedpub.ledger import read_only
+
+    db = read_only(out)
+    if db is None:
+        return []
+    try:
+        return sorted(read_outputs(db))
+    finally:
+        db.close()
+
+
+def write_manifest(out: Path, paths: list[str]) -> None:
+    """Make the manifest ``paths`` exactly (also paths no build would record: damage)."""
+    from feedpub.ledger import encode_path, open_for_build
+
+    (out / ".feedpub").mkdir(parents=True, exist_ok=True)
+    db, _ = open_for_build(out)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM outputs")
+        db.executemany("INSERT INTO outputs VALUES (?)", ((encode_path(p),) for p in paths))
+        db.execute("COMMIT")
+    finally:
+        db.close()
+
+
 def _as_text(value: object, json: Any) -> str:
     if isinstance(value, bytes):
         value = value.decode("utf-8", "surrogateescape")

@@ -19,7 +19,7 @@ from feedpub.build import IdsWouldChange, MassRemoval, build
 from feedpub.config import Config, load_config
 from feedpub.ledger import LEDGER_NAME
 from feedpub.publish import LOCK_NAME, LockHeld
-from tests.conftest import SAMPLE_CONFIG, file_states, wide_config
+from tests.conftest import SAMPLE_CONFIG, file_states, manifest_of, wide_config, write_manifest
 
 NEWCOMER = "Seiteninhalt\n18.09.2024\n\nFremder Text\n\nGanz etwas anderes.\n"
 
@@ -144,15 +144,14 @@ def test_a_lost_manifest_is_rebuilt_from_what_is_published(
     release withdrawn later loses its page) instead of dropping out of it."""
     out = tmp_path / "feeds"
     build(sample_releases, out, config)
-    manifest = out / ".feedpub" / "manifest"
-    full = manifest.read_bytes()
-    manifest.unlink()
+    full = manifest_of(out)
+    write_manifest(out, [])  # lost
     edited = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
     edited.write_text(edited.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
     build(sample_releases, out, config)
     page = "gesundheitsamt/2025-07-09-badegewaesser-saison.html"
-    assert page in manifest.read_text("utf-8").splitlines()
-    assert manifest.read_bytes() == full  # pictures included
+    assert page in manifest_of(out)
+    assert manifest_of(out) == full  # pictures included
     (sample_releases / "Gesundheitsamt" / "2025-07-09-badegewaesser-saison.txt").unlink()
     report = build(sample_releases, out, config)
     assert page in report.removed and not (out / page).exists()

@@ -17,7 +17,7 @@ from feedpub.config import load_config
 from feedpub.dates import BERLIN
 from feedpub.ledger import LEDGER_NAME
 from feedpub.websub import PENDING_NAME, Timing, load_pending_raw
-from tests.conftest import DATA
+from tests.conftest import DATA, manifest_of
 
 FIXTURE = DATA / "migration"
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=BERLIN)
@@ -52,6 +52,8 @@ def test_an_old_output_folder_keeps_its_history_and_loses_its_json(old: Path) ->
     assert b"Jobmesse" in (out / "archive" / "2026-11" / "atom.xml").read_bytes()
     assert not (out / ".feedpub" / "state.json").exists()
     assert not (out / ".feedpub" / "cache.json").exists()
+    assert not (out / ".feedpub" / "manifest").exists()
+    assert manifest_of(out) == sorted(before)  # the old manifest, imported
     assert (out / LEDGER_NAME).is_file()
     again = build(old / "releases", out, config, now=NOW)
     assert again.fast and not again.state_lost and published(out) == before
@@ -100,3 +102,12 @@ def test_the_old_websub_pending_list_is_imported_and_removed(old: Path) -> None:
     assert f"{base}jobcenter/atom.xml" in [failure.url for failure in report.websub.failed]
     assert f"{base}jobcenter/atom.xml" in load_pending_raw(out)
     assert not (out / PENDING_NAME).exists()
+
+
+def test_a_file_on_the_old_manifest_that_nothing_makes_any_more_is_removed(old: Path) -> None:
+    """The imported manifest still decides what feedpub may delete."""
+    out = old / "feeds"
+    (old / "releases" / "Bauamt" / "2026-11-20-bruecke.txt").unlink()
+    report = build(old / "releases", out, load_config(old / "feedpub.toml"), now=NOW)
+    assert "bauamt/2026-11-20-bruecke.html" in report.removed
+    assert not (out / "bauamt").exists()

@@ -9,9 +9,13 @@ Any other exception is a bug and propagates.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import re
+import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +49,7 @@ from feedpub.layout import (
     name_too_long,
     page_path,
 )
+from feedpub.ledger import LEDGER_NAME
 from feedpub.processes import PARALLEL_MIN, can_fork, cores, fork_pair
 from feedpub.publish import FileWriter, Lock, PublishedFiles, Publisher, SourceError
 from feedpub.release import (
@@ -57,8 +62,6 @@ from feedpub.release import (
     make_id,
 )
 from feedpub.state import (
-    CACHE_NAME,
-    STATE_NAME,
     UNREAD,
     Cache,
     CacheEntry,
@@ -66,15 +69,9 @@ from feedpub.state import (
     State,
     bad_key,
     content_hash,
-    dump_cache,
-    dump_state,
-    file_signature,
     fingerprint,
-    load_cache,
-    load_state,
-    state_signature,
 )
-from feedpub.websub import PENDING_NAME, Outcome, Timing, announce, expect, feed_urls
+from feedpub.websub import Outcome, Timing, announce, expect, feed_urls
 
 if TYPE_CHECKING:
     from feedpub.release import Notice
@@ -102,8 +99,10 @@ class Report:
     read: int = 0
     #: Releases dated in the future (embargo), not published yet.
     held_back: int = 0
-    #: The state file was missing or unreadable although the folder was published before.
+    #: The ledger was missing or unreadable although the folder was published before.
     state_lost: bool = False
+    #: A damaged ledger moved aside: one line each (see feedpub.ledger).
+    damaged: list[str] = field(default_factory=list)
     #: What the WebSub hub was told, or None (no hub configured, or nothing to tell).
     websub: Outcome | None = None
 
@@ -129,9 +128,13 @@ def scan(releases_dir: Path, config: Config) -> tuple[Iterator[Scanned], list[Re
     return _parse_all(candidates, unique_urls(candidates), config), refused
 
 
-def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
+def unique_urls(
+    candidates: Sequence[Candidate], owners: Container[str] = ()
+) -> dict[str, ReleaseError]:
     """The files that would share a URL and id with an earlier file, with their error, by
-    relative path.
+    relative path. ``owners`` are the relative paths of the files published before (the
+    ledger's): they come first, so a newcomer never takes a published URL, id or department
+    URL name; the newcomer is the error.
 
     Ids and URLs come from the path alone (department slug and file name slug), so this is
     decided before any file is read: two department folders with the same slug
@@ -143,6 +146,8 @@ def unique_urls(candidates: Sequence[Candidate]) -> dict[str, ReleaseError]:
     errors: dict[str, ReleaseError] = {}
     owner_of: dict[str, str] = {}
     first: dict[tuple[str, str], Candidate] = {}
+    if owners:
+        candidates = sorted(candidates, key=lambda c: c.relative not in owners)  # stable
     for candidate in candidates:
         slug, stem = candidate.slug, candidate.stem
         if not slug or not stem:
@@ -257,7 +262,7 @@ def error_record(error: ReleaseError, relative: str) -> dict[str, Any]:
 
 
 #: Bump when the output changes for the same input and config: the next build is a full one.
-OUTPUT_FORMAT = 3
+OUTPUT_FORMAT = 4
 _BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -271,7 +276,7 @@ class _Context:
     now: datetime
     duplicates: dict[str, ReleaseError]
     state: State
-    #: The cache entries of the last build (empty when there is no usable cache).
+    #: What the ledger knows of each published file (also when the cache is not usable).
     cached: dict[str, CacheEntry]
     #: The files the last build found bad by their bytes (see Cache.bad).
     bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
@@ -337,10 +342,10 @@ def build(
     report = Report()
     found, refused = find_files(releases_dir)
     report.errors.extend(refused)
-    with Lock(out_dir, wait):
+    with Lock(out_dir, wait) as lock:
         fingerprint_now = fingerprint(config, __version__, OUTPUT_FORMAT)
-        cache = load_cache(out_dir, fingerprint_now)
-        if cache is not None and _nothing_to_do(out_dir, found, cache, config, now, report):
+        cache = _read_cache(out_dir, fingerprint_now)
+        if cache is not None and _nothing_to_do(found, cache, config, now, report):
             report.fast = True
             _announce(out_dir, config, [], websub, report)
             return report
@@ -349,8 +354,7 @@ def build(
         report.notices.clear()
         candidates = [to_candidate(each, _cached_stem(cache, each)) for each in found]
         del found  # memory: 50,000 listed files are tens of MB; the candidates say it all
-        duplicates = unique_urls(candidates)
-        _build(
+        _work(
             candidates,
             refused,
             releases_dir,
@@ -361,8 +365,8 @@ def build(
             progress,
             report,
             cache,
-            duplicates,
             fingerprint_now,
+            lock,
         )
         _announce(out_dir, config, report.written, websub, report)
     return report
@@ -381,8 +385,27 @@ def _announce(
         )
 
 
+def _read_cache(out_dir: Path, fingerprint_now: str) -> Cache | None:
+    """The cache of the last complete build, read from the ledger opened read-only (a
+    no-change build touches no file), or None: no usable ledger, another configuration, a
+    build under way, or rows that cannot be read (the work path repairs the ledger)."""
+    import sqlite3
+
+    from feedpub.bookkeeping import load_cache
+    from feedpub.ledger import read_only
+
+    db = read_only(out_dir)
+    if db is None:
+        return None
+    try:
+        return load_cache(db, fingerprint_now)
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    finally:
+        db.close()
+
+
 def _nothing_to_do(
-    out_dir: Path,
     found: list[Found],
     cache: Cache,
     config: Config,
@@ -398,8 +421,6 @@ def _nothing_to_do(
     does a new file that is bad by its bytes (the work remembers it, so that the next run
     need not read it: 50,000 empty files from a sync tool cost every run seconds).
     """
-    if state_signature(out_dir) != cache.state:
-        return False  # the state file was lost or replaced: the work path says so
     unknown = _not_published(found, cache)
     if unknown is None:
         return False
@@ -446,7 +467,7 @@ def _read_unknown(
     # Unknown files may share a URL with another file: that needs every file's URL name
     # (those of unchanged files from the cache, without slugify).
     candidates = [to_candidate(each, _cached_stem(cache, each)) for each in found]
-    duplicates = unique_urls(candidates)
+    duplicates = unique_urls(candidates, cache.files)
     from feedpub.parse import read_release
 
     for candidate in candidates:
@@ -513,7 +534,60 @@ def _waiting(path: Path, release: Release) -> Notice:
     return Notice(path, None, f"dated {when}: the feeds keep the published version until then")
 
 
+def _work(
+    candidates: list[Candidate],
+    refused: list[ReleaseError],
+    releases_dir: Path,
+    out_dir: Path,
+    config: Config,
+    now: datetime,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+    report: Report,
+    cache: Cache | None,
+    fingerprint_now: str,
+    lock: Lock,
+) -> None:
+    """The build that has work to do, with the ledger open for writing (a damaged one is
+    moved aside first: see :mod:`feedpub.ledger`)."""
+    from feedpub.bookkeeping import open_history, published_paths
+    from feedpub.ledger import as_os_errors
+
+    with as_os_errors(out_dir):
+        db, state, report.damaged = open_history(out_dir)
+        # Whoever published a URL keeps it, also when the cache is not usable.
+        owners = cache.files if cache is not None else published_paths(db)
+    duplicates = unique_urls(candidates, owners)
+    del owners
+    try:
+        with as_os_errors(out_dir):
+            _build(
+                db,
+                state,
+                candidates,
+                refused,
+                releases_dir,
+                out_dir,
+                config,
+                now,
+                jobs,
+                progress,
+                report,
+                cache,
+                duplicates,
+                fingerprint_now,
+                lock,
+            )
+    finally:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # the error that failed it is the news
+                db.execute("ROLLBACK")
+        db.close()
+
+
 def _build(
+    db: sqlite3.Connection,
+    state: State,
     candidates: list[Candidate],
     refused: list[ReleaseError],
     releases_dir: Path,
@@ -526,23 +600,35 @@ def _build(
     cache: Cache | None,
     duplicates: dict[str, ReleaseError],
     fingerprint_now: str,
+    lock: Lock,
 ) -> None:
-    """The build that has work to do: read what changed, stage pages and feeds, publish."""
-    state = load_state(out_dir)
-    if state.tag_prefix is not None and state.tag_prefix != config.tag_prefix:
-        raise IdsWouldChange(out_dir, state.tag_prefix, config.tag_prefix)
+    """The build that has work to do: read what changed, stage pages and feeds, publish;
+    the ledger's transaction commits last."""
+    from feedpub.bookkeeping import commit, load_files, set_outputs, stage, write_pending
+    from feedpub.ledger import mark_under_way
+    from feedpub.migrate import import_old
+
+    state = import_old(out_dir, db, state)
+    _guard_ids(out_dir, state, config.tag_prefix)
+    _refuse_mass_removal(candidates, refused, releases_dir, state)
     # A usable cache means the last build finished: no temporaries of a killed one to find.
-    publisher = Publisher(out_dir, clean=cache is None)
-    report.state_lost = not state.found and bool(publisher.previous)
-    # From here on the output may change: without a cache, a build killed half-way is
-    # followed by a full one.
-    publisher.remove_hidden(CACHE_NAME)
-    cached = cache.files if cache is not None and state.found else {}
+    publisher = Publisher(out_dir, clean=cache is None, lock=lock, ledger=db)
+    # Published before: a manifest, or (the ledger that holds it lost) a combined feed.
+    published_before = bool(publisher.previous) or os.path.isfile(out_dir / _ATOM)
+    report.state_lost = not state.found and published_before
+    publisher.adopt = publisher.lost and state.found  # the manifest was lost, not never made
+    # From here on the output may change: a build killed half-way leaves the ledger saying
+    # so, and the next one is a full one.
+    mark_under_way(db)
+    # What the ledger knows of each published file, also when the cache is not usable (a
+    # build under way, another configuration): a kept release's publication time.
+    known = cache.files if cache is not None else load_files(db)
+    cached = known if cache is not None and state.found else {}
     stubs, to_read = _split(candidates, cached, duplicates, state, config.tag_prefix)
     report.read = len(to_read)
     advance = None if progress is None else functools.partial(_advance, progress, len(to_read))
     bad = cache.bad if cache is not None else {}
-    context = _Context(config, out_dir, now, duplicates, state, cached, bad)
+    context = _Context(config, out_dir, now, duplicates, state, known, bad)
     try:
         if jobs is None:
             jobs = 2 if len(to_read) >= PARALLEL_MIN and cores() >= 2 else 1
@@ -551,13 +637,16 @@ def _build(
             parts = _in_two_processes(to_read[:half], to_read[half:], context, advance)
         else:
             parts = [_publish_releases(to_read, context, advance)]
+        parts.append(_keep_refused(refused, releases_dir, context))
         selection = Selection(config.max_entries)
         touched: set[str] = set()
         next_cache: dict[str, CacheEntry] = {}
         next_bad: dict[str, tuple[int | None, str]] = {}
         seen: dict[str, Seen] = {}
         everything: list[Entry] = []
-        pictures = published_pictures(publisher.previous)
+        pictures = published_pictures(
+            publisher.department_files() if publisher.adopt else publisher.previous
+        )
         for candidate in stubs:
             entry = cached[candidate.relative]
             release_id = make_id(config.tag_prefix, candidate.slug, candidate.stem)
@@ -608,7 +697,7 @@ def _build(
             releases_dir,
             candidates,
             state,
-            cache,
+            context.cached,
             config,
             selection,
             publisher,
@@ -650,18 +739,19 @@ def _build(
         # Memory: what the state and cache are encoded from is all that is needed now; the
         # space of the rest is reused for encoding them (50,000 releases: tens of MB).
         everything.clear()
-        state_file = publisher.stage_last(
-            STATE_NAME, dump_state(config.tag_prefix, seen, shown.values())
-        )
-        cache = Cache(fingerprint_now, next_cache, file_signature(state_file), doc_keys, next_bad)
-        publisher.stage_last(CACHE_NAME, dump_cache(cache))
         if config.websub_hub is not None:
             # Pending before the feeds are in place: a build killed before the hub is told
             # leaves them for the next one (see feedpub.websub).
-            expect(out_dir, config.base_url, feed_urls(config.base_url, publisher.written))
+            expect(db, feed_urls(config.base_url, publisher.written))
         else:
-            publisher.remove_hidden(PENDING_NAME)  # no hub any more: nothing left to tell
+            write_pending(db, [])  # no hub any more: nothing left to tell
+        publisher.list_new()  # committed before the ledger's last transaction begins
+        before = (state, cache) if cache is not None and state.found else None
+        cache = Cache(fingerprint_now, next_cache, doc_keys, next_bad)
+        stage(db, config.tag_prefix, seen, shown.values(), cache, before)
+        set_outputs(db, publisher.files, transaction=False)
         publisher.commit()
+        commit(db)  # last: the outputs are in place and durable
     except BaseException:
         publisher.fail()
         raise
@@ -674,17 +764,45 @@ def _build(
 class IdsWouldChange(Exception):
     """The config would give every entry a new id: readers would show everything twice."""
 
-    def __init__(self, out_dir: Path, before: str, now: str) -> None:
+    def __init__(self, out_dir: Path, before: str, now: str, source: str = LEDGER_NAME) -> None:
         super().__init__(out_dir, before, now)
         self.out_dir, self.before, self.now = out_dir, before, now
+        #: Where the published ids were seen: the ledger, or the published Atom feed.
+        self.source = source
 
     def __str__(self) -> str:
         return (
             f"{self.out_dir} was published with ids {self.before}…, this configuration gives "
             f"{self.now}…; every reader would show every release again. Run feedpub where "
             "feedpub.toml is (or pass --config); to change the ids on purpose, delete "
-            f"{self.out_dir / STATE_NAME} first"
+            f"{self.out_dir / self.source} first"
         )
+
+
+#: The published combined Atom feed, where the id prefix is seen when the ledger was lost.
+_ATOM = "atom.xml"
+_PUBLISHED_ID = re.compile(rb"<id>(tag:[^<:]*:)[^<]*</id>")
+
+
+def _guard_ids(out_dir: Path, state: State, tag_prefix: str) -> None:
+    """Raise :class:`IdsWouldChange` when the ids this configuration gives are not those
+    published: as the ledger records them, or, when it has no history (lost, damaged), as
+    the published combined Atom feed shows them (its first id), so that losing the ledger
+    never lets a wrong configuration change every id."""
+    if state.tag_prefix is not None:
+        if state.tag_prefix != tag_prefix:
+            raise IdsWouldChange(out_dir, state.tag_prefix, tag_prefix)
+        return
+    try:
+        with open(out_dir / _ATOM, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return  # nothing published (or not readable): nothing to compare with
+    match = _PUBLISHED_ID.search(head)
+    if match is not None:
+        published = match.group(1).decode("utf-8", "replace")
+        if published != tag_prefix:
+            raise IdsWouldChange(out_dir, published, tag_prefix, _ATOM)
 
 
 def _keep_unreadable(
@@ -692,7 +810,7 @@ def _keep_unreadable(
     releases_dir: Path,
     candidates: list[Candidate],
     state: State,
-    cache: Cache | None,
+    known: dict[str, CacheEntry],
     config: Config,
     selection: Selection,
     publisher: Publisher,
@@ -704,13 +822,7 @@ def _keep_unreadable(
     files stay, its releases in the last feeds stay in them (all of the department's, as the
     state does not say which folder each came from), and their history and cache entries
     stay for the day the folder can be read again. Returns those departments."""
-    blocked: set[str] = set()
-    for folder in unreadable_folders(refused):
-        try:
-            department = folder.relative_to(releases_dir).parts[0]
-        except (ValueError, IndexError):
-            continue
-        blocked.add(department_slug(unicodedata.normalize("NFC", department)))
+    blocked = _blocked(refused, releases_dir)
     if not blocked:
         return blocked
     present = {make_id(config.tag_prefix, c.slug, c.stem) for c in candidates}
@@ -725,12 +837,122 @@ def _keep_unreadable(
     for release_id, history in state.seen.items():
         if release_id not in present and release_id[prefix:].split("/")[0] in blocked:
             seen.setdefault(release_id, history)
-    if cache is not None:
-        listed = {c.relative for c in candidates}
-        for relative, entry in cache.files.items():
-            if relative not in listed and department_slug(relative.split("/")[0]) in blocked:
-                next_cache[relative] = (UNREAD, entry[1])
+    listed = {c.relative for c in candidates}
+    for relative, entry in known.items():
+        department = unicodedata.normalize("NFC", relative.split("/")[0])
+        if relative in listed or department_slug(department) not in blocked:
+            continue
+        next_cache[relative] = (UNREAD, entry[1])
+        if entry[1]:
+            stub = _unlisted_stub(releases_dir, relative, entry, department, config.tag_prefix)
+            if stub.id not in state.releases:  # in an archive only: it stays there
+                selection.add(stub)  # counted; older than what the live feeds show
+                everything.append(stub)
     return blocked
+
+
+def _keep_refused(refused: list[ReleaseError], releases_dir: Path, context: _Context) -> _Part:
+    """A published release file that discovery refuses now (a symlink that broke, or that
+    points out of the releases folder) is kept as a bad file is: its last good version in
+    the feeds, its place in the archives, its page and pictures, its history."""
+    part = _Part(Selection(context.config.max_entries))
+    state, tag_prefix = context.state, context.config.tag_prefix
+    for error in refused:
+        try:
+            relative = Path(error.path).relative_to(releases_dir).as_posix()
+        except ValueError:
+            continue
+        relative = unicodedata.normalize("NFC", relative)
+        entry = context.cached.get(relative)
+        if entry is None or not entry[1] or "/" not in relative:
+            continue  # not a published release file
+        department = relative.split("/")[0]
+        stub = _unlisted_stub(releases_dir, relative, entry, department, tag_prefix)
+        kept: Entry = state.releases.get(stub.id) or stub
+        part.selection.add(kept)
+        part.entries.append(kept)
+        part.touched.add(stub.slug)
+        part.cached[relative] = (UNREAD, entry[1])
+        part.kept.append(page_path(stub.slug, stub.stem))
+        part.kept_pictures.append((stub.slug, stub.stem))
+        if stub.id in state.seen:
+            part.seen[stub.id] = state.seen[stub.id]
+    return part
+
+
+def _unlisted_stub(
+    releases_dir: Path, relative: str, entry: CacheEntry, department: str, tag_prefix: str
+) -> Stub:
+    """The stub of a published release in a folder that cannot be listed, from what the
+    ledger knows of its file."""
+    from feedpub.release import slugify
+
+    folder, _, name = relative.rpartition("/")
+    slug = department_slug(department)
+    stem = str(entry[2]) if len(entry) > 2 else slugify(os.path.splitext(name)[0])
+    published = datetime.fromisoformat(entry[1])
+    return Stub(
+        str(releases_dir / folder),
+        name,
+        department,
+        slug,
+        stem,
+        make_id(tag_prefix, slug, stem),
+        published,
+    )
+
+
+def _blocked(refused: list[ReleaseError], releases_dir: Path) -> set[str]:
+    """The URL names of the departments with a folder that cannot be listed."""
+    blocked: set[str] = set()
+    for folder in unreadable_folders(refused):
+        try:
+            department = folder.relative_to(releases_dir).parts[0]
+        except (ValueError, IndexError):
+            continue
+        blocked.add(department_slug(unicodedata.normalize("NFC", department)))
+    return blocked
+
+
+#: A build refuses to unpublish when at least this many published releases vanish at once
+#: and they are more than half of all published ones (see :class:`MassRemoval`).
+MASS_REMOVAL_MIN = 3
+
+
+class MassRemoval(Exception):
+    """Most published releases vanished at once: a share that is not mounted, a folder
+    renamed by mistake. Nothing is changed (exit 1)."""
+
+    def __init__(self, releases_dir: Path, gone: int, published: int) -> None:
+        super().__init__(releases_dir, gone, published)
+        self.releases_dir, self.gone, self.published = releases_dir, gone, published
+
+    def __str__(self) -> str:
+        return (
+            f"{self.releases_dir}: {self.gone} of {self.published} published releases are gone "
+            "at once; nothing was changed (is the folder mounted?). To withdraw them on "
+            "purpose, remove at most half of them per build"
+        )
+
+
+def _refuse_mass_removal(
+    candidates: list[Candidate], refused: list[ReleaseError], releases_dir: Path, state: State
+) -> None:
+    """Raise :class:`MassRemoval` when the published releases missing from ``candidates``
+    (those of departments whose folder cannot be listed do not count: they are kept) are at
+    least :data:`MASS_REMOVAL_MIN` and more than half of all."""
+    if len(state.seen) < MASS_REMOVAL_MIN or state.tag_prefix is None:
+        return
+    present = {make_id(state.tag_prefix, c.slug, c.stem) for c in candidates}
+    blocked = _blocked(refused, releases_dir)
+    start = len(state.tag_prefix)
+    gone = sum(
+        1
+        for release_id in state.seen
+        if release_id not in present and release_id[start:].split("/")[0] not in blocked
+    )
+    if gone >= MASS_REMOVAL_MIN and 2 * gone > len(state.seen):
+        raise MassRemoval(releases_dir, gone, len(state.seen))
 
 
 def _advance(progress: Callable[[int, int], None], total: int, count: int) -> None:

@@ -20,9 +20,12 @@ import click
 
 from feedpub import __version__
 from feedpub.config import DEFAULT_PATH, Config, ConfigError, load_config
+from feedpub.ledger import LEDGER_NAME
 from feedpub.messages import Summary
 from feedpub.site import missing_links
-from feedpub.state import STATE_NAME
+
+#: How the history falls back when the ledger was lost (said once, by the build that notices).
+_FALLBACK = " (entries' updated times fall back to their stated or publication times)"
 
 if TYPE_CHECKING:
     from feedpub.build import Report
@@ -74,7 +77,8 @@ class _Group(click.Group):
     cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="""Exit codes: 0 all good; 1 some releases were skipped or are kept from an earlier
-build (each is on stderr as path:line: reason); 2 usage or configuration error; 74 the output
+build (each is on stderr as path:line: reason), or most published releases vanished at once
+(nothing changed); 2 usage or configuration error; 74 the output
 folder cannot be written; 75 another build holds the lock (cron tries again next time); 130
 interrupted (Ctrl-C; published files stay whole, the next build finishes the work).""",
 )
@@ -214,7 +218,7 @@ def build(
     and mtime), nothing is read or written at all. With websub_hub set, the hub is told which
     feeds changed; a hub that fails is reported and tried again by the next build.
     """
-    from feedpub.build import IdsWouldChange
+    from feedpub.build import IdsWouldChange, MassRemoval
     from feedpub.build import build as run_build
     from feedpub.publish import LockHeld
 
@@ -229,16 +233,21 @@ def build(
     except (IdsWouldChange, ConfigError) as exc:  # ConfigError: an office's template
         click.echo(f"feedpub: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except MassRemoval as exc:
+        click.echo(f"feedpub: {exc}", err=True)
+        sys.exit(EXIT_BAD_RELEASES)
     except OSError as exc:
         # The output cannot be written (permissions, disk full): a problem of the machine,
         # not of a release and not a bug. What was already published stays as it was.
         where = exc.filename if exc.filename is not None else out_dir
         click.echo(f"feedpub: {where}: cannot write: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_CANNOT_WRITE)
-    if report.state_lost:
+    for line in report.damaged:
+        click.echo(f"feedpub: {line}; started a new one{_FALLBACK}", err=True)
+    if report.state_lost and not report.damaged:
         click.echo(
-            f"feedpub: {out_dir / STATE_NAME} was missing or unreadable; started a new one "
-            "(entries' updated times fall back to their stated or publication times)",
+            f"feedpub: {out_dir / LEDGER_NAME} was missing or unreadable; started a new one"
+            f"{_FALLBACK}",
             err=True,
         )
     if verbose:

@@ -35,7 +35,14 @@ from feedpub.layout import (
     image_owner,
 )
 from feedpub.processes import PARALLEL_MIN, can_fork, cores, fork_pair
-from feedpub.publish import HIDDEN, FileWriter, PublishedFiles, Publisher, make_folders
+from feedpub.publish import (
+    HIDDEN,
+    FileWriter,
+    PublishedFiles,
+    Publisher,
+    make_folders,
+    temporary_name,
+)
 from feedpub.release import Release, ReleaseError, image_files
 from feedpub.state import Cache, Seen
 
@@ -455,7 +462,7 @@ class Spool:
     def create(cls, out_dir: Path, config: Config, urls: Urls) -> Spool:
         folder = out_dir / HIDDEN
         make_folders(str(folder))
-        path = str(folder / f".entries.{os.getpid()}.tmp")
+        path = str(folder / temporary_name("entries", "", os.getpid()))
         spool = cls(path, urls, _feed_info(config, None))
         spool._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         return spool

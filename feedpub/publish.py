@@ -10,15 +10,18 @@ Why each piece:
   ETag stay), so web caches and readers' conditional GETs keep working. Copied files
   (pictures) keep their source's mtime, so equal size and mtime tell without reading them.
 * **Atomic and durable, in two phases**: every changed file is first written to a temporary
-  file beside it (``.<name>.<pid>.tmp``, hidden from the web server). Then one ``syncfs``
-  makes all of them durable together (one ``fsync`` each would cost 0.35 ms × thousands),
+  file beside it (``.<name>.fp<pid in base 36>.tmp``, hidden from the web server; only such
+  names of ended processes are ever removed as leftovers). Then one ``syncfs`` makes all of
+  them durable together (one ``fsync`` each would cost 0.35 ms × thousands),
   and only then are they ``os.replace``d into place and the renames made durable by a second
   ``syncfs``. A reader never sees half a file; a build killed at any instant, or a power
   failure, leaves every file either old or new and complete. A build that fails before the
   renames (disk full) removes its temporaries and changes nothing.
-* **Manifest** (``feeds/.feedpub/manifest``): the files feedpub wrote. Only files on it are
-  ever deleted, so anything else an admin puts into ``feeds/`` is safe. Before the first
-  rename it grows by every file this build adds, so a killed build leaves nothing unlisted.
+* **Manifest** (table ``outputs`` of the ledger, ``feeds/.feedpub/ledger.sqlite3``): the
+  files feedpub wrote. Only files on it are ever deleted, so anything else an admin puts into
+  ``feeds/`` is safe. Before the first rename it grows by every file this build adds
+  (committed), so a killed build leaves nothing unlisted; the final list is committed with
+  the rest of the ledger, last.
 * **Folder log** (``feeds/.feedpub/folders``): every folder a build creates is noted there
   before it is made; at its end, on success or error, the build removes those of them that
   stayed empty, and so does the next build after a killed one. A folder feedpub did not
@@ -39,18 +42,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 
 #: The hidden folder of feedpub's bookkeeping inside the output folder (the web server denies
 #: hidden paths; see docs/deployment.md).
 HIDDEN = ".feedpub"
 LOCK_NAME = f"{HIDDEN}/lock"
-MANIFEST_NAME = f"{HIDDEN}/manifest"
 #: The folders builds created and that may have stayed empty (see the module docstring).
 FOLDERS_NAME = f"{HIDDEN}/folders"
 #: Permissions of folders feedpub creates, whatever the umask.
 DIR_MODE = 0o755
-#: Temporary files of this module: ".<name>.<pid>.tmp" (see :func:`temporary_name`).
-_TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
+#: Temporary files of this module: ".<name>.fp<pid in base 36>.tmp" (see
+#: :func:`temporary_name`); group 1 is the writer's pid.
+_TEMPORARY = re.compile(r"^\..+\.fp([0-9a-z]{1,5})\.tmp$")
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 #: The highest process id Linux can hand out (PID_MAX_LIMIT, 2**22 on 64-bit systems): a
 #: temporary file name holds at most this many digits of its writer's pid.
 PID_MAX = 4_194_304
@@ -76,13 +84,43 @@ class Lock:
         self._fd: int | None = None
 
     def __enter__(self) -> Lock:
+        deadline = time.monotonic() + self.wait
+        while True:
+            fd = self._take(deadline)
+            if self._at_path(fd):
+                break
+            # The file was removed or replaced while we waited for it: a lock on it keeps
+            # nobody out. Take the one at the path.
+            os.close(fd)
+        self._fd = fd
+        return self
+
+    def _at_path(self, fd: int) -> bool:
+        """Whether the open file ``fd`` is still the one at the lock's path."""
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(fd)
+        return (info.st_dev, info.st_ino) == (mine.st_dev, mine.st_ino)
+
+    def check(self) -> None:
+        """Raise :class:`LockHeld` unless this lock's file is still the one at its path: once
+        it was removed or replaced, another build may run beside this one (called before
+        anything is put into place)."""
+        if self._fd is not None and not self._at_path(self._fd):
+            raise LockHeld(
+                f"{self.path}: the lock file was removed or replaced during this build; another "
+                "build may be running, nothing was changed"
+            )
+
+    def _take(self, deadline: float) -> int:
         make_folders(str(self.path.parent))
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
-        deadline = time.monotonic() + self.wait
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return fd
             except OSError as exc:
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     os.close(fd)
@@ -95,8 +133,6 @@ class Lock:
                         f"{self.path}: another feedpub build is running{waited}"
                     ) from None
                 time.sleep(min(_LOCK_POLL, left))
-        self._fd = fd
-        return self
 
     def __exit__(
         self,
@@ -259,16 +295,40 @@ class Publisher:
     made that this one does not (see :meth:`finish`).
     """
 
-    def __init__(self, out_dir: Path, *, clean: bool = True) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        *,
+        clean: bool = True,
+        lock: Lock | None = None,
+        ledger: sqlite3.Connection | None = None,
+    ) -> None:
         """``clean``: look for temporaries of a killed build (False when it is known that
-        the last build finished)."""
+        the last build finished). ``lock``: checked before anything is put into place (see
+        :meth:`Lock.check`). ``ledger``: the build's open ledger, which holds the manifest;
+        the build then records the final manifest (:attr:`files`) in its own last
+        transaction. Without one, the publisher opens the ledger itself and records the
+        manifest when it commits."""
         self.out_dir = out_dir
+        self._lock = lock
+        self._own = ledger is None
+        if ledger is None:
+            from feedpub.ledger import as_os_errors, open_for_build
+
+            make_folders(str(out_dir / HIDDEN))
+            with as_os_errors(out_dir):
+                ledger, _ = open_for_build(out_dir)
+        self._db = ledger
+        #: The manifest was empty (a new or a lost ledger).
+        self.lost = False
+        #: Set by a build that knows the folder was published before (its ledger has a
+        #: history) when the manifest was lost: then :meth:`keep` takes a file that is on the
+        #: disk, so that the pages of unchanged releases are in the next manifest again.
+        self.adopt = False
         self.removed: list[str] = []
         self._record = PublishedFiles()
         self._writer = FileWriter(out_dir, self._record)
         self._previous = self._read_manifest()
-        #: Bookkeeping files staged to be put into place last: (temporary, target).
-        self._last: list[tuple[str, str]] = []
         if clean:
             self._remove_temporaries()
             self._remove_empty_folders()
@@ -280,7 +340,7 @@ class Publisher:
         files, and only on builds that have work to do)."""
         for folder, folders, names in os.walk(self.out_dir):
             for name in names:
-                if _TEMPORARY.match(name):
+                if is_leftover(name):
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(os.path.join(folder, name))
             # Never into symlinked folders an admin put there; feedpub makes none.
@@ -304,19 +364,14 @@ class Publisher:
         return self._previous
 
     def _read_manifest(self) -> set[str]:
-        try:
-            text = (self.out_dir / MANIFEST_NAME).read_text("utf-8")
-        except FileNotFoundError:
-            return set()
-        # Only plain relative paths inside out_dir: a damaged manifest must never make
-        # finish() delete anything outside the output folder (or feedpub's own files).
-        return {
-            line
-            for line in text.splitlines()
-            if line
-            and not line.startswith(("#", "/", HIDDEN + "/"))
-            and ".." not in line.split("/")
-        }
+        """The manifest's paths (the ledger's ``outputs``); an empty set (and :attr:`lost`)
+        when it has none."""
+        from feedpub.bookkeeping import read_outputs
+
+        paths = {_published_path(line) for line in read_outputs(self._db)}
+        paths.discard(None)
+        self.lost = not paths
+        return {path for path in paths if path is not None}
 
     def write(self, relative: str, data: bytes) -> bool:
         """Stage ``data`` for ``out_dir/relative``; returns whether the file will change."""
@@ -337,8 +392,27 @@ class Publisher:
         releases that did not change, where 10,000 ``stat`` calls would cost more than the
         whole no-change build may.
         """
-        if relative in self._previous and (not check or os.path.exists(self.out_dir / relative)):
+        if self.adopt and relative not in self._previous:
+            if os.path.isfile(self.out_dir / relative):
+                self._record.files.add(relative)
+        elif relative in self._previous and (not check or os.path.exists(self.out_dir / relative)):
             self._record.files.add(relative)
+
+    def department_files(self) -> set[str]:
+        """The files directly in the output's department folders (``<slug>/<name>``, none
+        hidden), as found on the disk: what a build without a manifest knows it published."""
+        found: set[str] = set()
+        with contextlib.suppress(FileNotFoundError), os.scandir(self.out_dir) as folders:
+            for folder in folders:
+                if folder.name.startswith(".") or not folder.is_dir(follow_symlinks=False):
+                    continue
+                with os.scandir(folder.path) as names:
+                    found.update(
+                        f"{folder.name}/{entry.name}"
+                        for entry in names
+                        if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False)
+                    )
+        return found
 
     def keep_folder(self, prefix: str) -> None:
         """Keep every file of earlier builds below ``prefix/`` (a folder that cannot be read
@@ -347,42 +421,45 @@ class Publisher:
             if relative.startswith(prefix + "/"):
                 self.keep(relative)
 
-    def stage_last(self, relative: str, data: bytes) -> str:
-        """Stage a bookkeeping file (state, cache) that :meth:`commit` puts into place after
-        everything else. Staged with the rest, so that a full disk fails the build before any
-        published file changes; replaced last, so that a killed build leaves the old one.
-        Returns the path whose ``stat`` the file will have once in place."""
-        target = os.path.join(self.out_dir, relative)
-        if _holds(target, data):
-            return target
-        make_folders(os.path.dirname(target))
-        temporary = _write_temporary(target, data, True, kind=".last")
-        self._last.append((temporary, target))
-        return temporary
+    def list_new(self) -> None:
+        """Add every file about to appear to the manifest, committed, before anything is put
+        into place: a build killed during the renames leaves nothing that no manifest
+        lists. (:meth:`commit` does it too; a build calls it before it begins the ledger's
+        last transaction.)"""
+        from feedpub.bookkeeping import add_outputs
+
+        new = self._record.files - self._previous
+        if new:
+            add_outputs(self._db, new)
+            self._previous |= new
+
+    @property
+    def files(self) -> set[str]:
+        """Every file this build publishes: the manifest once :meth:`commit` is done."""
+        return self._record.files
 
     def commit(self) -> None:
         """Put every staged file into place, durably; then delete what nothing makes any
-        more, record the new manifest, and put the bookkeeping files into place (see the
-        module docstring for why in this order). Ctrl-C waits until all of that is done (see
-        :func:`interrupts_deferred`)."""
+        more and record the new manifest (see the module docstring for why in this order).
+        Ctrl-C waits until all of that is done (see :func:`interrupts_deferred`)."""
+        from feedpub.bookkeeping import set_outputs
+
         with interrupts_deferred():
-            self._commit()
+            try:
+                self._commit()
+                if self._own:
+                    set_outputs(self._db, self._record.files, transaction=True)
+            finally:
+                if self._own:
+                    self._db.close()
 
     def _commit(self) -> None:
         pending = self._record.pending
-        current = self._record.files
         try:
-            if current != self._previous:
-                # The final manifest is staged now and put into place after the removals:
-                # once the first published file is replaced, nothing needs disk space.
-                self._last.insert(0, self._stage_manifest(current))
-            if pending or self._last:
-                grown = self._previous | current
-                if grown != self._previous:
-                    # First list every file about to appear, so that a build killed during
-                    # the renames leaves nothing that no manifest lists.
-                    self._write_manifest(grown)
-                    self._previous = grown
+            if self._lock is not None:
+                self._lock.check()
+            self.list_new()
+            if pending:
                 sync_filesystem(self.out_dir)  # every temporary is durable ...
             while pending:
                 temporary, target = staged_paths(self.out_dir, *pending[-1])
@@ -392,22 +469,12 @@ class Publisher:
                 sync_filesystem(self.out_dir)  # the renames themselves
             self._finish()
             self._remove_empty_folders()  # e.g. of a picture that could not be read
-            if self._last:
-                while self._last:
-                    temporary, target = self._last[0]
-                    os.replace(temporary, target)
-                    self._last.pop(0)
-                _fsync_folder(str(self.out_dir / HIDDEN))
         finally:
             self.abort()  # what could not be put into place (nothing, normally)
 
     def abort(self) -> None:
         """Remove the staged temporaries: the build failed, and nothing published changes."""
         self._record.remove_temporaries(self.out_dir)
-        for temporary, _ in self._last:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        self._last.clear()
 
     def fail(self) -> None:
         """The build failed or was interrupted, and its second process has ended: remove
@@ -442,8 +509,8 @@ class Publisher:
             path = self.out_dir / relative
             try:
                 path.unlink()
-            except FileNotFoundError:
-                continue
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue  # gone, or a folder: feedpub writes files only
             self.removed.append(relative)
             folder = path.parent
             while folder != self.out_dir:
@@ -454,22 +521,19 @@ class Publisher:
                 folder = folder.parent
         self._previous = set(current)
 
-    def _write_manifest(self, files: set[str]) -> None:
-        self.write_hidden(MANIFEST_NAME, _manifest(files))
 
-    def _stage_manifest(self, files: set[str]) -> tuple[str, str]:
-        target = os.path.join(self.out_dir, MANIFEST_NAME)
-        make_folders(os.path.dirname(target))
-        return _write_temporary(target, _manifest(files), True, kind=".last"), target
-
-    def write_hidden(self, relative: str, data: bytes) -> None:
-        """Atomically and durably write a bookkeeping file that is not part of the published
-        output (not in the manifest, not counted), again only when its bytes change."""
-        write_durably(self.out_dir / relative, data)
-
-    def remove_hidden(self, relative: str) -> None:
-        """Delete a bookkeeping file, durably (a later crash must not bring it back)."""
-        remove_durably(self.out_dir / relative)
+def _published_path(line: str) -> str | None:
+    """A manifest line as the relative path of a file feedpub may have published, or None:
+    only plain relative paths inside the output folder, normalised (``./a//b`` is ``a/b``),
+    and none with a hidden part (feedpub's own ``.feedpub/``, temporaries): a damaged
+    manifest must never make a build delete anything outside the output folder, or its own
+    bookkeeping."""
+    if not line or line.startswith("/"):
+        return None
+    parts = [part for part in line.split("/") if part not in ("", ".")]
+    if not parts or any(part == ".." or part.startswith(".") for part in parts):
+        return None
+    return "/".join(parts)
 
 
 @contextlib.contextmanager
@@ -482,28 +546,6 @@ def interrupts_deferred() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a pending SIGINT raises here
-
-
-def _manifest(files: set[str]) -> bytes:
-    lines = "".join(f"{line}\n" for line in sorted(files))
-    return ("# files written by feedpub; do not edit\n" + lines).encode("utf-8")
-
-
-def write_durably(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` atomically and durably (fsync of the file and of its
-    folder), unless it already holds exactly these bytes."""
-    target = str(path)
-    if _holds(target, data):
-        return
-    make_folders(os.path.dirname(target))
-    temporary = _write_temporary(target, data, True, durable=True)
-    try:
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_folder(os.path.dirname(target))
 
 
 def remove_durably(path: Path) -> None:
@@ -598,8 +640,35 @@ def _temporary_path(target: str, kind: str, pid: int) -> str:
 
 def temporary_name(name: str, kind: str, pid: int) -> str:
     """The name of the temporary file that process ``pid`` writes ``name`` to first: hidden,
-    and longer than ``name`` (see :data:`feedpub.layout.MAX_STEM`)."""
-    return f".{name}{kind}.{pid}.tmp"
+    longer than ``name`` (see :data:`feedpub.layout.MAX_STEM`), and marked as feedpub's:
+    ``.fp`` and the pid in base 36, which is as long as the decimal pid was, so the limits
+    of names stay as they were."""
+    digits = ""
+    while True:
+        pid, digit = divmod(pid, 36)
+        digits = _DIGITS36[digit] + digits
+        if not pid:
+            return f".{name}{kind}.fp{digits}.tmp"
+
+
+def is_leftover(name: str) -> bool:
+    """Whether ``name`` is a temporary file of feedpub's that nobody is writing any more: of
+    this process, or of one that has ended. A file an admin named like a temporary is not
+    feedpub's unless it has the mark (see :func:`temporary_name`), and one of a feedpub
+    process still running (a build beside this one, if the lock was sidestepped) is left."""
+    match = _TEMPORARY.match(name)
+    if match is None:
+        return False
+    pid = int(match.group(1), 36)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, another user's
+    return False
 
 
 def _write_all(fd: int, data: bytes, target: str) -> None:

@@ -1,32 +1,24 @@
-"""What earlier builds knew, kept in two hidden files of the output folder.
+"""What earlier builds knew, as values: the history (:class:`State`: per published release
+the hash of its content and when a build first saw that content, the correction time readers
+see as Atom ``updated``; the id prefix the feeds were published with; the last good version of
+every release the feeds show) and the cache (:class:`Cache`: size, mtime and ctime of every
+published release file, its publication time and URL name, the fingerprint of configuration
+and feedpub version, the archive documents' keys, and the files bad by their bytes, by a
+digest). They are kept in the ledger (:mod:`feedpub.ledger`, read and written by
+:mod:`feedpub.bookkeeping`); losing them loses the correction times, nothing else.
 
-``feeds/.feedpub/state.json``, the **history**: for every published release the hash of its
-content and when a build first saw that content (the correction time readers see as Atom
-``updated``), the id prefix the feeds were published with (a config that would change every
-id is refused), and the last good version of every release the feeds show (a release a press
-officer breaks while editing stays in the feeds until someone fixes it). Losing it loses
-those times, nothing else: the next build falls back to the stated or published times.
-
-``feeds/.feedpub/cache.json``, the **cache**: size, mtime and ctime of every published
-release file and its publication time, plus a fingerprint of the configuration and of this
-feedpub version. When nothing differs, a build needs to read no release and render nothing
-(the no-change build of 10,000 releases must stay under 0.3 s). It is machine-specific and
-safe to delete; a build with work to do deletes it first and writes it last, so a build
-killed half-way is followed by a full one.
-
-Neither file ever holds a release that is not published (an embargoed or a bad new release):
+Neither ever holds a release that is not published (an embargoed or a bad new release):
 ``feeds/`` is public, and nothing in it may reveal a release before its time. (The cache
-knows files that are bad by their bytes, so that a build need not read 50,000 empty files
-every few minutes, only by a digest of their path and signature, with reasons that quote
-nothing of a file: see :attr:`Cache.bad`.) Reading and encoding only: publish writes.
+knows files that are bad by their bytes only by a digest of their path and signature, with
+reasons that quote nothing of a file: see :attr:`Cache.bad`.) Also here: the content hash,
+and the reader of the JSON ``state.json`` that builds before the ledger wrote (for the
+import of an old output folder). Reading and encoding only: publish writes.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +28,6 @@ from zoneinfo import ZoneInfo
 from feedpub.release import Caption, Image, Release
 
 STATE_NAME = ".feedpub/state.json"
-CACHE_NAME = ".feedpub/cache.json"
 _VERSION = 2
 _BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -93,68 +84,15 @@ def load_state(out_dir: Path) -> State:
             key: Seen(str(value[0]), _datetime(value[1]) if value[1] else None)
             for key, value in data["seen"].items()
         }
-        releases = (_from_record(record) for record in data["releases"])
+        releases = (from_record(record) for record in data["releases"])
         return State(
             True,
             prefix if isinstance(prefix, str) else None,
             seen,
             {release.id: release for release in releases},
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-        return EMPTY
-
-
-def dump_state(tag_prefix: str, seen: Mapping[str, Seen], shown: Iterable[Release]) -> bytes:
-    """Encode the history and the releases the feeds show, sorted so that equal states give
-    equal bytes (the file is only rewritten when something in it changed)."""
-    unique = {release.id: release for release in shown}
-    history = ((key, [seen[key].hash, _iso(seen[key].updated)]) for key in sorted(seen))
-    # One compact line, the same bytes as _compact() of the whole state plus "\n", but the
-    # big object made in pieces (see _object_chunks).
-    return b"".join(
-        [
-            _utf8(_compact({"version": _VERSION, "tag_prefix": tag_prefix})[:-1]),
-            b',"seen":',
-            *_object_chunks(history),
-            b',"releases":',
-            _utf8(_compact([_to_record(unique[key]) for key in sorted(unique)])),
-            b"}\n",
-        ]
-    )
-
-
-def _compact(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _utf8(text: str) -> bytes:
-    """JSON text (from :func:`_compact`) as UTF-8. A path under a releases folder whose name
-    is not UTF-8 (an old Latin-1 mount point: ``/mnt/pre\udcdfe``) holds lone surrogates,
-    which UTF-8 cannot carry; ``backslashreplace`` writes each as ``\udcdf``, which inside a
-    JSON string is the escape of that very code point, so loading gives the path back
-    unchanged. Every other character is plain UTF-8 as before."""
-    return text.encode("utf-8", "backslashreplace")
-
-
-#: Entries per piece of a big JSON object (see _object_chunks).
-_CHUNK = 1000
-
-
-def _object_chunks(items: Iterable[tuple[str, object]]) -> Iterator[bytes]:
-    """The JSON object of ``items`` in :func:`_compact`'s bytes, made ``_CHUNK`` entries at
-    a time.
-
-    Why: the history and cache of 50,000 releases as one dict, one str and then its bytes
-    were several copies of the same megabytes at once, and encoding them was the peak memory
-    of a whole build (about 30 MB above the rest). A piece at a time keeps only the bytes,
-    and one json.dumps per thousand entries keeps the C encoder's speed.
-    """
-    iterator = iter(items)
-    separator = b"{"
-    while batch := dict(itertools.islice(iterator, _CHUNK)):
-        yield separator + _utf8(_compact(batch)[1:-1])
-        separator = b","
-    yield b"{}" if separator == b"{" else b"}"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        return EMPTY  # RecursionError: JSON nested too deep to decode
 
 
 def content_hash(release: Release) -> str:
@@ -165,7 +103,7 @@ def content_hash(release: Release) -> str:
     are the pictures (a replaced, added or removed picture is an edit); a release without
     pictures hashes as it did before pictures existed, so upgrading feedpub edits nothing.
     """
-    record = _to_record(release)
+    record = to_record(release)
     for key in ("source", "department", "slug", "stem", "id"):
         del record[key]
     for image in record.get("images", ()):
@@ -184,9 +122,6 @@ class Cache:
     fingerprint: str
     #: Per release file (relative path): its signature and publication time (ISO 8601).
     files: dict[str, CacheEntry]
-    #: (size, mtime_ns) of the state file it was written with: a state file that was lost or
-    #: replaced since means work (and saying so), not the fast path.
-    state: tuple[int, int] = (-1, -1)
     #: The key of every archive document it wrote (by its Atom path): see build.
     docs: dict[str, str] = field(default_factory=dict)
     #: The files it found bad by their bytes alone (empty, binary, too big: see
@@ -207,86 +142,11 @@ def bad_key(relative: str, signature: Signature) -> str:
     return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
-def load_cache(out_dir: Path, fingerprint: str) -> Cache | None:
-    """The cache of the last complete build with the same fingerprint, else None.
-
-    Entries are taken as stored, without converting 10,000 of them: a damaged entry simply
-    compares unequal (and the build reads that file).
-    """
-    try:
-        data = json.loads((out_dir / CACHE_NAME).read_bytes())
-        if data.get("version") != _VERSION or data.get("fingerprint") != fingerprint:
-            return None
-        files = data["files"]
-        size, mtime = data["state"]
-        docs = data["docs"]
-        if not isinstance(files, dict) or not isinstance(docs, dict):
-            return None
-        bad = _load_bad(data.get("bad", {"reasons": [], "files": {}}))
-        return Cache(fingerprint, files, (int(size), int(mtime)), docs, bad)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-        return None
-
-
-def _load_bad(data: dict[str, Any]) -> dict[str, tuple[int | None, str]]:
-    reasons = [str(reason) for reason in data["reasons"]]
-    return {
-        str(key): (None if line is None else int(line), reasons[index])
-        for key, (line, index) in data["files"].items()
-    }
-
-
-def dump_cache(cache: Cache) -> bytes:
-    head = {"version": _VERSION, "fingerprint": cache.fingerprint, "state": list(cache.state)}
-    # The same bytes as _compact() of the whole cache, the big objects made in pieces.
-    return b"".join(
-        [
-            _utf8(_compact(head)[:-1]),
-            b',"docs":',
-            *_object_chunks((path, cache.docs[path]) for path in sorted(cache.docs)),
-            b',"files":',
-            *_object_chunks((path, list(cache.files[path])) for path in sorted(cache.files)),
-            *_bad_chunks(cache.bad),
-            b"}",
-        ]
-    )
-
-
-def _bad_chunks(bad: Mapping[str, tuple[int | None, str]]) -> Iterator[bytes]:
-    """``,"bad":{"reasons":[…],"files":{key:[line,reason index]}}``, or nothing when no file
-    is known bad. Each reason once: 50,000 empty files share one."""
-    if not bad:
-        return
-    reasons = sorted({reason for _, reason in bad.values()})
-    index = {reason: number for number, reason in enumerate(reasons)}
-    yield b',"bad":{"reasons":' + _utf8(_compact(reasons)) + b',"files":'
-    yield from _object_chunks((key, [bad[key][0], index[bad[key][1]]]) for key in sorted(bad))
-    yield b"}"
-
-
-def state_signature(out_dir: Path) -> tuple[int, int]:
-    """(size, mtime_ns) of the state file, or (-1, -1) when there is none."""
-    return file_signature(out_dir / STATE_NAME)
-
-
-def file_signature(path: Path | str) -> tuple[int, int]:
-    """(size, mtime_ns) of a file (a rename keeps both), or (-1, -1) when there is none."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return (-1, -1)
-    return (info.st_size, info.st_mtime_ns)
-
-
 def fingerprint(*parts: object) -> str:
     """The things besides the release files that every output depends on (the configuration,
     feedpub's version), as text: when it changes, everything is rebuilt. Kept as text, not
     hashed: a few hundred bytes, and no hashlib import on the fast path."""
     return "\x1f".join(repr(part) for part in parts)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def _datetime(text: str) -> datetime:
@@ -296,7 +156,7 @@ def _datetime(text: str) -> datetime:
     return value.astimezone(_BERLIN)
 
 
-def _to_record(release: Release) -> dict[str, Any]:
+def to_record(release: Release) -> dict[str, Any]:
     record: dict[str, Any] = {
         "source": release.source.as_posix(),
         "department": release.department,
@@ -305,7 +165,7 @@ def _to_record(release: Release) -> dict[str, Any]:
         "id": release.id,
         "published": release.published.isoformat(),
         "has_time": release.has_time,
-        "updated": _iso(release.updated),
+        "updated": None if release.updated is None else release.updated.isoformat(),
         "updated_has_time": release.updated_has_time,
         "title": release.title,
         "teaser": release.teaser,
@@ -351,7 +211,7 @@ def _from_image_record(record: dict[str, Any]) -> Image:
     )
 
 
-def _from_record(record: dict[str, Any]) -> Release:
+def from_record(record: dict[str, Any]) -> Release:
     updated = record["updated"]
     return Release(
         source=Path(record["source"]),

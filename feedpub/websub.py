@@ -9,12 +9,13 @@ feed changed (section 6), by a mechanism the spec leaves to the hub; every publi
 
 A hub that fails never fails a build: the feeds are published before the hub is told. Each
 feed URL the hub did not take (after a few tries with growing pauses, within a fixed time
-budget) is kept in ``feeds/.feedpub/websub-pending`` and sent again by the next build, also by
-one with nothing else to do, until the hub takes it. That file holds public feed URLs only.
+budget) is kept in the ledger (``feeds/.feedpub/ledger.sqlite3``, table ``pending``) and
+sent again by the next build, also by one with nothing else to do, until the hub takes it.
+Those rows hold public feed URLs only.
 
-This module knows which files are feeds, keeps the pending list (read here, written through
-:mod:`feedpub.publish`) and sends the requests (stdlib urllib, imported only when sending).
-It renders nothing.
+This module knows which files are feeds, keeps the pending list (through
+:mod:`feedpub.bookkeeping`) and sends the requests (stdlib urllib, imported only when
+sending). It renders nothing.
 """
 
 from __future__ import annotations
@@ -25,18 +26,21 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from feedpub import __version__
-from feedpub.publish import remove_durably, write_durably
+
+if TYPE_CHECKING:
+    import sqlite3
 
 #: File names of the feeds readers subscribe to, at the top of ``feeds/`` or one folder down
 #: (``feeds/<slug>/``); matched by name, so a format another module adds (``feed.json``) is
 #: announced too, and files deeper down (archive documents, pages) are not.
 FEED_NAMES = frozenset({"atom.xml", "rss.xml", "feed.json"})
-#: Feed URLs the hub has not taken yet, one per line.
+#: Where builds before the ledger kept the feed URLs the hub had not taken yet, one per line
+#: (imported by :mod:`feedpub.migrate`).
 PENDING_NAME = ".feedpub/websub-pending"
-_PENDING_HEADER = "# feed URLs the WebSub hub has not taken yet; the next build sends them again\n"
 USER_AGENT = f"feedpub/{__version__} (WebSub publisher)"
 #: Statuses worth another try within the same build: the hub is busy or briefly broken
 #: (besides these, every 5xx but 501 Not Implemented and 505). Any other failure (a 4xx:
@@ -113,18 +117,30 @@ def feed_urls(base_url: str, written: Iterable[str]) -> list[str]:
 
 def load_pending(out_dir: Path, base_url: str) -> list[str] | None:
     """The feed URLs earlier builds could not announce and that still name a published feed;
-    None when there is no pending list.
+    None when there are none pending.
 
-    One failing ``open`` when there is none (the no-change build stays cheap). URLs of
-    feeds that are gone, or under another ``base_url`` (whose feeds were all rewritten, and
+    One read-only query of the ledger (the no-change build writes nothing). URLs of feeds
+    that are gone, or under another ``base_url`` (whose feeds were all rewritten, and
     announced, under the new one), are dropped.
     """
+    import sqlite3
+
+    from feedpub.bookkeeping import read_pending
+    from feedpub.ledger import read_only
+
+    db = read_only(out_dir)
+    if db is None:
+        return None
     try:
-        text = (out_dir / PENDING_NAME).read_text("utf-8", errors="replace")
-    except FileNotFoundError:
+        lines = read_pending(db)
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    if not lines:
         return None
     urls: dict[str, None] = {}
-    for line in text.splitlines():
+    for line in lines:
         relative = line[len(base_url) :]
         if (
             line.startswith(base_url)
@@ -137,21 +153,47 @@ def load_pending(out_dir: Path, base_url: str) -> list[str] | None:
 
 
 def save_pending(out_dir: Path, urls: Sequence[str]) -> None:
-    """Record the pending feed URLs atomically and durably; none: the file is removed."""
-    path = out_dir / PENDING_NAME
-    if not urls:
-        remove_durably(path)
-        return
-    unique = dict.fromkeys(urls)
-    write_durably(path, (_PENDING_HEADER + "".join(f"{u}\n" for u in unique)).encode("utf-8"))
+    """Record the pending feed URLs in the ledger, durably (none: the list is emptied)."""
+    from feedpub.bookkeeping import write_pending
+    from feedpub.ledger import as_os_errors, open_for_build
+
+    if not urls and load_pending_raw(out_dir) == []:
+        return  # nothing recorded, nothing to record: no write at all
+    with as_os_errors(out_dir):
+        db, _ = open_for_build(out_dir)
+        try:
+            write_pending(db, urls)
+        finally:
+            db.close()
 
 
-def expect(out_dir: Path, base_url: str, urls: Sequence[str]) -> None:
-    """Add ``urls`` to the pending list before their feeds are put in place: a build killed
-    between publishing and telling the hub leaves them for the next build (at worst a hub
-    hears of a feed twice, which costs it one fetch)."""
+def load_pending_raw(out_dir: Path) -> list[str]:
+    """Every pending URL as recorded (also those :func:`load_pending` drops)."""
+    import sqlite3
+
+    from feedpub.bookkeeping import read_pending
+    from feedpub.ledger import read_only
+
+    db = read_only(out_dir)
+    if db is None:
+        return []
+    try:
+        return read_pending(db)
+    except sqlite3.Error:
+        return []
+    finally:
+        db.close()
+
+
+def expect(db: sqlite3.Connection, urls: Sequence[str]) -> None:
+    """Add ``urls`` to the pending list (of the ledger open as ``db``, committed at once)
+    before their feeds are put in place: a build killed between publishing and telling the
+    hub leaves them for the next build (at worst a hub hears of a feed twice, which costs it
+    one fetch)."""
+    from feedpub.bookkeeping import read_pending, write_pending
+
     if urls:
-        save_pending(out_dir, [*(load_pending(out_dir, base_url) or []), *urls])
+        write_pending(db, [*read_pending(db), *urls])
 
 
 def announce(

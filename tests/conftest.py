@@ -9,6 +9,7 @@ import signal
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,64 @@ def wide_config_file(tmp_path: Path) -> Path:
     path = tmp_path / "feedpub-wide.toml"
     path.write_text(WIDE_CONFIG_TEXT, "utf-8")
     return path
+
+
+def ledger_text(out: Path) -> str:
+    """Every value in the ledger of ``out`` as text, read with sqlite3 (not by grepping its
+    bytes): paths decoded, JSON records with their escapes undone."""
+    import json
+    import sqlite3
+
+    from feedpub.ledger import LEDGER_NAME
+
+    db = sqlite3.connect(f"file:{out / LEDGER_NAME}?mode=ro", uri=True)
+    values: list[str] = []
+    try:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            for row in db.execute(f"SELECT * FROM {table}"):  # noqa: S608 - names from the schema
+                values.extend(_as_text(value, json) for value in row)
+    finally:
+        db.close()
+    return "\n".join(values)
+
+
+def manifest_of(out: Path) -> list[str]:
+    """The manifest (the ledger's ``outputs``), sorted; none when there is no ledger."""
+    from feedpub.bookkeeping import read_outputs
+    from feedpub.ledger import read_only
+
+    db = read_only(out)
+    if db is None:
+        return []
+    try:
+        return sorted(read_outputs(db))
+    finally:
+        db.close()
+
+
+def write_manifest(out: Path, paths: list[str]) -> None:
+    """Make the manifest ``paths`` exactly (also paths no build would record: damage)."""
+    from feedpub.ledger import encode_path, open_for_build
+
+    (out / ".feedpub").mkdir(parents=True, exist_ok=True)
+    db, _ = open_for_build(out)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM outputs")
+        db.executemany("INSERT INTO outputs VALUES (?)", ((encode_path(p),) for p in paths))
+        db.execute("COMMIT")
+    finally:
+        db.close()
+
+
+def _as_text(value: object, json: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "surrogateescape")
+    if isinstance(value, str) and value.startswith(("{", "[")):
+        with contextlib.suppress(ValueError):
+            value = json.dumps(json.loads(value), ensure_ascii=False)
+    return str(value)
 
 
 def file_states(folder: Path, include: Callable[[str], bool]) -> dict[str, tuple[bytes, int, int]]:

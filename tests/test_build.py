@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,8 @@ from feedpub.build import build
 from feedpub.config import Config
 from feedpub.discover import Candidate
 from feedpub.layout import MAX_STEM
-from feedpub.publish import Lock, LockHeld
-from feedpub.state import CACHE_NAME, STATE_NAME
+from feedpub.ledger import LEDGER_NAME, mark_under_way, open_for_build
+from feedpub.publish import Lock, LockHeld, temporary_name
 from tests.conftest import DATA, file_states, wide_config
 
 BAD_RELEASE = "Seiteninhalt\n31.02.2025\n\nEin Titel\n\nText.\n"
@@ -406,7 +408,7 @@ def test_names_that_cannot_be_published_are_errors_not_crashes(
     assert len(report.errors) == 1
     assert reason in report.errors[0].reason
     str(report.errors[0]).encode("utf-8")  # printable: no lone surrogates
-    assert (out / STATE_NAME).exists()
+    assert (out / LEDGER_NAME).exists()
     assert (out / "jobcenter" / "atom.xml").exists()
 
 
@@ -544,18 +546,38 @@ def test_pages_of_a_crashed_build_are_removed_later(
     assert not (out / "jobcenter" / "2026-11-20-neu.html").exists()
 
 
+def ended_pid() -> int:
+    """The id of a process that has ended (and was reaped)."""
+    process = subprocess.Popen([sys.executable, "-c", ""])
+    process.wait()
+    return process.pid
+
+
 def test_temporary_files_of_a_killed_build_are_removed(
     sample_releases: Path, tmp_path: Path, config: Config
 ) -> None:
     out = tmp_path / "feeds"
     build(sample_releases, out, config)
-    left = [out / ".atom.xml.4711.tmp", out / "new-folder" / ".2024-x.html.4711.tmp"]
+    pid = ended_pid()
+    left = [
+        out / temporary_name("atom.xml", "", pid),
+        out / "new-folder" / temporary_name("2024-x.html", "", pid),
+    ]
+    # An admin's files that look alike, and one of a feedpub process that still runs.
+    kept = [
+        out / ".notes.4711.tmp",
+        out / ".atom.xml.fpzz.tmp.bak",
+        out / temporary_name("rss.xml", "", os.getppid()),
+    ]
     left[1].parent.mkdir()
-    for path in left:
+    for path in left + kept:
         path.write_text("half", "utf-8")
-    # What a killed build leaves: it removed the cache before it wrote anything.
-    (out / CACHE_NAME).unlink()
+    # What a killed build leaves: the ledger says a build was under way.
+    db, _ = open_for_build(out)
+    mark_under_way(db)
+    db.close()
     build(sample_releases, out, config)
+    assert all(path.exists() for path in kept)
     assert not any(path.exists() for path in left)
 
 

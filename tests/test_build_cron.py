@@ -17,14 +17,15 @@ from typing import Any
 
 import pytest
 
+import feedpub.bookkeeping
 import feedpub.parse
 import feedpub.publish
 from feedpub.build import build
 from feedpub.config import Config, make_config
 from feedpub.dates import BERLIN
+from feedpub.ledger import LEDGER_NAME, get_meta, read_only
 from feedpub.publish import Lock, LockHeld
-from feedpub.state import CACHE_NAME, STATE_NAME
-from tests.conftest import SAMPLE_CONFIG, file_states, wide_config
+from tests.conftest import SAMPLE_CONFIG, file_states, ledger_text, wide_config
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN)
@@ -190,7 +191,7 @@ def test_files_bad_by_their_bytes_are_reported_without_reading_them_again(
     quoting.write_text("Seiteninhalt\n10.07.2024\n\n- Geheime Sache\n\nText.\n", "utf-8")
     first = build(sample_releases, out, config, now=NOW)
     assert len(first.errors) == 3
-    cache = (out / CACHE_NAME).read_text("utf-8")
+    cache = ledger_text(out)
     assert "geheim" not in cache and "Geheime" not in cache  # names no file that is not published
     before = every_file(out)
     read = forbid_reading(monkeypatch)
@@ -337,12 +338,12 @@ def test_a_lost_state_file_is_said_once_and_times_fall_back(
     build(sample_releases, out, config, now=NOW)
     path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
     build(sample_releases, out, config, now=NOW + timedelta(hours=1))
-    (out / STATE_NAME).unlink()
+    (out / LEDGER_NAME).unlink()
     report = build(sample_releases, out, config, now=NOW + timedelta(hours=2))
     assert report.state_lost and report.errors == []
     item = entry(out / "jobcenter" / "atom.xml", path.stem)
     assert item.findtext(f"{ATOM}updated") == item.findtext(f"{ATOM}published")
-    assert (out / STATE_NAME).exists()
+    assert (out / LEDGER_NAME).exists()
     assert not build(sample_releases, out, config, now=NOW).state_lost  # said once
 
 
@@ -370,6 +371,8 @@ def test_an_embargoed_release_leaves_no_trace_until_its_time(
         for trace in (b"geheim", b"Streng", b"2026-12-01"):
             assert trace not in data, (name, trace)
         assert "geheim" not in name
+    ledger = ledger_text(out)  # read with sqlite3: paths decoded, JSON escapes undone
+    assert ledger and not any(t in ledger for t in ("geheim", "Streng", "2026-12-01"))
 
     # The first build after its time publishes it, though no file changed (fast path).
     due = build(sample_releases, out, config, now=datetime(2026, 12, 1, 10, 0, tzinfo=BERLIN))
@@ -392,7 +395,7 @@ def test_a_published_release_moved_into_the_future_keeps_its_published_version(
     assert report.errors == []
     assert any("keep the published version" in n.reason for n in report.notices)
     assert (out / "jobcenter" / "atom.xml").read_bytes() == before
-    assert "2027-02-11" not in (out / STATE_NAME).read_text("utf-8")
+    assert "2027-02-11" not in ledger_text(out)
     again = build(sample_releases, out, config, now=NOW)
     assert again.fast and any("keep the published" in n.reason for n in again.notices)
 
@@ -432,15 +435,21 @@ def test_everything_is_durable_before_anything_is_replaced_and_the_state_comes_l
         events.append(Path(target).relative_to(out).as_posix())
         real_replace(source, target)
 
+    def commit(db: Any) -> None:
+        events.append("ledger")
+        real_commit(db)
+
+    real_commit = feedpub.bookkeeping.commit
     monkeypatch.setattr(feedpub.publish, "sync_filesystem", sync)
     monkeypatch.setattr(feedpub.publish.os, "replace", replace)
+    monkeypatch.setattr(feedpub.bookkeeping, "commit", commit)
     build(sample_releases, out, config, now=NOW)
-    published = [e for e in events if e != "sync" and not e.startswith(".feedpub/")]
+    published = [e for e in events if e not in ("sync", "ledger") and e[:9] != ".feedpub/"]
     assert len(published) > 20
     first, last = events.index(published[0]), events.index(published[-1])
     assert "sync" in events[:first]  # all temporaries durable before the first replace
     assert "sync" in events[last:]  # and the renames before the bookkeeping
-    assert events[-2:] == [STATE_NAME, CACHE_NAME]
+    assert events[-1] == "ledger" and events.count("ledger") == 1  # the ledger commits last
 
 
 def test_a_build_that_fails_half_way_changes_nothing_and_the_next_is_a_full_one(
@@ -462,7 +471,9 @@ def test_a_build_that_fails_half_way_changes_nothing_and_the_next_is_a_full_one(
             build(sample_releases, out, config, now=NOW)
     after = {k: v[0] for k, v in every_file(out).items() if not k.startswith(".feedpub/")}
     assert after == before  # no temporaries, no half-published output
-    assert not (out / CACHE_NAME).exists()  # so the next build cannot take the fast path
+    ledger = read_only(out)
+    assert ledger is not None and get_meta(ledger, "under_way") == "1"  # no fast path next
+    ledger.close()
     report = build(sample_releases, out, config, now=NOW)
     assert report.read == 21
     build(sample_releases, tmp_path / "twin", config, now=NOW)

@@ -6,15 +6,19 @@ import importlib
 import io
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+import feedpub.bookkeeping
 from feedpub import __version__
 from feedpub.cli import (
     EXIT_BAD_RELEASES,
@@ -24,9 +28,9 @@ from feedpub.cli import (
     EXIT_USAGE,
     cli,
 )
+from feedpub.ledger import LEDGER_NAME
 from feedpub.messages import SHOWN_PER_KIND
-from feedpub.publish import Lock
-from feedpub.state import STATE_NAME
+from feedpub.publish import LOCK_NAME, Lock
 from tests.conftest import ROOT, SAMPLE_CONFIG
 
 JSON_KEYS = {
@@ -336,10 +340,10 @@ def test_verbose_says_what_was_written_and_why(sample_releases: Path, tmp_path: 
 def test_a_lost_state_file_is_said_once(sample_releases: Path, tmp_path: Path) -> None:
     out = tmp_path / "feeds"
     assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
-    (out / STATE_NAME).unlink()
+    (out / LEDGER_NAME).unlink()
     lost = run("build", "--releases", sample_releases, "--out", out)
     assert lost.exit_code == EXIT_OK
-    assert f"{out / STATE_NAME} was missing or unreadable" in lost.stderr
+    assert f"{out / LEDGER_NAME} was missing or unreadable" in lost.stderr
     assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
 
 
@@ -484,8 +488,9 @@ def test_a_releases_folder_below_a_name_that_is_not_utf8(
     args = ("build", "--releases", releases, "--out", out, "--config", SAMPLE_CONFIG)
     built = run(*args)
     assert (built.exit_code, built.stderr) == (EXIT_OK, "")
-    state = (out / STATE_NAME).read_text("utf-8")  # strict UTF-8
-    assert "/l\\udce4tin/releases/" in state
+    with sqlite3.connect(out / LEDGER_NAME) as db:  # the JSON escape of the byte's surrogate
+        records = [row[0] for row in db.execute("SELECT last_good FROM releases") if row[0]]
+    assert records and all("/l\\udce4tin/releases/" in record for record in records)
     assert (run(*args).exit_code, run(*args).stderr) == (EXIT_OK, "")  # nothing changed
     edited = releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
     edited.write_text(edited.read_text("utf-8").replace("Jobmesse", "Job-Messe"), "utf-8")
@@ -586,3 +591,67 @@ def test_a_config_that_would_change_every_id_exits_2(sample_releases: Path, tmp_
     result = run("build", "--releases", sample_releases, "--out", out, "--config", other)
     assert result.exit_code == EXIT_USAGE
     assert "every reader would show every release again" in result.stderr
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign"])
+def test_a_damaged_ledger_is_moved_aside_with_one_line(
+    sample_releases: Path, tmp_path: Path, damage: str
+) -> None:
+    out = tmp_path / "feeds"
+    assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
+    ledger = out / LEDGER_NAME
+    if damage == "garbage":
+        ledger.write_bytes(b"\x00not a database\xff" * 200)
+    elif damage == "truncated":
+        ledger.write_bytes(ledger.read_bytes()[: ledger.stat().st_size // 2])
+    else:
+        with sqlite3.connect(ledger) as db:
+            db.execute("PRAGMA user_version=7")
+    damaged = run("build", "--releases", sample_releases, "--out", out)
+    assert damaged.exit_code == EXIT_OK and "Traceback" not in damaged.stderr
+    [line] = damaged.stderr.splitlines()
+    assert line.startswith(f"feedpub: {ledger}: damaged (")
+    assert "; moved aside as ledger.sqlite3.bad-" in line and "started a new one" in line
+    assert len(list(ledger.parent.glob("ledger.sqlite3.bad-*"))) == 1
+    assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
+
+
+def test_a_vanished_releases_folder_is_exit_1_and_changes_nothing(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "feeds"
+    assert run("build", "--releases", sample_releases, "--out", out).exit_code == EXIT_OK
+    for folder in list(sample_releases.iterdir()):
+        shutil.rmtree(folder)
+    result = run("build", "--releases", sample_releases, "--out", out)
+    assert result.exit_code == EXIT_BAD_RELEASES
+    assert result.stderr == (
+        f"feedpub: {sample_releases}: 21 of 21 published releases are gone at once; nothing "
+        "was changed (is the folder mounted?). To withdraw them on purpose, remove at most "
+        "half of them per build\n"
+    )
+    assert (out / "jobcenter" / "2024-09-18-jobmesse-musterstadt.html").exists()
+
+
+def test_a_build_whose_lock_file_is_removed_exits_75_and_changes_nothing(
+    sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "feeds"
+    assert run("build", "--releases", sample_releases, "--out", out).exit_code == EXIT_OK
+    path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
+    path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
+    before = (out / "jobcenter" / "atom.xml").read_bytes()
+    real_stage = feedpub.bookkeeping.stage
+
+    def stage(*args: Any) -> None:
+        (out / LOCK_NAME).unlink()
+        real_stage(*args)
+
+    monkeypatch.setattr(feedpub.bookkeeping, "stage", stage)
+    result = run("build", "--releases", sample_releases, "--out", out)
+    assert result.exit_code == EXIT_LOCKED
+    assert result.stderr == (
+        f"feedpub: {out / LOCK_NAME}: the lock file was removed or replaced during this build; "
+        "another build may be running, nothing was changed; try again later\n"
+    )
+    assert (out / "jobcenter" / "atom.xml").read_bytes() == before

@@ -10,8 +10,8 @@ from feedpub.config import load_config
 from feedpub.documents import Spool
 from feedpub.feeds import render_entries
 from feedpub.layout import Urls
+from feedpub.ledger import LEDGER_NAME
 from feedpub.parse import read_release
-from feedpub.state import CACHE_NAME
 from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES
 
 
@@ -51,4 +51,4 @@ def test_spooled_entries_are_what_render_entries_gives_and_survive_pickling(
 def test_a_build_leaves_no_spool_behind(sample_releases: Path, tmp_path: Path) -> None:
     out = tmp_path / "feeds"
     build(sample_releases, out, load_config(SAMPLE_CONFIG))
-    assert not list((out / CACHE_NAME).parent.glob(".entries.*"))
+    assert not list((out / LEDGER_NAME).parent.glob(".entries.fp*"))

@@ -38,7 +38,7 @@ from click.testing import CliRunner, Result
 
 from feedpub.cli import cli
 from feedpub.processes import can_fork, cores
-from feedpub.publish import LOCK_NAME
+from feedpub.publish import LOCK_NAME, temporary_name
 from tests.conftest import ROOT, SAMPLE_RELEASES
 
 EXIT_OK = 0
@@ -1051,7 +1051,8 @@ def second_process(first: subprocess.Popen[str], out: Path) -> int:
     while time.monotonic() < deadline:
         assert first.poll() is None, f"the build ended first: {first.communicate()}"
         for pid in children.read_text().split():
-            staged = [n for _, _, names in os.walk(out) for n in names if n.endswith(f".{pid}.tmp")]
+            mark = temporary_name("", "", int(pid))[1:]  # ".fp<pid>.tmp"
+            staged = [n for _, _, names in os.walk(out) for n in names if n.endswith(mark)]
             if staged:
                 return int(pid)
         time.sleep(0.01)
@@ -1074,9 +1075,11 @@ def test_ctrl_c_exits_130_and_leaves_the_output_as_it_was(
     was (README, "Exit codes": Ctrl-C waits while files are being put into place)."""
     config = write_config(tmp_path)
     out = tmp_path / "feeds"
-    build_ok(shutil.copytree(SAMPLE_RELEASES, tmp_path / "sample"), out, config)
+    sample = shutil.copytree(SAMPLE_RELEASES, tmp_path / "sample")
+    build_ok(sample, out, config)
     before, before_folders = published(out), folders(out)
-    releases = small_releases(tmp_path / "releases", TWO_PROCESS_RELEASES)
+    # The published releases stay (else the build would refuse to unpublish all of them).
+    releases = small_releases(shutil.copytree(sample, tmp_path / "releases"), TWO_PROCESS_RELEASES)
     first = hooked(SLOW, releases, out, config)
     second_process(first, out)
     if to == "both processes":

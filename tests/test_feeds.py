@@ -29,9 +29,9 @@ from feedpub.build import build
 from feedpub.cli import cli
 from feedpub.config import Config, load_config, make_config
 from feedpub.content import join_names
+from feedpub.ledger import LEDGER_NAME
 from feedpub.publish import LOCK_NAME
 from feedpub.release import department_slug
-from feedpub.state import CACHE_NAME
 from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, WIDE_CONFIG_TEXT, wide_config
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -108,7 +108,7 @@ def config_file(tmp_path: Path, pattern: str, replacement: str) -> Path:
 
 
 #: Machine-specific bookkeeping (file mtimes; the lock): not part of "same input, same bytes".
-MACHINE_FILES = {CACHE_NAME, LOCK_NAME}
+MACHINE_FILES = {LEDGER_NAME, LOCK_NAME}
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -24,9 +24,16 @@ from feedpub.build import build
 from feedpub.cli import cli
 from feedpub.config import Config, make_config
 from feedpub.dates import BERLIN
-from feedpub.publish import MANIFEST_NAME
-from feedpub.state import CACHE_NAME, STATE_NAME
-from tests.conftest import DATA, SAMPLE_CONFIG, SAMPLE_RELEASES, file_states, wide_config, within
+from tests.conftest import (
+    DATA,
+    SAMPLE_CONFIG,
+    SAMPLE_RELEASES,
+    file_states,
+    ledger_text,
+    manifest_of,
+    wide_config,
+    within,
+)
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN)
 BAU = "Amt für Bau und Planung"
@@ -71,7 +78,7 @@ def pictures_of(folder: Path) -> dict[str, tuple[bytes, int, int]]:
 
 
 def manifest(out: Path) -> set[str]:
-    return set((out / MANIFEST_NAME).read_text("utf-8").splitlines()[1:])
+    return set(manifest_of(out))
 
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -377,8 +384,7 @@ def test_an_embargoed_release_publishes_no_picture_until_its_time(
         assert "geheim" not in path.name, path
         if path.is_file():
             assert b"geheim" not in path.read_bytes(), path
-    for hidden in (STATE_NAME, CACHE_NAME, MANIFEST_NAME):
-        assert "geheim" not in (out / hidden).read_text("utf-8")
+    assert "geheim" not in ledger_text(out)
 
     due = build(sample_releases, out, config, now=datetime(2026, 12, 1, 10, 0, tzinfo=BERLIN))
     assert due.held_back == 0

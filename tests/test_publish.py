@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import signal
 import subprocess
@@ -12,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.publish import LOCK_NAME, MANIFEST_NAME, Lock, LockHeld, Publisher
+from feedpub.ledger import LEDGER_NAME
+from feedpub.publish import (
+    LOCK_NAME,
+    Lock,
+    LockHeld,
+    Publisher,
+    is_leftover,
+    temporary_name,
+)
+from tests.conftest import manifest_of, write_manifest
 
 
 def all_files(folder: Path) -> list[str]:
@@ -20,8 +30,7 @@ def all_files(folder: Path) -> list[str]:
 
 
 def manifest(folder: Path) -> list[str]:
-    lines = (folder / MANIFEST_NAME).read_text("utf-8").splitlines()
-    return [line for line in lines if not line.startswith("#")]
+    return manifest_of(folder)
 
 
 def publish(out: Path, files: dict[str, bytes], keep: tuple[str, ...] = ()) -> Publisher:
@@ -171,7 +180,7 @@ def test_changed_bytes_replace_via_new_inode(
     assert target.read_bytes() == new
     assert after.st_ino != before.st_ino
     assert after.st_mode & 0o777 == 0o644
-    assert all_files(tmp_path) == [MANIFEST_NAME, "atom.xml"]  # no temporary left
+    assert all_files(tmp_path) == [LEDGER_NAME, "atom.xml"]  # no temporary left
 
 
 def test_large_file_is_written_completely(tmp_path: Path) -> None:
@@ -210,7 +219,7 @@ def test_failing_write_leaves_old_file_and_no_temporary(
         publisher.commit()
     monkeypatch.undo()
     assert target.read_bytes() == b"old"
-    assert all_files(tmp_path) == ["jobcenter/atom.xml"]
+    assert all_files(tmp_path) == [LEDGER_NAME, "jobcenter/atom.xml"]  # no temporary
 
 
 # --- manifest ------------------------------------------------------------------------------
@@ -238,7 +247,7 @@ def test_files_not_written_again_are_removed_with_empty_folders(tmp_path: Path) 
     (tmp_path / "b" / "README.txt").write_text("von Hand\n")
     second = publish(tmp_path, {"atom.xml": b"all"})
     assert second.removed == ["a/2024/x.html", "a/atom.xml", "b/atom.xml", "b/y.html"]
-    assert all_files(tmp_path) == [MANIFEST_NAME, "atom.xml", "b/README.txt", "robots.txt"]
+    assert all_files(tmp_path) == [LEDGER_NAME, "atom.xml", "b/README.txt", "robots.txt"]
     assert not (tmp_path / "a").exists()  # emptied folders go, including a/2024
     assert (tmp_path / "b").is_dir()  # a folder with the admin's file stays
     assert manifest(tmp_path) == ["atom.xml"]
@@ -284,21 +293,20 @@ def test_previous_file_already_gone_is_not_reported(tmp_path: Path) -> None:
 
 def test_unchanged_manifest_is_not_rewritten(tmp_path: Path) -> None:
     publish(tmp_path, {"atom.xml": b"1"})
-    before = (tmp_path / MANIFEST_NAME).stat()
+    before = (tmp_path / LEDGER_NAME).stat()
     publish(tmp_path, {"atom.xml": b"1"})
-    after = (tmp_path / MANIFEST_NAME).stat()
+    after = (tmp_path / LEDGER_NAME).stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
 def test_no_manifest_when_nothing_was_ever_written(tmp_path: Path) -> None:
     publish(tmp_path, {})
-    assert not (tmp_path / MANIFEST_NAME).exists()
+    assert manifest(tmp_path) == []
 
 
-def test_manifest_comments_and_blank_lines_are_ignored(tmp_path: Path) -> None:
+def test_empty_manifest_paths_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "x.xml").write_text("x")
-    (tmp_path / MANIFEST_NAME).parent.mkdir()
-    (tmp_path / MANIFEST_NAME).write_text("# comment\n\nx.xml\n")
+    write_manifest(tmp_path, ["", "x.xml"])
     assert publish(tmp_path, {}).removed == ["x.xml"]
 
 
@@ -313,10 +321,9 @@ def test_files_are_readable_by_the_web_server_under_a_strict_umask(tmp_path: Pat
 
 def test_a_damaged_manifest_never_reaches_outside_the_folder(tmp_path: Path) -> None:
     out = tmp_path / "feeds"
-    (out / MANIFEST_NAME).parent.mkdir(parents=True)
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me", "utf-8")
-    (out / MANIFEST_NAME).write_text(f"../victim.txt\n{victim}\nsub/../../victim.txt\n", "utf-8")
+    write_manifest(out, ["../victim.txt", str(victim), "sub/../../victim.txt"])
     publisher = Publisher(out)
     publisher.commit()
     assert victim.read_text("utf-8") == "keep me"
@@ -370,7 +377,7 @@ def test_the_next_build_removes_what_a_killed_build_left_empty(tmp_path: Path) -
     Publisher(out)
     assert folders(out) == [".feedpub", "amt", "jobcenter"]
     assert not (out / ".feedpub" / "folders").exists()
-    assert all_files(out) == [".feedpub/manifest", "amt/README.txt", "jobcenter/rss.xml"]
+    assert all_files(out) == [LEDGER_NAME, "amt/README.txt", "jobcenter/rss.xml"]
 
 
 def test_a_damaged_folder_log_removes_nothing_a_build_does_not_make(tmp_path: Path) -> None:
@@ -415,4 +422,59 @@ def test_ctrl_c_while_files_are_put_into_place_waits_until_all_are(
         publisher.commit()
     assert len(signalled) >= 5
     assert {(out / relative).read_bytes() for relative in old} == {b"<html>neu</html>"}
-    assert all_files(out) == sorted([".feedpub/manifest", *old])
+    assert all_files(out) == sorted([LEDGER_NAME, *old])
+
+
+def test_only_feedpubs_own_temporaries_of_ended_processes_are_leftovers() -> None:
+    ended = subprocess.Popen([sys.executable, "-c", ""])
+    ended.wait()
+    assert is_leftover(temporary_name("atom.xml", "", os.getpid()))
+    assert is_leftover(temporary_name("atom.xml", ".last", ended.pid))
+    assert not is_leftover(temporary_name("atom.xml", "", os.getppid()))  # still running
+    for name in (".atom.xml.4711.tmp", ".x.tmp", "atom.xml", ".a.fp.tmp", ".a.fpZZ.tmp"):
+        assert not is_leftover(name), name
+    assert temporary_name("a", "", 4_194_304) == ".a.fp2hwcg.tmp"  # as long as the decimal pid
+
+
+def test_a_lock_file_replaced_while_waiting_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file was locked, but meanwhile another one took its place at the path: the lock
+    is taken again, on the file at the path."""
+    real_flock = fcntl.flock
+    calls: list[int] = []
+
+    def flock(fd: int, operation: int) -> None:
+        real_flock(fd, operation)
+        calls.append(fd)
+        if len(calls) == 1:
+            path = tmp_path / LOCK_NAME
+            path.unlink()
+            path.write_bytes(b"")
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    with Lock(tmp_path) as lock:
+        assert len(calls) == 2
+        lock.check()  # the file at the path is the locked one
+        (tmp_path / LOCK_NAME).unlink()
+        with pytest.raises(LockHeld, match="removed or replaced during this build"):
+            lock.check()
+
+
+def test_manifest_paths_are_normalised_and_never_name_bookkeeping(tmp_path: Path) -> None:
+    publish(tmp_path, {"atom.xml": b"1"})
+    (tmp_path / ".feedpub" / "state.json").write_bytes(b"{}")
+    paths = ["./.feedpub/state.json", ".feedpub//lock", "a/../.feedpub/ledger.sqlite3"]
+    write_manifest(tmp_path, [*paths, "./atom.xml", "x//./y.html", ".hidden.xml"])
+    publisher = Publisher(tmp_path)
+    assert publisher.previous == {"atom.xml", "x/y.html"}
+    publisher.commit()  # publishes nothing: removes what the manifest lists
+    assert (tmp_path / ".feedpub" / "state.json").exists()
+    assert (tmp_path / LEDGER_NAME).exists() and not (tmp_path / "atom.xml").exists()
+
+
+def test_a_manifest_line_that_names_a_folder_removes_nothing(tmp_path: Path) -> None:
+    publish(tmp_path, {"a/atom.xml": b"1"})
+    write_manifest(tmp_path, ["a", "a/atom.xml"])
+    publisher = publish(tmp_path, {"a/atom.xml": b"2"})
+    assert publisher.removed == [] and (tmp_path / "a" / "atom.xml").read_bytes() == b"2"

@@ -4,9 +4,7 @@ used when it belongs to the same configuration; a damaged file is never an error
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,20 +12,14 @@ import pytest
 from feedpub.dates import BERLIN
 from feedpub.release import Caption, Image, Release
 from feedpub.state import (
-    CACHE_NAME,
     EMPTY,
     STATE_NAME,
-    UNREAD,
-    Cache,
     Seen,
     bad_key,
     content_hash,
-    dump_cache,
-    dump_state,
-    fingerprint,
-    load_cache,
     load_state,
 )
+from tests.conftest import DATA
 
 PREFIX = "tag:presse.example.de,2024-01-01:"
 
@@ -78,82 +70,17 @@ def write(folder: Path, name: str, data: bytes) -> None:
     (folder / name).write_bytes(data)
 
 
-def test_round_trip(tmp_path: Path) -> None:
-    seen = {RELEASE.id: EDITED, "tag:x:a/b": Seen("ff" * 12, None)}
-    write(tmp_path, STATE_NAME, dump_state(PREFIX, seen, [RELEASE, RELEASE]))
-    state = load_state(tmp_path)
-    assert state.found
-    assert state.tag_prefix == PREFIX
-    assert state.seen == seen
-    assert state.releases == {RELEASE.id: RELEASE}
-    restored = state.releases[RELEASE.id]
-    assert restored.published.utcoffset() == RELEASE.published.utcoffset()
-    assert state.seen[RELEASE.id].updated == EDITED.updated
-
-
-def test_paths_that_are_not_utf8_survive_a_round_trip(tmp_path: Path) -> None:
-    # A releases folder below an old Latin-1 mount point: os gives its bytes as surrogates.
-    root = os.fsdecode(b"/mnt/pre\xdfe/releases/")
-    release = dataclasses.replace(
-        WITH_PICTURE,
-        source=Path(root + "Amt für Bau und Planung/2024-10-27-nacht.txt"),
-        images=tuple(
-            dataclasses.replace(image, source=Path(root + image.source.name))
-            for image in WITH_PICTURE.images
-        ),
-    )
-    data = dump_state(PREFIX, {release.id: EDITED}, [release])
-    data.decode("utf-8")  # strict: valid UTF-8
-    assert b"/mnt/pre\\udcdfe/releases/" in data  # the JSON escape of the byte's surrogate
-    write(tmp_path, STATE_NAME, data)
-    state = load_state(tmp_path)
-    assert state.found
-    assert state.releases == {release.id: release}
-
-
-def test_dump_is_deterministic_and_valid_json() -> None:
-    other = dataclasses.replace(RELEASE, id="tag:x:a/b")
-    seen_a = {RELEASE.id: EDITED, other.id: Seen("1" * 24, None)}
-    seen_b = dict(reversed(seen_a.items()))
-    data = dump_state(PREFIX, seen_a, [RELEASE, other])
-    assert data == dump_state(PREFIX, seen_b, [other, RELEASE])
-    assert json.loads(data)["version"] == 2
-
-
-def _one_line(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-@pytest.mark.parametrize("count", [0, 1, 999, 1000, 1001, 2500])
-def test_state_and_cache_are_the_bytes_of_one_json_dumps(count: int) -> None:
-    """They are encoded a thousand entries at a time (memory); the bytes must be those of
-    the whole object in one call, as earlier versions wrote them."""
-    seen = {
-        f"{PREFIX}ä-{i % 7}/„{i}“": Seen(f"{i:024x}", EDITED.updated if i % 3 else None)
-        for i in range(count)
-    }
-    data = dump_state(PREFIX, seen, [RELEASE])
-    history = {key: [seen[key].hash, seen[key].updated] for key in sorted(seen)}
-    whole = {
-        "version": 2,
-        "tag_prefix": PREFIX,
-        "seen": {k: [h, None if u is None else u.isoformat()] for k, (h, u) in history.items()},
-        "releases": json.loads(data)["releases"],
-    }
-    assert data == _one_line(whole) + b"\n"
-    files = {
-        f"Amt ü/{i}.txt": ["1/2/3", "2024-01-01T00:00:00+01:00", f"s{i}"] for i in range(count)
-    }
-    docs = {f"a/archive/{i}/atom.xml": f"k{i}" for i in range(count // 3)}
-    key = fingerprint("config", "0.1.0", 2)
-    cache = {
-        "version": 2,
-        "fingerprint": key,
-        "state": [12, 34],
-        "docs": dict(sorted(docs.items())),
-        "files": dict(sorted(files.items())),
-    }
-    assert dump_cache(Cache(key, files, (12, 34), docs)) == _one_line(cache)
+def test_the_state_file_of_an_old_build_is_read() -> None:
+    """tests/data/migration/ was made by feedpub before the ledger (see its README)."""
+    state = load_state(DATA / "migration" / "feeds")
+    prefix = "tag:presse.example.de,2020-02-02:"
+    assert state.found and state.tag_prefix == prefix
+    edited = state.seen[prefix + "jobcenter/2026-11-10-bilanz"]
+    assert edited.updated == datetime(2026, 11, 27, 9, 0, tzinfo=BERLIN)
+    assert edited.updated.utcoffset() == timedelta(hours=1)
+    assert state.seen[prefix + "bauamt/2026-11-20-bruecke"].updated is None
+    kept = state.releases[prefix + "jobcenter/2026-11-01-messe"]  # bad now: its last good
+    assert kept.title == "Jobmesse" and kept.paragraphs == ("Die Messe beginnt.",)
 
 
 @pytest.mark.parametrize(
@@ -196,37 +123,6 @@ def test_content_hash_ignores_the_path_and_sees_every_visible_change() -> None:
         assert content_hash(dataclasses.replace(RELEASE, **change)) != base, change  # type: ignore[arg-type]
 
 
-def test_cache_round_trip_and_fingerprint(tmp_path: Path) -> None:
-    key = fingerprint("config", "0.1.0", 2)
-    files: dict[str, list[str]] = {
-        "Jobcenter/a.txt": ["120/1700000000000000000/1700000000000000001", "x", "a"],
-        "Jobcenter/kaputt.txt": [UNREAD, ""],
-    }
-    write(tmp_path, CACHE_NAME, dump_cache(Cache(key, dict(files), (12, 34))))
-    assert load_cache(tmp_path, key) == Cache(key, dict(files), (12, 34))
-    # Another configuration or feedpub version: the cache says nothing.
-    assert load_cache(tmp_path, fingerprint("other config", "0.1.0", 2)) is None
-    assert fingerprint("config", "0.1.0", 2) == key  # stable across runs
-
-
-def test_files_bad_by_their_bytes_survive_a_round_trip_by_digest(tmp_path: Path) -> None:
-    key = fingerprint("config", "0.1.0", 2)
-    empty = "expected a date line such as 10.07.2024, then a title; got an empty file"
-    bad = {
-        bad_key("Jobcenter/leer.txt", "0/1/2"): (1, empty),
-        bad_key("Jobcenter/leer-2.txt", "0/1/2"): (1, empty),
-        bad_key("Jobcenter/binär.txt", "9/1/2"): (3, "expected a release text, got NUL bytes"),
-    }
-    cache = Cache(key, {}, (12, 34), {}, bad)
-    data = dump_cache(cache)
-    assert data.count(empty.encode()) == 1  # each reason once
-    assert b"leer" not in data and "binär".encode() not in data  # no file named
-    write(tmp_path, CACHE_NAME, data)
-    assert load_cache(tmp_path, key) == cache
-    # Without bad files, the bytes are those of earlier versions (no "bad" key).
-    assert b'"bad"' not in dump_cache(Cache(key, {}, (12, 34), {}))
-
-
 def test_bad_key_changes_with_the_path_and_with_the_signature() -> None:
     keys = {
         bad_key(relative, signature)
@@ -235,32 +131,6 @@ def test_bad_key_changes_with_the_path_and_with_the_signature() -> None:
     }
     assert len(keys) == 4
     assert bad_key("Amt/a.txt", "0/1/2") == bad_key("Amt/a.txt", "0/1/2")
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [b'"x"', b'{"reasons": ["r"], "files": {"k": [1, 5]}}', b'{"reasons": [], "files": []}'],
-)
-def test_a_broken_list_of_bad_files_is_no_cache(tmp_path: Path, bad: bytes) -> None:
-    key = fingerprint("config", "0.1.0", 2)
-    data = dump_cache(Cache(key, {}, (12, 34), {}))
-    write(tmp_path, CACHE_NAME, data[:-1] + b',"bad":' + bad + b"}")
-    assert load_cache(tmp_path, key) is None
-
-
-@pytest.mark.parametrize("content", [b"", b"{}", b'{"version": 2, "fingerprint": "k"}', b"[1]"])
-def test_a_broken_cache_is_no_cache(tmp_path: Path, content: bytes) -> None:
-    write(tmp_path, CACHE_NAME, content)
-    assert load_cache(tmp_path, "k") is None
-
-
-def test_pictures_survive_a_round_trip(tmp_path: Path) -> None:
-    write(tmp_path, STATE_NAME, dump_state(PREFIX, {}, [WITH_PICTURE]))
-    assert load_state(tmp_path).releases == {RELEASE.id: WITH_PICTURE}
-    # A state file written before pictures existed still loads (no "images" key).
-    write(tmp_path, STATE_NAME, dump_state(PREFIX, {}, [RELEASE]))
-    assert b'"images"' not in (tmp_path / STATE_NAME).read_bytes()
-    assert load_state(tmp_path).releases == {RELEASE.id: RELEASE}
 
 
 def test_a_release_without_pictures_hashes_as_before_pictures_existed() -> None:

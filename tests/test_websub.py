@@ -36,14 +36,15 @@ from feedpub.build import build
 from feedpub.cli import cli
 from feedpub.config import Config, make_config
 from feedpub.dates import BERLIN
+from feedpub.ledger import LEDGER_NAME
 from feedpub.websub import (
-    PENDING_NAME,
     Failure,
     NoAnswer,
     Timing,
     feed_urls,
     is_feed,
     load_pending,
+    load_pending_raw,
     notify,
     save_pending,
 )
@@ -193,11 +194,8 @@ def every_file(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def pending(out: Path) -> list[str] | None:
-    """The pending file's URLs, or None when there is no such file."""
-    path = out / PENDING_NAME
-    if not path.exists():
-        return None
-    return [line for line in path.read_text("utf-8").splitlines() if not line.startswith("#")]
+    """The pending URLs in the ledger, or None when there are none."""
+    return load_pending_raw(out) or None
 
 
 def edit(releases: Path, department: str) -> None:
@@ -254,7 +252,7 @@ def test_without_a_hub_no_feed_names_one(sample_releases: Path, tmp_path: Path) 
     assert report.websub is None
     for name in FEEDS:
         assert b'rel="hub"' not in (out / name).read_bytes()
-    assert not (out / PENDING_NAME).exists()
+    assert pending(out) is None
 
 
 def find_feedcheck() -> Path | None:
@@ -654,7 +652,7 @@ def test_removing_the_hub_drops_what_was_pending(sample_releases: Path, tmp_path
     build(sample_releases, out, hub_config(f"http://127.0.0.1:{closed_port()}/"), websub=QUICK)
     assert pending(out)
     report = build(sample_releases, out, make_config({"base_url": BASE}, None), websub=QUICK)
-    assert report.websub is None and not (out / PENDING_NAME).exists()
+    assert report.websub is None and pending(out) is None
     assert b'rel="hub"' not in (out / "atom.xml").read_bytes()
 
 
@@ -684,7 +682,7 @@ def test_a_pending_list_of_feeds_that_are_gone_is_removed_without_a_request(
     save_pending(out, [f"{BASE}abgeschafft/atom.xml", "https://alt.example/feeds/atom.xml"])
     report = build(sample_releases, out, config, now=NOW, websub=QUICK)
     assert report.fast and report.websub is None and hub.received == []
-    assert not (out / PENDING_NAME).exists()
+    assert pending(out) is None
 
 
 def test_a_build_with_nothing_to_tell_imports_no_http_client(
@@ -720,17 +718,17 @@ def test_load_pending_keeps_only_published_feeds_under_the_base_url(tmp_path: Pa
     for name in ("atom.xml", "jobcenter/rss.xml", "index.html"):
         (out / name).write_text("x", "utf-8")
     (out / ".feedpub").mkdir()
-    (out / PENDING_NAME).write_text(
-        "# comment\n"
-        f"{BASE}atom.xml\n"
-        f"{BASE}jobcenter/rss.xml\n"
-        f"{BASE}atom.xml\n"  # twice: once
-        f"{BASE}gesundheitsamt/atom.xml\n"  # the feed is gone
-        f"{BASE}index.html\n"  # not a feed
-        f"{BASE}../atom.xml\n"
-        "https://other.example/feeds/atom.xml\n"  # another base_url
-        "\n",
-        "utf-8",
+    save_pending(
+        out,
+        [
+            f"{BASE}atom.xml",
+            f"{BASE}jobcenter/rss.xml",
+            f"{BASE}atom.xml",  # twice: once
+            f"{BASE}gesundheitsamt/atom.xml",  # the feed is gone
+            f"{BASE}index.html",  # not a feed
+            f"{BASE}../atom.xml",
+            "https://other.example/feeds/atom.xml",  # another base_url
+        ],
     )
     assert load_pending(out, BASE) == [f"{BASE}atom.xml", f"{BASE}jobcenter/rss.xml"]
     assert load_pending(tmp_path / "nothing", BASE) is None
@@ -739,12 +737,13 @@ def test_load_pending_keeps_only_published_feeds_under_the_base_url(tmp_path: Pa
 def test_save_pending_writes_or_removes(tmp_path: Path) -> None:
     out = tmp_path / "feeds"
     (out / ".feedpub").mkdir(parents=True)
-    save_pending(out, [f"{BASE}atom.xml", f"{BASE}atom.xml"])
-    assert pending(out) == [f"{BASE}atom.xml"]
-    assert oct((out / PENDING_NAME).stat().st_mode & 0o777) == oct(0o644)
+    save_pending(out, [f"{BASE}jobcenter/rss.xml", f"{BASE}atom.xml", f"{BASE}atom.xml"])
+    assert pending(out) == [f"{BASE}jobcenter/rss.xml", f"{BASE}atom.xml"]  # in order, once
     save_pending(out, [])
-    assert not (out / PENDING_NAME).exists()
-    save_pending(out, [])  # nothing to remove: fine
+    assert pending(out) is None
+    ledger = (out / LEDGER_NAME).stat()
+    save_pending(out, [])  # nothing to remove: no write at all
+    assert (out / LEDGER_NAME).stat().st_mtime_ns == ledger.st_mtime_ns
 
 
 # ------------------------------------------------ retries and time limits (fake network)

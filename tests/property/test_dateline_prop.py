@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
@@ -145,8 +145,9 @@ class Line:
 
 
 def _exists(local: datetime) -> bool:
-    """False for a wall time that daylight saving skips."""
-    back = local.astimezone(BERLIN).replace(tzinfo=None)
+    """False for a wall time that daylight saving skips (through UTC: astimezone to the same
+    zone returns the datetime itself)."""
+    back = local.astimezone(UTC).astimezone(BERLIN).replace(tzinfo=None)
     return back == local.replace(tzinfo=None)
 
 

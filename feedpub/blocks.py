@@ -48,7 +48,8 @@ _CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-
 _BULLET = re.compile(r"^[-•*–·▪]\s+(.*)$")
 # A teaser is a subheading: a line that ends a sentence (also inside quotes) is body text.
 _SENTENCE_END = (".", ":", "…")
-_CLOSING = "“”\"'»«›‹)]"
+#: Closing quotes and brackets after a sentence's end ("… bereit.“").
+CLOSING = "“”\"'»«›‹)]"
 # What stands between a caption and its ``©`` credit: "Text – © Credit", "Text | © Credit".
 _CAPTION_SEPARATORS = " -–|,;/:"
 
@@ -116,7 +117,7 @@ def is_list_item(line: str) -> bool:
 
 def ends_sentence(text: str) -> bool:
     """Whether ``text`` ends a sentence (also inside quotes or brackets)."""
-    return text.rstrip(_CLOSING).endswith(_SENTENCE_END)
+    return text.rstrip(CLOSING).endswith(_SENTENCE_END)
 
 
 def _may_name_authors(position: int, count: int, block: Block) -> bool:

@@ -32,8 +32,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from feedpub.blocks import CLOSING
 from feedpub.dates import WEEKDAY_NAMES, GermanParserInfo, ParsedDate, parse_date_line
-from feedpub.dateutil_de import spellings
+from feedpub.dateutil_de import INFO, RELATIVE_WORD, spellings
 
 _WEEKDAY = rf"(?:{spellings(GermanParserInfo.WEEKDAYS, shortest=3)}|(?:Mo|Di|Mi|Do|Fr|Sa|So)\.?)"
 _MONTH = rf"(?:{spellings(GermanParserInfo.MONTHS)})"
@@ -91,14 +92,12 @@ _PUBLISHED_WORDS = frozenset(
     "veröffentlicht erstellt erschienen publiziert eingestellt herausgegeben verfasst "
     "geschrieben".split()
 )
-_RELATIVE = re.compile(r"\b(?:vorgestern|gestern|heute|morgen|übermorgen)\b", re.IGNORECASE)
 # What may not follow a date and its time: it would be a time we cannot read ("10.45h").
 _UNIT_AFTER = re.compile(r"(?i:uhr|h|std)\b")
 # Between the date and something after it that is no part of it.
 _PUNCT = " ,;:|/–—-"
 # What a note or title after the date starts with (after spaces).
 _SEPARATORS = ",;:|/–—-("
-_CLOSING = "“”\"'»«›‹)]"
 #: A note after a comma or slash ("10.07.2024, Polizeiinspektion Anklam") is at most this long.
 NOTE_MAX = 60
 #: Room for a title after a dash or colon (parse.TITLE_MAX and its separator).
@@ -169,7 +168,7 @@ def _check_weekdays(text: str, zone: re.Match[str], read: ParsedDate, what: str)
     for found in (before, after):
         if found is None:
             continue
-        weekday = GermanParserInfo().weekday(found["name"].rstrip("."))
+        weekday = INFO.weekday(found["name"].rstrip("."))
         if weekday is not None and weekday != read.value.weekday():
             raise ValueError(
                 f"the {what} {_shown(text)!r}: {read.value:%d.%m.%Y} is a "
@@ -243,7 +242,7 @@ def _check_before(text: str, before: str, what: str) -> None:
             f"the {what} {_shown(text)!r} has a number right before its date; separate it with "
             "a word or a dash, or remove it"
         )
-    relative = _RELATIVE.search(before)
+    relative = RELATIVE_WORD.search(before)
     if relative:
         raise ValueError(
             f"the {what} {_shown(text)!r} has a relative day ({relative[0]!r}) before its "
@@ -300,7 +299,7 @@ def _check_note(text: str, after: str, what: str) -> None:
         note[0] not in _SEPARATORS
         or (note[0] in ",;/(" and len(note) > NOTE_MAX)
         or len(note) > TITLE_ROOM
-        or (len(words) > 8 and note.rstrip(_CLOSING).endswith((".", "!", "…")))
+        or (len(words) > 8 and note.rstrip(CLOSING).endswith((".", "!", "…")))
     ):
         raise ValueError(
             f"the {what} {_shown(text)!r} reads as a sentence, not as a date line: after its "
@@ -312,7 +311,7 @@ def _check_note(text: str, after: str, what: str) -> None:
 def _no_date(text: str, whole_error: ValueError, what: str) -> ValueError:
     """The error for a line without any complete date."""
     shown = _shown(text)
-    relative = _RELATIVE.search(text)
+    relative = RELATIVE_WORD.search(text)
     yearless = _YEARLESS.search(text)
     number = _NUMBER_LABEL.search(text)
     if relative and _shown(relative[0]) != shown:

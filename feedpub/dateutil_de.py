@@ -163,8 +163,10 @@ _YEAR_FIRST = re.compile(r"(?<![\w.:/-])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d
 # "+" or "-": "14:30+02:00" is a time and a UTC offset, refused below for the offset.
 _CLOCK = re.compile(r"(?<![\d:+-])\d{1,2}:\d{2}")
 _DAY_DOT_WORD = re.compile(r"(?<![\d.])(\d{1,2})\.(?=[^\W\d_])")
-_RELATIVE = {"vorgestern": -2, "gestern": -1, "heute": 0, "morgen": 1, "übermorgen": 2}
-_RELATIVE_WORD = re.compile(r"\b(" + "|".join(_RELATIVE) + r")\b", re.IGNORECASE)
+#: The relative days a text may name, with their offset from today (then refused in a date
+#: line, an ``Aktualisiert:`` line and running text).
+RELATIVE_DAYS = {"vorgestern": -2, "gestern": -1, "heute": 0, "morgen": 1, "übermorgen": 2}
+RELATIVE_WORD = re.compile(r"\b(" + "|".join(RELATIVE_DAYS) + r")\b", re.IGNORECASE)
 
 
 def range_start_year(
@@ -268,17 +270,17 @@ def normalise(text: str) -> tuple[str, int | None]:
 
 def names_relative_day(text: str) -> bool:
     """Whether ``text`` holds ``heute``, ``gestern``, ``morgen`` or the like."""
-    return _RELATIVE_WORD.search(text) is not None
+    return RELATIVE_WORD.search(text) is not None
 
 
 def _take_relative_day(text: str, shown: str) -> tuple[str, int | None]:
     """``text`` without its relative day, and that day's offset (None for none)."""
-    words = _RELATIVE_WORD.findall(text)
+    words = RELATIVE_WORD.findall(text)
     if len(words) > 1:
         raise ValueError(f"{shown!r} names more than one relative day ({', '.join(words)})")
     if not words:
         return text, None
-    return _RELATIVE_WORD.sub(" ", text).strip(" ,"), _RELATIVE[words[0].lower()]
+    return RELATIVE_WORD.sub(" ", text).strip(" ,"), RELATIVE_DAYS[words[0].lower()]
 
 
 def _check_numeric_dates(text: str, shown: str) -> None:

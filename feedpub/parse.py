@@ -33,6 +33,7 @@ from feedpub.dates import (
     format_date_line,
     parse_date_line,
 )
+from feedpub.dateutil_de import RELATIVE_DAYS
 from feedpub.decode import read_text
 from feedpub.release import (
     Notice,
@@ -43,7 +44,6 @@ from feedpub.release import (
     slugify,
 )
 from feedpub.stamp import (
-    RELATIVE_DAYS,
     UPDATED_LABEL,
     read_updated,
     stamp_below_date,

@@ -14,6 +14,7 @@ from pathlib import Path
 from feedpub.blocks import Block, is_author_line
 from feedpub.dateline import DateLine
 from feedpub.dates import GermanParserInfo, ParsedDate, format_date_line, parse_date_line
+from feedpub.dateutil_de import RELATIVE_DAYS
 from feedpub.release import ReleaseError
 
 #: How a release is written with its correction stamp (``Aktualisiert: 12.07.2024, 10:00 Uhr``).
@@ -22,7 +23,6 @@ UPDATED_LABEL = "Aktualisiert:"
 STAMP_DATE_MAX = 60
 #: A stamp is found by :func:`updated_text`: (line number, line, date text).
 Stamp = tuple[int, str, str]
-RELATIVE_DAYS = ("heute", "gestern", "vorgestern", "morgen", "übermorgen")
 
 # The correction stamp: "Aktualisiert: 12.07.2024, 10:00 Uhr", "Aktualisiert am 12. Juli 2024",
 # "Zuletzt aktualisiert: 12.07.2024"; the group is the date text. "\b": "Aktualisierte

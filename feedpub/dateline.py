@@ -33,7 +33,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feedpub.blocks import CLOSING
-from feedpub.dates import WEEKDAY_NAMES, GermanParserInfo, ParsedDate, parse_date_line
+from feedpub.dates import (
+    WEEKDAY_NAMES,
+    GermanParserInfo,
+    ParsedDate,
+    UnreadableDate,
+    parse_date_line,
+)
 from feedpub.dateutil_de import INFO, RELATIVE_WORD, spellings
 
 _WEEKDAY = rf"(?:{spellings(GermanParserInfo.WEEKDAYS, shortest=3)}|(?:Mo|Di|Mi|Do|Fr|Sa|So)\.?)"
@@ -82,8 +88,6 @@ _DAY_BEFORE = re.compile(
     r"\d{1,2}(?:\.\s*(?:(?:-|–|—|bis|zum|und)\s*)*|\s*(?:(?:-|–|—|bis|und)\s*)+)\Z",
     re.IGNORECASE,
 )
-# The date line's messages for a text it could not read at all (words around the date).
-_UNREAD = re.compile(r"is not a date|cannot read every part")
 # Release numbers and file numbers that look a little like dates: "12/24", "227/06", "2024-15".
 _NUMBER_LABEL = re.compile(r"(?<![\w/.-])(?:\d+/\d+|\d{4}-\d{1,3})(?![\w/.-])")
 # The last word before a date (its punctuation aside): see _is_label_word.
@@ -329,7 +333,7 @@ def _no_date(text: str, whole_error: ValueError, what: str) -> ValueError:
             f"the {what} {shown!r} has no complete date (day, month and year): {number[0]!r} "
             "is read as a number, not a date; write the date as 10.07.2024 or 10. Juli 2024"
         )
-    if relative or yearless or not _UNREAD.search(str(whole_error)):
+    if relative or yearless or not isinstance(whole_error, UnreadableDate):
         # "2024", "10.07.2", "heute", "14:30 Uhr": the date line's own messages say it best
         return whole_error
     return ValueError(

@@ -62,6 +62,7 @@ __all__ = [
     "DateParts",
     "GermanParserInfo",
     "ParsedDate",
+    "UnreadableDate",
     "format_date_line",
     "parse_date",
     "parse_date_line",
@@ -72,6 +73,12 @@ __all__ = [
 ]
 
 _SPACES = re.compile(r"\s+")
+
+
+class UnreadableDate(ValueError):
+    """A text that is no date at all (words the grammar does not know), as opposed to a date
+    that is wrong (``31.02.2024``, no year, ``heute``): the date-line finder then looks for
+    a date among the words, and gives the wrong date's own message otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +207,7 @@ _GRAMMAR = re.compile(
 def _check_grammar(normal: str, shown: str) -> None:
     """Refuse a normalised date text that holds anything our grammar does not read."""
     if _GRAMMAR.fullmatch(normal) is None:
-        raise ValueError(
+        raise UnreadableDate(
             f"{shown!r}: cannot read every part of it as a date and time; write the date as "
             "10.07.2024 or 10. Juli 2024 and the time as 14:30 Uhr"
         )
@@ -220,7 +227,7 @@ def _full_parts(text: str) -> DateParts:
     if "uhr" in normal.lower():
         raise ValueError(f"{shown!r}: cannot read the time; write it as 14:30 Uhr or 14 Uhr")
     if res is None:
-        raise ValueError(f"{shown!r} is not a date; expected a date such as 10.07.2024")
+        raise UnreadableDate(f"{shown!r} is not a date; expected a date such as 10.07.2024")
     _check_clock(res, shown)
     has_date = res.day is not None or res.month is not None or res.year is not None
     if relative is not None and has_date:

@@ -62,6 +62,7 @@ from feedpub.release import (
     make_id,
 )
 from feedpub.state import (
+    RECOVERED,
     UNREAD,
     Cache,
     CacheEntry,
@@ -74,6 +75,7 @@ from feedpub.state import (
 from feedpub.websub import Outcome, Timing, announce, expect, feed_urls
 
 if TYPE_CHECKING:
+    from feedpub.recover import Recovered
     from feedpub.release import Notice
 
 # feedgen, lxml, dateutil and the parser are imported where they are used: a build that finds
@@ -101,6 +103,9 @@ class Report:
     held_back: int = 0
     #: The ledger was missing or unreadable although the folder was published before.
     state_lost: bool = False
+    #: Published releases read back from the published feeds, the ledger being lost (see
+    #: feedpub.recover).
+    recovered: int = 0
     #: A damaged ledger moved aside: one line each (see feedpub.ledger).
     damaged: list[str] = field(default_factory=list)
     #: What the WebSub hub was told, or None (no hub configured, or nothing to tell).
@@ -607,9 +612,13 @@ def _build(
     from feedpub.bookkeeping import commit, load_files, set_outputs, stage, write_pending
     from feedpub.ledger import mark_under_way
     from feedpub.migrate import import_old
+    from feedpub.recover import recover_history
 
     state = import_old(out_dir, db, state)
     _guard_ids(out_dir, state, config.tag_prefix)
+    # A lost ledger: what was published is read back from the published feeds.
+    state, recovered = recover_history(out_dir, state, config.tag_prefix)
+    report.recovered = len(recovered)
     _refuse_mass_removal(candidates, refused, releases_dir, state)
     # A usable cache means the last build finished: no temporaries of a killed one to find.
     publisher = Publisher(out_dir, clean=cache is None, lock=lock, ledger=db)
@@ -623,6 +632,8 @@ def _build(
     # What the ledger knows of each published file, also when the cache is not usable (a
     # build under way, another configuration): a kept release's publication time.
     known = cache.files if cache is not None else load_files(db)
+    if recovered and not known:
+        known = _recovered_files(candidates, recovered, config.tag_prefix)
     cached = known if cache is not None and state.found else {}
     stubs, to_read = _split(candidates, cached, duplicates, state, config.tag_prefix)
     report.read = len(to_read)
@@ -902,6 +913,19 @@ def _unlisted_stub(
     )
 
 
+def _recovered_files(
+    candidates: list[Candidate], recovered: dict[str, Recovered], tag_prefix: str
+) -> dict[str, CacheEntry]:
+    """What the lost ledger knew of each published release file, as far as the published
+    feeds tell: its publication time and URL name (never its signature: it is read)."""
+    files: dict[str, CacheEntry] = {}
+    for candidate in candidates:
+        entry = recovered.get(make_id(tag_prefix, candidate.slug, candidate.stem))
+        if entry is not None:
+            files[candidate.relative] = (UNREAD, entry.published.isoformat(), candidate.stem)
+    return files
+
+
 def _blocked(refused: list[ReleaseError], releases_dir: Path) -> set[str]:
     """The URL names of the departments with a folder that cannot be listed."""
     blocked: set[str] = set()
@@ -1119,7 +1143,9 @@ def _read_and_stage(
         assert isinstance(item.result, Release)
         digest = content_hash(item.result)
         history = state.seen.get(release_id)
-        if history is None or not state.found:
+        if history is not None and history.hash == RECOVERED:
+            history = Seen(digest, history.updated)  # read back from the published feeds
+        elif history is None or not state.found:
             history = Seen(digest, None)
         elif history.hash != digest:
             history = Seen(digest, context.now)  # an edit: readers see it as updated now

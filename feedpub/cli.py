@@ -26,6 +26,8 @@ from feedpub.site import missing_links
 
 #: How the history falls back when the ledger was lost (said once, by the build that notices).
 _FALLBACK = " (entries' updated times fall back to their stated or publication times)"
+#: ... unless the published feeds showed what was published (see feedpub.recover).
+_RECOVERED = " from the published feeds ({} published releases and their updated times)"
 
 if TYPE_CHECKING:
     from feedpub.build import Report
@@ -242,12 +244,13 @@ def build(
         where = exc.filename if exc.filename is not None else out_dir
         click.echo(f"feedpub: {where}: cannot write: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_CANNOT_WRITE)
+    fallback = _RECOVERED.format(report.recovered) if report.recovered else _FALLBACK
     for line in report.damaged:
-        click.echo(f"feedpub: {line}; started a new one{_FALLBACK}", err=True)
+        click.echo(f"feedpub: {line}; started a new one{fallback}", err=True)
     if report.state_lost and not report.damaged:
         click.echo(
             f"feedpub: {out_dir / LEDGER_NAME} was missing or unreadable; started a new one"
-            f"{_FALLBACK}",
+            f"{fallback}",
             err=True,
         )
     if verbose:

@@ -328,13 +328,17 @@ def _published_fragment(
     out_dir: Path, doc: ArchiveDoc, entry_id: str
 ) -> tuple[bytes, bytes] | None:
     """An entry as the published archive document of its month shows it (the department's
-    or the combined one), or None."""
+    or the combined one), or else a published live feed (the entry of a release that was
+    live when the ledger was lost: see feedpub.recover), or None."""
     from feedpub.feeds import cut_fragment
 
-    for slug in dict.fromkeys((doc.slug, None)):
+    slugs = dict.fromkeys((doc.slug, None))
+    places = [(archive_path(s, doc.period, ATOM), archive_path(s, doc.period, RSS)) for s in slugs]
+    places += [(feed_path(s, ATOM), feed_path(s, RSS)) for s in slugs]
+    for atom_path, rss_path in places:
         try:
-            atom = (out_dir / archive_path(slug, doc.period, ATOM)).read_bytes()
-            rss = (out_dir / archive_path(slug, doc.period, RSS)).read_bytes()
+            atom = (out_dir / atom_path).read_bytes()
+            rss = (out_dir / rss_path).read_bytes()
         except OSError:
             continue
         fragment = cut_fragment(atom, rss, entry_id)

@@ -40,6 +40,10 @@ UNREAD: Signature = "unread"
 #: What the cache knows of one file: its signature, publication time (ISO 8601) and the URL
 #: name of its file name (so that a build needs no slugify for unchanged files).
 CacheEntry = Sequence[str]
+#: The content hash of a release whose history was read back from the published documents
+#: (see :mod:`feedpub.recover`): never equal to a real one. Its first reading adopts the
+#: content as the published one and keeps the correction time the documents showed.
+RECOVERED = "recovered"
 
 
 @dataclass(frozen=True, slots=True)

@@ -330,7 +330,7 @@ def test_a_stated_correction_time_wins(
     assert updated == "2026-02-12T10:00:00+01:00"
 
 
-def test_a_lost_state_file_is_said_once_and_times_fall_back(
+def test_a_lost_state_file_is_said_once_and_times_are_read_back_from_the_feeds(
     sample_releases: Path, tmp_path: Path, config: Config
 ) -> None:
     out = tmp_path / "feeds"
@@ -338,11 +338,14 @@ def test_a_lost_state_file_is_said_once_and_times_fall_back(
     build(sample_releases, out, config, now=NOW)
     path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
     build(sample_releases, out, config, now=NOW + timedelta(hours=1))
+    item = entry(out / "jobcenter" / "atom.xml", path.stem)
+    corrected = item.findtext(f"{ATOM}updated")
+    assert corrected != item.findtext(f"{ATOM}published")
     (out / LEDGER_NAME).unlink()
     report = build(sample_releases, out, config, now=NOW + timedelta(hours=2))
-    assert report.state_lost and report.errors == []
+    assert report.state_lost and report.errors == [] and report.recovered == 21
     item = entry(out / "jobcenter" / "atom.xml", path.stem)
-    assert item.findtext(f"{ATOM}updated") == item.findtext(f"{ATOM}published")
+    assert item.findtext(f"{ATOM}updated") == corrected  # what readers saw, not a new time
     assert (out / LEDGER_NAME).exists()
     assert not build(sample_releases, out, config, now=NOW).state_lost  # said once
 

@@ -71,6 +71,7 @@ from feedpub.state import (
     content_hash,
     fingerprint,
 )
+from feedpub.static import publish_static
 from feedpub.websub import Outcome, Timing, announce, expect, feed_urls
 
 if TYPE_CHECKING:
@@ -736,6 +737,7 @@ def _build(
             doc_keys,
         )
         shown = {release.id: release for releases in feeds.values() for release in releases}
+        publish_static(config, publisher)  # feeds/static/ (see feedpub.static)
         # Memory: what the state and cache are encoded from is all that is needed now; the
         # space of the rest is reused for encoding them (50,000 releases: tens of MB).
         everything.clear()

@@ -23,6 +23,7 @@ from feedpub.config import DEFAULT_PATH, Config, ConfigError, load_config
 from feedpub.ledger import LEDGER_NAME
 from feedpub.messages import Summary
 from feedpub.site import missing_links
+from feedpub.static import missing_logo
 
 #: How the history falls back when the ledger was lost (said once, by the build that notices).
 _FALLBACK = " (entries' updated times fall back to their stated or publication times)"
@@ -135,7 +136,7 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool, verbose: 
     config = _config(config_path)
     _missing_releases(releases_dir)
     _templates_compile(config)
-    for warning in missing_links(config):
+    for warning in missing_links(config) + missing_logo(config):
         # Not in build: cron would mail it every five minutes.
         click.echo(f"{config_path or DEFAULT_PATH}: warning: {warning}", err=True)
     scanned, refused = scan(releases_dir, config)

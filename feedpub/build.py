@@ -487,8 +487,8 @@ def _read_unknown(
                     return False  # bad by its bytes and new: remembered by a build with work
                 error = exc
             else:
-                if _goes_public(release) <= now:
-                    return False  # new, fixed, or its time has come
+                if _goes_public(release) <= now or config.drafts:
+                    return False  # new, fixed, or its time has come (or a preview's draft)
                 if candidate.relative not in cache.files:
                     report.held_back += 1
                 else:  # a published release whose new version waits for its time: kept
@@ -1068,6 +1068,7 @@ def _read_and_stage(
         else:
             release_id = make_id(config.tag_prefix, slug, candidate.stem)
         waiting = isinstance(item.result, Release) and _goes_public(item.result) > context.now
+        waiting = waiting and not config.drafts  # feedpub serve --drafts: a preview only
         if isinstance(item.result, ReleaseError) or waiting:
             if isinstance(item.result, ReleaseError):
                 part.errors.append(item.result)

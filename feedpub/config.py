@@ -117,6 +117,9 @@ class Config:
     barrierefreiheit: str | None = None
     feedback: str | None = None
     footer_links: tuple[Link, ...] = ()
+    #: ``feedpub serve --drafts`` only, never from ``feedpub.toml``: embargoed releases are
+    #: built too, into the preview's temporary folder (see :mod:`feedpub.serve`).
+    drafts: bool = False
 
     @property
     def tag_prefix(self) -> str:

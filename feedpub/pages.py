@@ -143,6 +143,16 @@ def _updated(release: Release) -> tuple[str | None, str | None]:
     return value.isoformat(), _format_local(value, with_time=release.updated_has_time)
 
 
+def _embargo(release: Release) -> str | None:
+    """``feedpub serve --drafts``: until when a release is embargoed (``10.07.2030, 14:30
+    Uhr``), shown on its page as "Sperrfrist bis …"; None when it is public already."""
+    when = effective_updated(release)
+    if when <= datetime.now(BERLIN):
+        return None
+    has_time = release.has_time if release.updated is None else release.updated_has_time
+    return _format_local(when, with_time=has_time)
+
+
 def render_release_page(
     release: Release, department_title: str, urls: Urls, body: str | None = None
 ) -> bytes:
@@ -163,6 +173,7 @@ def render_release_page(
         updated_text=updated_text,
         body=Markup(body_html(release, urls) if body is None else body),
         authors=", ".join(release.authors),
+        embargo=_embargo(release) if urls.config.drafts else None,
         **preview(release, urls, url),
     )
     return render(urls.config, "release.html", context)

@@ -72,6 +72,7 @@ from feedpub.state import (
     content_hash,
     fingerprint,
 )
+from feedpub.static import publish_static
 from feedpub.websub import Outcome, Timing, announce, expect, feed_urls
 
 if TYPE_CHECKING:
@@ -491,8 +492,8 @@ def _read_unknown(
                     return False  # bad by its bytes and new: remembered by a build with work
                 error = exc
             else:
-                if _goes_public(release) <= now:
-                    return False  # new, fixed, or its time has come
+                if _goes_public(release) <= now or config.drafts:
+                    return False  # new, fixed, or its time has come (or a preview's draft)
                 if candidate.relative not in cache.files:
                     report.held_back += 1
                 else:  # a published release whose new version waits for its time: kept
@@ -747,6 +748,7 @@ def _build(
             doc_keys,
         )
         shown = {release.id: release for releases in feeds.values() for release in releases}
+        publish_static(config, publisher)  # feeds/static/ (see feedpub.static)
         # Memory: what the state and cache are encoded from is all that is needed now; the
         # space of the rest is reused for encoding them (50,000 releases: tens of MB).
         everything.clear()
@@ -1090,6 +1092,7 @@ def _read_and_stage(
         else:
             release_id = make_id(config.tag_prefix, slug, candidate.stem)
         waiting = isinstance(item.result, Release) and _goes_public(item.result) > context.now
+        waiting = waiting and not config.drafts  # feedpub serve --drafts: a preview only
         if isinstance(item.result, ReleaseError) or waiting:
             if isinstance(item.result, ReleaseError):
                 part.errors.append(item.result)

@@ -377,6 +377,10 @@ class Publisher:
         """Stage ``data`` for ``out_dir/relative``; returns whether the file will change."""
         return self._writer.write(relative, data)
 
+    def copy(self, relative: str, source: Path) -> bool:
+        """Stage a copy of ``source`` for ``out_dir/relative`` (see :meth:`FileWriter.copy`)."""
+        return self._writer.copy(relative, source)
+
     def absorb(self, other: PublishedFiles) -> None:
         """Take over what another :class:`FileWriter` staged in the same folder."""
         self._record.written.extend(other.written)

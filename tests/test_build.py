@@ -345,9 +345,9 @@ def test_a_failing_second_process_fails_the_build(
 ) -> None:
     """A bug in the second process is a RuntimeError with its traceback; a disk or permission
     problem arrives as itself, so the CLI reports it as one (exit 4)."""
-    import feedpub.build
+    import feedpub.reading
 
-    real = feedpub.build._publish_releases
+    real = feedpub.reading.read_part
     last = sorted(sample_releases.rglob("*.txt"))[-1]
 
     def failing(candidates: list[Candidate], *args: Any, **kwargs: Any) -> object:
@@ -355,11 +355,11 @@ def test_a_failing_second_process_fails_the_build(
             raise error
         return real(candidates, *args, **kwargs)
 
-    monkeypatch.setattr(feedpub.build, "_publish_releases", failing)
+    monkeypatch.setattr(feedpub.reading, "read_part", failing)
     with pytest.raises(expected, match=match):
         build(sample_releases, tmp_path / "feeds", config, jobs=2)
     # The lock is released: a normal build works right after.
-    monkeypatch.setattr(feedpub.build, "_publish_releases", real)
+    monkeypatch.setattr(feedpub.reading, "read_part", real)
     assert build(sample_releases, tmp_path / "feeds", config, jobs=2).errors == []
 
 
@@ -449,10 +449,10 @@ def test_a_failing_first_half_does_not_hang_on_the_second_process(
 ) -> None:
     import signal
 
-    import feedpub.build
+    import feedpub.reading
 
     releases = _generated(tmp_path, 400)
-    real = feedpub.build._publish_releases
+    real = feedpub.reading.read_part
     first = sorted(releases.rglob("*.txt"))[0]
 
     def failing(candidates: list[Candidate], *args: Any, **kwargs: Any) -> object:
@@ -463,7 +463,7 @@ def test_a_failing_first_half_does_not_hang_on_the_second_process(
     def hung(signum: int, frame: object) -> None:
         raise TimeoutError("build hangs: the second process was not stopped")
 
-    monkeypatch.setattr(feedpub.build, "_publish_releases", failing)
+    monkeypatch.setattr(feedpub.reading, "read_part", failing)
     old = signal.signal(signal.SIGALRM, hung)
     signal.alarm(60)  # a guard against a hang, not a timing assertion
     try:
@@ -487,10 +487,10 @@ def test_killing_a_build_releases_the_lock(tmp_path: Path) -> None:
     releases = _generated(tmp_path, 400)
     out = tmp_path / "feeds"
     script = (
-        "import os, sys, time, feedpub.build as b\n"
+        "import os, sys, time, feedpub.build as b, feedpub.reading as r\n"
         "from pathlib import Path\n"
         "from feedpub.config import make_config\n"
-        "real = b._publish_releases\n"
+        "real = r.read_part\n"
         "main = os.getpid()\n"
         "def slow(*args, **kwargs):\n"
         "    part = real(*args, **kwargs)\n"
@@ -498,7 +498,7 @@ def test_killing_a_build_releases_the_lock(tmp_path: Path) -> None:
         "        print('main half done', flush=True)\n"
         "        time.sleep(60)\n"
         "    return part\n"
-        "b._publish_releases = slow\n"
+        "r.read_part = slow\n"
         "b.build(Path(sys.argv[1]), Path(sys.argv[2]), make_config({}, None), jobs=2)\n"
     )
     process = subprocess.Popen(

@@ -1,0 +1,434 @@
+"""One build, as an object that holds what every phase needs: the configuration, the clock,
+the output folder, the ledger, the publisher, the lock and the report.
+
+:meth:`Build.run` is the README's diagram: list files → plan → (nothing to do: done) → read
+what changed → render what changed → publish → commit the ledger → announce. Each phase is
+a method of a few lines that calls the module doing the work (:mod:`feedpub.discover`,
+:mod:`feedpub.plan`, :mod:`feedpub.reading`, :mod:`feedpub.kept`, :mod:`feedpub.documents`,
+:mod:`feedpub.publish`, :mod:`feedpub.bookkeeping`, :mod:`feedpub.websub`).
+
+Error policy: a bad release (:class:`ReleaseError`) is recorded and skipped, one file at a
+time, and the build goes on; every feed is written from the good releases. Nothing published
+is lost: a release that was in the feeds and turns bad keeps its last good version in them
+and its page stays as it was, until the file is fixed or deleted. Any other exception is a
+bug and propagates; the publisher then removes what it staged and nothing published changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from feedpub import __version__, reading
+from feedpub.config import Config
+from feedpub.departments import Selection
+from feedpub.discover import Candidate, Found, find_files, to_candidate
+from feedpub.kept import blocked_departments, keep_refused, keep_unchanged, keep_unreadable
+from feedpub.layout import Urls
+from feedpub.plan import Plan, Quiet, cached_stem, make_plan, quiet, unique_urls, unpublished
+from feedpub.processes import PARALLEL_MIN, can_fork, cores, fork_pair
+from feedpub.publish import Lock, Publisher
+from feedpub.reading import Context, Part
+from feedpub.release import Release, ReleaseError
+from feedpub.report import Report
+from feedpub.state import Cache, CacheEntry, Seen, State, fingerprint
+from feedpub.websub import Timing, announce, expect, feed_urls
+
+if TYPE_CHECKING:
+    from feedpub.documents import Spool
+
+# feedgen, lxml, dateutil and the parser are imported where they are used: a build that finds
+# nothing changed needs none of them, and importing them costs more than the rest of it.
+
+#: Bump when the output changes for the same input and config: the next build is a full one.
+OUTPUT_FORMAT = 4
+_BERLIN = ZoneInfo("Europe/Berlin")
+
+
+class Build:
+    """One run of ``feedpub build`` (see :func:`feedpub.build.build` for the parameters)."""
+
+    #: Set by :meth:`plan`: what every process of the read phase needs; the departments
+    #: whose folder cannot be listed. By :meth:`read`: the pictures published before, by
+    #: (slug, stem) of their release.
+    context: Context
+    blocked: set[str]
+    pictures: dict[tuple[str, str], list[str]]
+
+    def __init__(
+        self,
+        releases_dir: Path,
+        out_dir: Path,
+        config: Config,
+        *,
+        now: datetime | None = None,
+        jobs: int | None = None,
+    ) -> None:
+        self.releases_dir, self.out_dir, self.config = releases_dir, out_dir, config
+        self.now = (now or datetime.now(_BERLIN)).astimezone(_BERLIN).replace(microsecond=0)
+        self.jobs = jobs
+        self.wait = 0.0
+        self.progress: Callable[[int, int], None] | None = None
+        self.websub: Timing | None = None
+        self.report = Report()
+        self.fingerprint = fingerprint(config, __version__, OUTPUT_FORMAT)
+        #: Set as the phases go: the ledger's cache (None: not usable), the listed files
+        #: with their URL names, the URL errors, the ledger, its history and the publisher.
+        self.cache: Cache | None = None
+        self.candidates: list[Candidate] = []
+        self.duplicates: dict[str, ReleaseError] | None = None
+        self.lock: Lock | None = None
+        self.db: sqlite3.Connection | None = None
+        self.state = State(False, None, {}, {})
+        self.publisher: Publisher | None = None
+
+    def run(self) -> Report:
+        found, refused = find_files(self.releases_dir)
+        with Lock(self.out_dir, self.wait) as self.lock:
+            self.cache = _read_cache(self.out_dir, self.fingerprint)
+            done = self.nothing_to_do(found)
+            if done is not None:
+                self.report_quiet(done, refused)
+                self.announce([])
+                return self.report
+            self.list_candidates(found)
+            del found  # memory: 50,000 listed files are tens of MB; the candidates say it all
+            with self.ledger():
+                plan = self.plan(refused)
+                publisher = self.open_publisher()
+                try:
+                    collected, spools = self.read(plan, refused)
+                    keys, shown = self.render(collected, spools)
+                    self.publish(collected, keys, shown)
+                except BaseException:
+                    publisher.fail()
+                    raise
+            self.report_published(publisher)
+            self.announce(self.report.written)
+        return self.report
+
+    # --- list files and plan ------------------------------------------------------------
+
+    def nothing_to_do(self, found: list[Found]) -> Quiet | None:
+        """The fast path: what to report when the ledger shows that nothing changed, or
+        None (there is work)."""
+        if self.cache is None:
+            return None
+        unknown = unpublished(found, self.cache)
+        if unknown is None:
+            return None
+        duplicates: dict[str, ReleaseError] = {}
+        if any(reading.known_error(self.cache.bad, each) is None for each in unknown):
+            # A new file may share a URL with another: that needs every file's URL name.
+            self.list_candidates(found)
+            duplicates = self.unique_urls(self.cache.files)
+        return quiet(found, unknown, duplicates, self.cache, self.config, self.now)
+
+    def report_quiet(self, done: Quiet, refused: list[ReleaseError]) -> None:
+        report = self.report
+        report.fast = True
+        report.releases, report.held_back = done.releases, done.held_back
+        report.errors = [*refused, *done.errors]
+        report.notices = done.notices
+
+    def list_candidates(self, found: list[Found]) -> None:
+        """The listed files with their URL names (those of unchanged files from the cache,
+        without slugify); once per build."""
+        if not self.candidates:
+            self.candidates = [to_candidate(f, cached_stem(self.cache, f)) for f in found]
+
+    def unique_urls(self, owners: dict[str, CacheEntry] | set[str]) -> dict[str, ReleaseError]:
+        """:func:`feedpub.plan.unique_urls` once per build (the fast path may have asked
+        with the same owners: the cache's files)."""
+        if self.duplicates is None:
+            self.duplicates = unique_urls(self.candidates, owners)
+        return self.duplicates
+
+    @contextlib.contextmanager
+    def ledger(self) -> Iterator[sqlite3.Connection]:
+        """The ledger open for writing (a damaged one is moved aside first: see
+        :mod:`feedpub.ledger`), with its history; rolled back and closed at the end."""
+        from feedpub.bookkeeping import open_history
+        from feedpub.ledger import as_os_errors
+        from feedpub.migrate import import_old
+
+        with as_os_errors(self.out_dir):
+            db, state, self.report.damaged = open_history(self.out_dir)
+        self.db = db
+        try:
+            with as_os_errors(self.out_dir):
+                self.state = import_old(self.out_dir, db, state)
+                yield db
+        finally:
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):  # the error that failed it is the news
+                    db.execute("ROLLBACK")
+            db.close()
+
+    def plan(self, refused: list[ReleaseError]) -> Plan:
+        """Guard the ids, decide what to read, refuse a mass removal."""
+        from feedpub.bookkeeping import load_files, published_paths
+        from feedpub.guards import guard_ids, refuse_mass_removal
+
+        assert self.db is not None
+        config, state, cache = self.config, self.state, self.cache
+        guard_ids(self.out_dir, state, config.tag_prefix)
+        # Whoever published a URL keeps it, also when the cache is not usable.
+        duplicates = self.unique_urls(cache.files if cache else published_paths(self.db))
+        # What the ledger knows of each published file, also when the cache is not usable
+        # (a build under way, another configuration): a kept release's publication time.
+        known = cache.files if cache is not None else load_files(self.db)
+        cached = known if cache is not None and state.found else {}
+        blocked = blocked_departments(refused, self.releases_dir)
+        plan = make_plan(self.candidates, cached, duplicates, blocked, state, config.tag_prefix)
+        refuse_mass_removal(self.releases_dir, plan.gone, len(state.seen))
+        bad = cache.bad if cache is not None else {}
+        self.context = Context(config, self.out_dir, self.now, duplicates, state, known, bad)
+        self.blocked = blocked
+        return plan
+
+    def open_publisher(self) -> Publisher:
+        """The publisher, and the ledger marked: from here on the output may change."""
+        from feedpub.guards import ATOM
+        from feedpub.ledger import mark_under_way
+
+        assert self.db is not None
+        # A usable cache means the last build finished: no temporaries of a killed one.
+        publisher = Publisher(
+            self.out_dir, clean=self.cache is None, lock=self.lock, ledger=self.db
+        )
+        # Published before: a manifest, or (the ledger that holds it lost) a combined feed.
+        published_before = bool(publisher.previous) or os.path.isfile(self.out_dir / ATOM)
+        self.report.state_lost = not self.state.found and published_before
+        publisher.adopt = publisher.lost and self.state.found  # the manifest was lost
+        # A build killed from here on leaves the ledger saying so: the next is a full one.
+        mark_under_way(self.db)
+        self.publisher = publisher
+        return publisher
+
+    # --- read what changed --------------------------------------------------------------
+
+    def read(self, plan: Plan, refused: list[ReleaseError]) -> tuple[Part, list[Spool]]:
+        """Read what changed and keep what did not, merged into one :class:`Part` (its
+        files staged, those of earlier builds kept); the spools of feed entries."""
+        from feedpub.documents import published_pictures
+
+        assert self.publisher is not None
+        context, publisher = self.context, self.publisher
+        self.report.read = len(plan.to_read)
+        self.pictures = published_pictures(
+            publisher.department_files() if publisher.adopt else publisher.previous
+        )
+        collected = keep_unchanged(plan.unchanged, context.cached, context.state, self.config)
+        parts = [
+            collected,
+            *self.read_parts(plan.to_read),
+            keep_refused(refused, self.releases_dir, context),
+        ]
+        spools = [part.spool for part in parts if part.spool is not None]
+        for part in parts:
+            self.take(collected, part)
+        del part  # memory: the last part would stay alive with its 50,000 stubs
+        self.report.errors = sorted([*refused, *self.report.errors], key=lambda e: str(e.path))
+        unreadable = keep_unreadable(self.blocked, self.candidates, self.releases_dir, context)
+        self.take(collected, unreadable)
+        # Memory: the listed files are not needed any more (the stubs hold what the
+        # archives need), and the archives' second process starts with a copy of this one.
+        plan.unchanged.clear()
+        plan.to_read.clear()
+        parts.clear()
+        self.candidates.clear()
+        return collected, spools
+
+    def read_parts(self, to_read: list[Candidate]) -> list[Part]:
+        """:func:`feedpub.reading.read_part` in one process or two (halves in path order,
+        so the result does not depend on timing)."""
+        progress = self.progress
+        advance = None if progress is None else functools.partial(_advance, progress, len(to_read))
+        jobs = self.jobs
+        if jobs is None:
+            jobs = 2 if len(to_read) >= PARALLEL_MIN and cores() >= 2 else 1
+        if jobs > 1 and len(to_read) > 1 and can_fork():
+            half = len(to_read) // 2
+            twice = None if advance is None else functools.partial(_twice, advance)
+            mine, theirs = fork_pair(
+                functools.partial(reading.read_part, to_read[:half], self.context, twice),
+                functools.partial(reading.read_part, to_read[half:], self.context),
+            )
+            return [mine, theirs]
+        return [reading.read_part(to_read, self.context, advance)]
+
+    def take(self, into: Part, part: Part) -> None:
+        """Merge ``part`` into ``into`` and the report; stage its files, keep those of
+        earlier builds it keeps."""
+        assert self.publisher is not None
+        report, publisher = self.report, self.publisher
+        report.releases += part.releases
+        report.held_back += part.held_back
+        report.errors.extend(part.errors)
+        report.notices.extend(part.notices)
+        report.read -= part.remembered
+        if part is not into:
+            into.selection.merge(part.selection)
+            into.touched |= part.touched
+            into.cached.update(part.cached)
+            into.bad.update(part.bad)
+            into.seen.update(part.seen)
+            into.entries.extend(part.entries)
+        publisher.absorb(part.pages)
+        check = not part.trusted
+        for relative in part.kept:
+            publisher.keep(relative, check=check)
+        for key in part.kept_pictures:
+            for relative in self.pictures.get(key, ()):
+                publisher.keep(relative, check=check)
+        for slug in part.kept_folders:
+            publisher.keep_folder(slug)
+
+    # --- render, publish, commit --------------------------------------------------------
+
+    def render(
+        self, collected: Part, spools: list[Spool]
+    ) -> tuple[dict[str, str], dict[str, Release]]:
+        """Stage the archive documents and the feeds that changed; their keys, and the
+        releases the live feeds show (their last good versions for the ledger)."""
+        from feedpub.documents import publish_archives, publish_feeds
+
+        assert self.publisher is not None
+        config, cache, publisher = self.config, self.cache, self.publisher
+        selection, seen = collected.selection, collected.seen
+        feeds = materialize(selection, config.tag_prefix, seen, self.report, self.state.releases)
+        urls = Urls(config)
+        try:
+            keys, newest = publish_archives(
+                collected.entries, feeds, seen, cache, selection, config, urls, publisher, spools
+            )
+        finally:
+            for spool in spools:
+                spool.remove()
+        old_keys = cache.docs if cache is not None else {}
+        publish_feeds(
+            selection,
+            feeds,
+            collected.touched,
+            config,
+            urls,
+            publisher,
+            newest,
+            seen,
+            old_keys,
+            keys,
+        )
+        shown = {release.id: release for releases in feeds.values() for release in releases}
+        # Memory: what the ledger's rows are made from is all that is needed now.
+        collected.entries.clear()
+        return keys, shown
+
+    def publish(self, collected: Part, keys: dict[str, str], shown: dict[str, Release]) -> None:
+        """Record the WebSub pending URLs and the new manifest paths, stage the ledger's
+        rows, put the outputs into place, and commit the ledger last."""
+        from feedpub.bookkeeping import commit, set_outputs, stage, write_pending
+
+        assert self.db is not None and self.publisher is not None
+        db, publisher, config = self.db, self.publisher, self.config
+        if config.websub_hub is not None:
+            # Pending before the feeds are in place: a build killed before the hub is told
+            # leaves them for the next one (see feedpub.websub).
+            expect(db, feed_urls(config.base_url, publisher.written))
+        else:
+            write_pending(db, [])  # no hub any more: nothing left to tell
+        publisher.list_new()  # committed before the ledger's last transaction begins
+        before = (self.state, self.cache) if self.cache is not None and self.state.found else None
+        cache = Cache(self.fingerprint, collected.cached, keys, collected.bad)
+        stage(db, config.tag_prefix, collected.seen, shown.values(), cache, before)
+        set_outputs(db, publisher.files, transaction=False)
+        publisher.commit()
+        commit(db)  # last: the outputs are in place and durable
+
+    def report_published(self, publisher: Publisher) -> None:
+        report = self.report
+        report.written = publisher.written
+        report.created = publisher.created
+        report.unchanged = publisher.unchanged
+        report.removed = publisher.removed
+
+    def announce(self, written: list[str]) -> None:
+        """WebSub: tell the hub about the feeds among ``written`` and those pending from
+        earlier builds (see :mod:`feedpub.websub`). Nothing pending and nothing written
+        costs one failing ``open``."""
+        config = self.config
+        if config.websub_hub is not None:
+            changed = feed_urls(config.base_url, written)
+            self.report.websub = announce(
+                self.out_dir, config.websub_hub, config.base_url, changed, timing=self.websub
+            )
+
+
+def _read_cache(out_dir: Path, fingerprint_now: str) -> Cache | None:
+    """The cache of the last complete build, read from the ledger opened read-only (a
+    no-change build touches no file), or None: no usable ledger, another configuration, a
+    build under way, or rows that cannot be read (the work path repairs the ledger)."""
+    from feedpub.bookkeeping import load_cache
+    from feedpub.ledger import read_only
+
+    db = read_only(out_dir)
+    if db is None:
+        return None
+    try:
+        return load_cache(db, fingerprint_now)
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    finally:
+        db.close()
+
+
+def _advance(progress: Callable[[int, int], None], total: int, count: int) -> None:
+    progress(count, total)
+
+
+def _twice(advance: Callable[[int], None], count: int) -> None:
+    """Progress of the first of two processes counts for both (they run at about the same
+    pace; the second cannot report)."""
+    advance(2 * count)
+
+
+def materialize(
+    selection: Selection,
+    tag_prefix: str,
+    seen: dict[str, Seen],
+    report: Report,
+    known: dict[str, Release],
+) -> dict[str | None, list[Release]]:
+    """The releases each feed shows, in feed order. An unchanged release that a feed shows
+    is taken from ``known`` (the ledger's record of what the feeds showed: the same file, so
+    the same release) or else read again (a few hundred at most, never all of them)."""
+    from feedpub.documents import read_unchanged
+
+    feeds: dict[str | None, list[Release]] = {}
+    read: dict[str, Release | None] = {}
+    for slug in [None, *selection.slugs()]:
+        releases: list[Release] = []
+        for entry in selection.newest(slug):
+            if isinstance(entry, Release):
+                releases.append(entry)
+                continue
+            if entry.id not in read:
+                record = known.get(entry.id)
+                read[entry.id] = (
+                    replace(record, source=entry.source)
+                    if record is not None
+                    else read_unchanged(entry, tag_prefix, seen, report.errors)
+                )
+            release = read[entry.id]
+            if release is not None:
+                releases.append(release)
+        feeds[slug] = releases
+    return feeds

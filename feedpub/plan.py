@@ -1,0 +1,227 @@
+"""What a build has to do, decided from the folder listing and the ledger before any release
+is read: which URL each file may take (:func:`unique_urls`), whether nothing changed at all
+(:func:`quiet`, the cron run's fast path), and else which releases are unchanged, which must
+be read and how many published ones are gone (:func:`make_plan`).
+
+Everything here is pure except :func:`quiet`, which reads the few files the ledger does not
+know as published (bad files and embargoed releases, to see whether their time has come).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from feedpub.discover import Candidate, Found
+from feedpub.layout import RESERVED_STEM, department_page_path, name_too_long
+from feedpub.release import ReleaseError, location, make_id
+from feedpub.state import UNREAD, Cache, CacheEntry, State
+
+if TYPE_CHECKING:
+    from feedpub.config import Config
+    from feedpub.release import Notice
+
+
+def unique_urls(
+    candidates: Sequence[Candidate], owners: Container[str] = ()
+) -> dict[str, ReleaseError]:
+    """The files that would share a URL and id with an earlier file, with their error, by
+    relative path. ``owners`` are the relative paths of the files published before (the
+    ledger's): they come first, so a newcomer never takes a published URL, id or department
+    URL name; the newcomer is the error.
+
+    Ids and URLs come from the path alone (department slug and file name slug), so this is
+    decided before any file is read: two department folders with the same slug
+    (``Jobcenter`` and ``jobcenter``) or two files with the same slug (``A b.txt`` and
+    ``a-b.txt``, or the same name in two year folders) make the later one an error. So does a
+    file named ``index``: its page would be the department's page; and one whose URL names
+    are too long for the output's file names (see :data:`feedpub.layout.MAX_STEM`).
+    """
+    errors: dict[str, ReleaseError] = {}
+    owner_of: dict[str, str] = {}
+    first: dict[tuple[str, str], Candidate] = {}
+    if owners:
+        candidates = sorted(candidates, key=lambda c: c.relative not in owners)  # stable
+    for candidate in candidates:
+        if not candidate.slug or not candidate.stem:
+            continue  # the parser reports these
+        reason = _url_problem(candidate, owner_of, first)
+        if reason is not None:
+            errors[candidate.relative] = ReleaseError(candidate.path, 1, reason)
+    return errors
+
+
+def _url_problem(
+    candidate: Candidate, owner_of: dict[str, str], first: dict[tuple[str, str], Candidate]
+) -> str | None:
+    """Why ``candidate`` cannot have its URL (given the files before it), or None."""
+    slug, stem = candidate.slug, candidate.stem
+    too_long = name_too_long(slug, stem)
+    if too_long is not None:
+        return too_long
+    if stem == RESERVED_STEM:
+        return (
+            f"the URL name {stem!r} belongs to the department's page "
+            f"{department_page_path(slug)}; rename the file"
+        )
+    owner = owner_of.setdefault(slug, candidate.department)
+    if owner != candidate.department:
+        return (
+            f"department folder {candidate.department!r} has the same URL name {slug!r} "
+            f"as {owner!r}; rename one of the folders"
+        )
+    other = first.setdefault((slug, stem), candidate)
+    if other is not candidate:
+        # Quoted: the particulars of a message (see feedpub.messages).
+        return f"same URL and id '{slug}/{stem}' as '{location(other.path, None)}'; rename one"
+    return None
+
+
+def cached_stem(cache: Cache | None, found: Found) -> str | None:
+    """The URL name of an unchanged file's name, as the cache remembers it."""
+    entry = None if cache is None else cache.files.get(found.relative)
+    if entry is None or len(entry) < 3 or entry[0] != found.signature:
+        return None
+    return str(entry[2])
+
+
+@dataclass(slots=True)
+class Quiet:
+    """A build with nothing to do: what it reports (the files the ledger does not know as
+    published: bad ones and releases held back)."""
+
+    releases: int
+    errors: list[ReleaseError] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    held_back: int = 0
+
+
+def unpublished(found: list[Found], cache: Cache) -> list[Found] | None:
+    """The files the cache does not list as published and unchanged, or None when a
+    published release changed or is gone (then there is work)."""
+    listed = 0
+    unknown: list[Found] = []
+    for each in found:
+        entry = cache.files.get(each.relative)
+        if entry is not None:
+            listed += 1
+            if entry[0] == each.signature:
+                continue
+            if entry[0] != UNREAD:
+                return None  # a published release changed
+        unknown.append(each)
+    if listed != len(cache.files):
+        return None  # a published release is gone
+    return unknown
+
+
+def quiet(
+    found: list[Found],
+    unknown: list[Found],
+    duplicates: dict[str, ReleaseError],
+    cache: Cache,
+    config: Config,
+    now: datetime,
+) -> Quiet | None:
+    """Whether the output of the last build is still right, given the files ``unknown``
+    that it did not publish (see :func:`unpublished`) and the URL errors of every file
+    (:func:`unique_urls`, needed only when a file is new: else pass ``{}``).
+
+    Bad files are reported on every run, releases held back may have come due: the files
+    the cache knows as bad by their bytes, with the same signature, are reported without
+    reading them; the others are read. A file that is new and bad by its bytes means work
+    (the work remembers it, so that the next run need not read it: 50,000 empty files from
+    a sync tool cost every run seconds), as does one that is good and due.
+    """
+    from feedpub.reading import known_error
+
+    result = Quiet(len(found) - len(unknown))
+    for each in unknown:
+        error = duplicates.get(each.relative) or known_error(cache.bad, each)
+        if error is not None:
+            result.errors.append(error)
+        elif not _probe(each, cache, config, now, result):
+            return None
+    return result
+
+
+def _probe(found: Found, cache: Cache, config: Config, now: datetime, result: Quiet) -> bool:
+    """Read a file the cache does not know as published: False when that means work (it is
+    new and due, gone, or new and bad by its bytes); else its error or that it waits for its
+    time is added to ``result``."""
+    from feedpub.parse import read_release
+    from feedpub.reading import goes_public, waiting
+
+    path = Path(found.folder, found.name)
+    try:
+        release, _ = read_release(path, department=found.department, tag_prefix=config.tag_prefix)
+    except FileNotFoundError:
+        return False
+    except ReleaseError as exc:
+        if exc.from_bytes:
+            return False  # bad by its bytes and new: remembered by a build with work
+        result.errors.append(exc)
+        return True
+    if goes_public(release) <= now:
+        return False  # new, fixed, or its time has come
+    if found.relative not in cache.files:
+        result.held_back += 1
+    else:  # a published release whose new version waits for its time: kept
+        result.notices.append(waiting(path, release))
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a build with work does with each listed file."""
+
+    #: Published and unchanged (same signature): not read; the ledger says all they need.
+    unchanged: list[Candidate]
+    #: New, changed, bad, or not known: read.
+    to_read: list[Candidate]
+    #: Published releases whose files are gone (not counting the departments whose folder
+    #: cannot be listed: theirs are kept).
+    gone: int
+
+
+def make_plan(
+    candidates: list[Candidate],
+    cached: dict[str, CacheEntry],
+    duplicates: dict[str, ReleaseError],
+    blocked: set[str],
+    state: State,
+    tag_prefix: str,
+) -> Plan:
+    """Split the listed files into unchanged (``cached`` has their signature; not when the
+    cache and the history disagree: then everything is read) and to read, and count the
+    published releases that are gone."""
+    unchanged: list[Candidate] = []
+    to_read: list[Candidate] = []
+    for candidate in candidates:
+        entry = cached.get(candidate.relative)
+        if (
+            entry is not None
+            and entry[0] == candidate.signature
+            and candidate.relative not in duplicates
+        ):
+            unchanged.append(candidate)
+        else:
+            to_read.append(candidate)
+    if any(make_id(tag_prefix, c.slug, c.stem) not in state.seen for c in unchanged):
+        unchanged, to_read = [], candidates  # cache and state disagree: read everything
+    return Plan(unchanged, to_read, _gone(candidates, blocked, state))
+
+
+def _gone(candidates: list[Candidate], blocked: set[str], state: State) -> int:
+    if state.tag_prefix is None:
+        return 0
+    present = {make_id(state.tag_prefix, c.slug, c.stem) for c in candidates}
+    start = len(state.tag_prefix)
+    return sum(
+        1
+        for release_id in state.seen
+        if release_id not in present and release_id[start:].split("/")[0] not in blocked
+    )

@@ -1,0 +1,343 @@
+"""The read phase of a build: read the release files that changed, stage each good one's page
+and pictures, render its feed entries while its body is at hand, and select it for the feeds;
+keep what was published of a bad one (or of one whose new version waits for its time).
+
+It runs in one process or, for many releases, in two (see :mod:`feedpub.processes`): each
+process reads its share into a :class:`Part` that pickles, and the build merges the parts in
+path order, so the result never depends on timing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from feedpub.config import Config
+from feedpub.departments import Entry, Selection, Stub
+from feedpub.discover import Candidate, Found
+from feedpub.layout import Urls, image_path, page_path
+from feedpub.publish import FileWriter, PublishedFiles, SourceError
+from feedpub.release import (
+    Picture,
+    Release,
+    ReleaseError,
+    effective_updated,
+    image_files,
+    make_id,
+)
+from feedpub.state import UNREAD, CacheEntry, Seen, State, bad_key, content_hash
+
+if TYPE_CHECKING:
+    from feedpub.documents import Spool
+    from feedpub.release import Notice
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """One candidate file and what became of it."""
+
+    candidate: Candidate
+    result: Release | ReleaseError
+    notices: tuple[Notice, ...] = ()
+    #: The file was not read: its error is remembered (see :attr:`feedpub.state.Cache.bad`).
+    remembered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every process of a build's read phase needs to know (it pickles)."""
+
+    config: Config
+    out_dir: Path
+    #: The clock: releases dated later are held back; an edit seen now is updated now.
+    now: datetime
+    duplicates: dict[str, ReleaseError]
+    state: State
+    #: What the ledger knows of each published file (also when the cache is not usable).
+    cached: dict[str, CacheEntry]
+    #: The files the last build found bad by their bytes (see Cache.bad).
+    bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Part:
+    """What one phase or process contributes to a build: releases selected for the feeds,
+    entries for the archives, ledger rows, errors and notices, files staged and files of
+    earlier builds to keep. The build merges the parts in order (see
+    :meth:`feedpub.pipeline.Build.take`)."""
+
+    selection: Selection
+    releases: int = 0
+    held_back: int = 0
+    errors: list[ReleaseError] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    #: Slugs of departments that have files, good or bad.
+    touched: set[str] = field(default_factory=set)
+    #: Files of earlier builds to keep (pages of releases not read or bad now), and whether
+    #: the manifest is trusted for them without a look at the disk (unchanged releases:
+    #: 10,000 ``stat`` calls would cost more than a whole no-change build).
+    kept: list[str] = field(default_factory=list)
+    trusted: bool = False
+    #: (slug, stem) of the releases whose published pictures are kept.
+    kept_pictures: list[tuple[str, str]] = field(default_factory=list)
+    #: Department folders that cannot be listed: every file published below them is kept.
+    kept_folders: list[str] = field(default_factory=list)
+    pages: PublishedFiles = field(default_factory=PublishedFiles)
+    #: The next cache's entries of the files of this part.
+    cached: dict[str, CacheEntry] = field(default_factory=dict)
+    #: The files this part found bad by their bytes, for the next cache (see Cache.bad), and
+    #: how many of them it did not read (the cache knew them).
+    bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    remembered: int = 0
+    seen: dict[str, Seen] = field(default_factory=dict)
+    #: Every release this part publishes, for the archives: light stubs of the good ones
+    #: (re-read only if an archive document that shows them must be rendered), last good
+    #: versions of the kept ones.
+    entries: list[Entry] = field(default_factory=list)
+    #: Feed entries rendered while the release was at hand (see :class:`Spool`).
+    spool: Spool | None = None
+
+    def keep(self, entry: Entry, slug: str, stem: str) -> None:
+        """Keep a release published before: in the feeds, the archives, its page and
+        pictures."""
+        self.selection.add(entry)
+        self.entries.append(entry)
+        self.kept.append(page_path(slug, stem))
+        self.kept_pictures.append((slug, stem))
+
+
+def parse_all(
+    candidates: list[Candidate],
+    refused: dict[str, ReleaseError],
+    config: Config,
+    bad: dict[str, tuple[int | None, str]] | None = None,
+) -> Iterator[Scanned]:
+    """Read each candidate; those in ``refused`` (by relative path) are not read, and nor are
+    those that ``bad`` (see :attr:`feedpub.state.Cache.bad`) knows as unchanged and bad."""
+    from feedpub.images import with_images
+    from feedpub.parse import read_release
+
+    tag_prefix = config.tag_prefix
+    for candidate in candidates:
+        error = refused.get(candidate.relative)
+        if error is not None:
+            yield Scanned(candidate, error)
+            continue
+        error = known_error(bad, candidate) if bad else None
+        if error is not None:
+            yield Scanned(candidate, error, remembered=True)
+            continue
+        path = candidate.path
+        try:
+            release, notices = read_release(
+                path, department=candidate.department, tag_prefix=tag_prefix
+            )
+        except FileNotFoundError:
+            continue  # deleted after the folder was listed (a press officer tidying up)
+        except ReleaseError as exc:
+            yield Scanned(candidate, exc)
+            continue
+        pictures = image_files(path.parent, candidate.images)
+        release, warnings = with_images(release, pictures)
+        yield Scanned(candidate, release, (*notices, *warnings))
+
+
+def known_error(
+    bad: dict[str, tuple[int | None, str]], file: Found | Candidate
+) -> ReleaseError | None:
+    """The error of a file that the cache knows as bad by its bytes and that has the same
+    signature as then, or None (see :attr:`feedpub.state.Cache.bad`)."""
+    if not bad:
+        return None
+    entry = bad.get(bad_key(file.relative, file.signature))
+    if entry is None:
+        return None
+    # A str, not a Path: see ReleaseError. The same string as str(Path(folder, name)): a
+    # release's folder is a subfolder, as scandir named it.
+    return ReleaseError(f"{file.folder}/{file.name}", *entry, from_bytes=True)
+
+
+def goes_public(release: Release) -> datetime:
+    """When this version of a release may be shown: its date, or a stated correction time
+    that lies later (a correction announced for a set time) — the time readers see as its
+    ``updated`` (:func:`effective_updated`)."""
+    return effective_updated(release)
+
+
+def waiting(path: Path, release: Release) -> Notice:
+    """The notice about a published release whose new version waits for its time."""
+    from feedpub.release import Notice
+
+    when = goes_public(release).strftime("%d.%m.%Y %H:%M")
+    return Notice(path, None, f"dated {when}: the feeds keep the published version until then")
+
+
+def read_part(
+    candidates: list[Candidate],
+    context: Context,
+    progress: Callable[[int], None] | None = None,
+) -> Part:
+    """Read ``candidates`` into a :class:`Part`: stage each good release's page and
+    pictures, spool its feed entries and select it; for a bad one (or one whose new version
+    waits for its time) keep what was published. On any failure, the part's temporaries are
+    removed (nobody else knows them: a full disk must leave the output folder as it was)."""
+    reader = _Reader(context)
+    try:
+        reader.read(candidates, progress)
+    except BaseException:
+        reader.part.pages.remove_temporaries(context.out_dir)
+        if reader.part.spool is not None:
+            reader.part.spool.remove()
+        raise
+    return reader.part
+
+
+class _Reader:
+    """The read phase in one process: one :class:`Part`, its page writer and its spool."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.part = Part(Selection(context.config.max_entries))
+        self.urls = Urls(context.config)
+        self.pages = FileWriter(context.out_dir, self.part.pages)
+
+    def read(self, candidates: list[Candidate], progress: Callable[[int], None] | None) -> None:
+        from feedpub.documents import Spool
+
+        context = self.context
+        self.part.spool = Spool.create(context.out_dir, context.config, self.urls)
+        items = parse_all(candidates, context.duplicates, context.config, context.bad)
+        for index, item in enumerate(items):
+            if progress is not None and index % 100 == 99:
+                progress(100)
+            self.part.touched.add(item.candidate.slug)
+            release = item.result
+            if isinstance(release, ReleaseError):
+                self._bad(item, release)
+            elif goes_public(release) > context.now:
+                self._waiting(item, release)
+            else:
+                self._good(item, release)
+        self.part.spool.close()
+        if progress is not None:
+            progress(len(candidates) % 100)
+
+    def _bad(self, item: Scanned, error: ReleaseError) -> None:
+        part, candidate = self.part, item.candidate
+        part.errors.append(error)
+        if error.from_bytes:
+            part.bad[bad_key(candidate.relative, candidate.signature)] = (error.line, error.reason)
+            part.remembered += item.remembered
+        if candidate.relative in self.context.duplicates:
+            return  # its URL and id belong to another file, published as such
+        self._keep(candidate, None)
+
+    def _waiting(self, item: Scanned, release: Release) -> None:
+        if not self._keep(item.candidate, release):
+            self.part.held_back += 1  # embargo: no trace of it anywhere until its time
+
+    def _keep(self, candidate: Candidate, release: Release | None) -> bool:
+        """Keep the version published before of a file that is bad now (``release`` None)
+        or waits for its time; False when it was never published."""
+        from feedpub.release import Notice
+
+        context, part, slug = self.context, self.part, candidate.slug
+        # The parser made the same id already: a good release's own id is the one kept, not
+        # a second copy (50,000 releases: 6 MB). Of the stems, the candidate's is kept.
+        release_id = (
+            release.id if release else make_id(context.config.tag_prefix, slug, candidate.stem)
+        )
+        history = context.state.seen.get(release_id)
+        if history is None:
+            return False
+        previous = context.cached.get(candidate.relative)
+        published = str(previous[1]) if previous is not None and len(previous) > 1 else ""
+        part.cached[candidate.relative] = (UNREAD, published)
+        part.seen[release_id] = history
+        if release is not None:
+            part.notices.append(waiting(candidate.path, release))
+        last_good = context.state.releases.get(release_id)
+        if last_good is not None:
+            part.keep(last_good, slug, candidate.stem)
+            if release is None:
+                reason = "the feeds keep showing its last good version until it is fixed"
+                part.notices.append(Notice(candidate.path, None, reason))
+            return True
+        part.kept.append(page_path(slug, candidate.stem))
+        part.kept_pictures.append((slug, candidate.stem))
+        if published:
+            # Not in a live feed, so in an archive document: it stays there as it is.
+            part.entries.append(
+                stub_of(candidate, release_id, datetime.fromisoformat(published), ())
+            )
+        return True
+
+    def _good(self, item: Scanned, parsed: Release) -> None:
+        from feedpub.content import body_html
+        from feedpub.documents import with_history
+
+        context, part, candidate = self.context, self.part, item.candidate
+        digest = content_hash(parsed)
+        history = context.state.seen.get(parsed.id)
+        if history is None or not context.state.found:
+            history = Seen(digest, None)
+        elif history.hash != digest:
+            history = Seen(digest, context.now)  # an edit: readers see it as updated now
+        release = with_history(parsed, history)
+        part.seen[release.id] = history
+        part.cached[candidate.relative] = (
+            candidate.signature,
+            release.published.isoformat(),
+            candidate.stem,
+        )
+        part.releases += 1
+        part.notices.extend(item.notices)
+        part.selection.add(release)
+        part.entries.append(
+            stub_of(candidate, release.id, release.published, candidate.images, release)
+        )
+        body = body_html(release, self.urls)  # once, for its page and its feed entry
+        assert part.spool is not None
+        part.spool.add(release, body)
+        self._stage(release, body)
+
+    def _stage(self, release: Release, body: str) -> None:
+        """The release's page and pictures."""
+        from feedpub.pages import render_release_page
+        from feedpub.release import Notice
+
+        config = self.context.config
+        if config.link_template is None:
+            title = config.department(release.department, release.slug).title
+            page = render_release_page(release, title or release.department, self.urls, body)
+            self.pages.write(page_path(release.slug, release.stem), page)
+        for image in release.images:  # also with link_template: the feeds link them here
+            try:
+                self.pages.copy(image_path(release.slug, image.name), image.source)
+            except SourceError as exc:  # unreadable since it was looked at a moment ago
+                reason = f"picture not copied: cannot read: {exc.error.strerror or exc.error}"
+                self.part.notices.append(Notice(image.source, None, reason))
+
+
+def stub_of(
+    candidate: Candidate,
+    release_id: str,
+    published: datetime,
+    images: tuple[Picture, ...],
+    release: Release | None = None,
+) -> Stub:
+    """The stub of a release file. Its strings are the candidate's (the file name, the stem)
+    or the release's (the id), never a second copy: 50,000 of them live to the end."""
+    return Stub(
+        candidate.folder,
+        candidate.name,
+        release.department if release is not None else candidate.department,
+        release.slug if release is not None else candidate.slug,
+        candidate.stem,
+        release_id,
+        published,
+        images,
+    )

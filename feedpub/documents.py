@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from feedpub.config import Config
-from feedpub.departments import Department, Entry, Selection, Stub
+from feedpub.departments import Department, Entry, Selection
+from feedpub.discover import ReleaseFile
 from feedpub.layout import (
     ATOM,
     INDEX,
@@ -48,7 +49,7 @@ from feedpub.state import Cache, Seen
 
 if TYPE_CHECKING:
     from feedpub.archive import ArchiveDoc
-    from feedpub.feeds import FeedInfo, Fragments
+    from feedpub.feeds import FeedInfo, Fragments, Shown
 
 #: ``updated`` of a feed that has no entries (all its releases are bad): fixed, not now().
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -149,14 +150,15 @@ def _write_feed(
     items: dict[str, dict[str, Any]],
     fragments: Fragments,
 ) -> None:
-    from feedpub.feeds import History, render_document
+    from feedpub.feeds import History, Shown, render_document
     from feedpub.jsonfeed import render_json_feed
 
     slug = department.slug if department else None
     period = newest_archive.get(slug)
     history = History(prev_archive=None if period is None else urls.archive(slug, period))
     info = _feed_info(config, department)
-    atom, rss = render_document(info, releases, fragments, urls, history)
+    shown = [Shown.of(release) for release in releases]
+    atom, rss = render_document(info, shown, fragments, urls, history)
     publisher.write(feed_path(slug, ATOM), atom)
     publisher.write(feed_path(slug, RSS), rss)
     publisher.write(feed_path(slug, JSON), render_json_feed(info, releases, urls, items))
@@ -264,44 +266,13 @@ def _render_archives(
     """Render and stage the archive documents of ``periods`` (in this process or a forked
     one): each month's releases are read once and rendered once per format, for the
     department documents and the combined one alike."""
-    from feedpub.feeds import History, render_document, render_entries
+    from feedpub.feeds import History, render_document
 
     record = PublishedFiles()
     writer = FileWriter(out_dir, record)
     try:
         for period in periods:
-            shown: dict[str, Release] = {}
-            kept: dict[str, tuple[Release, tuple[bytes, bytes]]] = {}
-            media: dict[str, bool] = {}
-            for doc in todo[period]:
-                for entry in doc.entries:
-                    if entry.id in shown or entry.id in kept:
-                        continue
-                    spool = spooled.get(entry.id)
-                    if spool is not None and not isinstance(entry, Release):
-                        # Rendered while it was read this build: no second reading.
-                        kept[entry.id] = (spool.stand_in(entry), spool.read(entry.id))
-                        media[entry.id] = spool.has_pictures(entry.id)
-                        continue
-                    release = (
-                        entry
-                        if isinstance(entry, Release)
-                        else read_unchanged(entry, config.tag_prefix, seen, None)
-                    )
-                    if release is not None:
-                        shown[entry.id] = release
-                        continue
-                    # Bad now: its last good version is the one in the published document.
-                    old = _published_fragment(out_dir, doc, entry.id)
-                    if old is not None:
-                        past = seen.get(entry.id)
-                        updated = None if past is None else past.updated
-                        kept[entry.id] = (_placeholder(entry, updated), old)
-                        media[entry.id] = b"<media:" in old[0]
-            fragments = render_entries(list(shown.values()), urls, _feed_info(config, None))
-            for release, fragment in kept.values():
-                shown[release.id] = release
-                fragments[release.id] = fragment
+            shown, fragments = _month_entries(todo[period], spooled, seen, config, urls, out_dir)
             for doc in todo[period]:
                 department = None if doc.slug is None else departments.get(doc.slug)
                 if doc.slug is not None and department is None:
@@ -312,16 +283,65 @@ def _render_archives(
                     prev_archive=None if doc.prev is None else urls.archive(doc.slug, doc.prev),
                     next_archive=None if doc.next is None else urls.archive(doc.slug, doc.next),
                 )
-                releases = [shown[e.id] for e in doc.entries if e.id in shown]
+                entries = [shown[e.id] for e in doc.entries if e.id in shown]
                 info = _feed_info(config, department)
-                pictures = any(r.images or media.get(r.id, False) for r in releases)
-                atom, rss = render_document(info, releases, fragments, urls, history, pictures)
+                atom, rss = render_document(info, entries, fragments, urls, history)
                 writer.write(archive_path(doc.slug, period, ATOM), atom)
                 writer.write(archive_path(doc.slug, period, RSS), rss)
     except BaseException:
         record.remove_temporaries(out_dir)  # nobody else knows them (see _publish_releases)
         raise
     return record
+
+
+def _month_entries(
+    docs: list[ArchiveDoc],
+    spooled: dict[str, Spool],
+    seen: dict[str, Seen],
+    config: Config,
+    urls: Urls,
+    out_dir: Path,
+) -> tuple[dict[str, Shown], Fragments]:
+    """The entries of one month's archive documents and their fragments: each release read
+    once and rendered once per format, for the department documents and the combined one
+    alike; those rendered while they were read taken from the spool; a release bad now as
+    the published document shows it (its last good version)."""
+    from feedpub.feeds import Shown, render_entries
+
+    shown: dict[str, Shown] = {}
+    releases: dict[str, Release] = {}
+    kept: Fragments = {}
+    for doc in docs:
+        for entry in doc.entries:
+            if entry.id in shown or entry.id in releases:
+                continue
+            spool = spooled.get(entry.id)
+            if spool is not None and not isinstance(entry, Release):
+                # Rendered while it was read this build: no second reading.
+                shown[entry.id] = spool.shown(entry)
+                kept[entry.id] = spool.read(entry.id)
+                continue
+            release = (
+                entry
+                if isinstance(entry, Release)
+                else read_unchanged(entry, config.tag_prefix, seen, None)
+            )
+            if release is not None:
+                releases[entry.id] = release
+                continue
+            # Bad now: its last good version is the one in the published document.
+            old = _published_fragment(out_dir, doc, entry.id)
+            if old is not None:
+                past = seen.get(entry.id)
+                updated = entry.published
+                if past is not None and past.updated is not None:
+                    updated = max(updated, past.updated)
+                shown[entry.id] = Shown(entry.id, entry.published, updated, b"<media:" in old[0])
+                kept[entry.id] = old
+    fragments = render_entries(list(releases.values()), urls, _feed_info(config, None))
+    fragments.update(kept)
+    shown.update((release.id, Shown.of(release)) for release in releases.values())
+    return shown, fragments
 
 
 def _published_fragment(
@@ -341,22 +361,6 @@ def _published_fragment(
         if fragment is not None:
             return fragment
     return None
-
-
-def _placeholder(entry: Entry, updated: datetime | None) -> Release:
-    """A stand-in for a release that only its rendered fragment shows: enough to order it
-    and to date the document (``updated``)."""
-    return Release(
-        source=Path(entry.slug),
-        department=entry.department,
-        slug=entry.slug,
-        stem=entry.id.rsplit("/", 1)[-1],
-        id=entry.id,
-        published=entry.published,
-        has_time=True,
-        title=entry.id,
-        updated=updated,
-    )
 
 
 def _feed_key(
@@ -390,7 +394,7 @@ def _doc_key(doc: ArchiveDoc, seen: dict[str, Seen]) -> str:
 
 
 def read_unchanged(
-    stub: Stub, tag_prefix: str, seen: dict[str, Seen], errors: list[ReleaseError] | None
+    stub: ReleaseFile, tag_prefix: str, seen: dict[str, Seen], errors: list[ReleaseError] | None
 ) -> Release | None:
     """An unchanged release read again, with its history; None when it is gone or bad now
     (then its error goes to ``errors``, if given: it changed a moment ago)."""
@@ -517,12 +521,12 @@ class Spool:
         data = os.pread(self._reader[1], atom + rss, offset)
         return data[:atom], data[atom:]
 
-    def stand_in(self, entry: Entry) -> Release:
-        """A stand-in for the release: enough to order it and date a document."""
-        return _placeholder(entry, self.index[entry.id][3])
+    def shown(self, entry: Entry) -> Shown:
+        """What a document needs of the entry besides its fragments."""
+        from feedpub.feeds import Shown
 
-    def has_pictures(self, entry_id: str) -> bool:
-        return self.index[entry_id][4]
+        _, _, _, updated, pictures = self.index[entry.id]
+        return Shown(entry.id, entry.published, updated, pictures)
 
     def remove(self) -> None:
         if self._reader is not None and self._reader[0] == os.getpid():

@@ -7,44 +7,34 @@ a file cannot be read this time.
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from datetime import datetime
 from pathlib import Path
 
 from feedpub.config import Config
-from feedpub.departments import Entry, Selection, Stub
-from feedpub.discover import Candidate, unreadable_folders
+from feedpub.departments import Entry, Selection
+from feedpub.discover import ReleaseFile, unreadable_folders
 from feedpub.layout import page_path
 from feedpub.reading import Context, Part
 from feedpub.release import ReleaseError, department_slug, make_id
-from feedpub.state import UNREAD, CacheEntry, State
+from feedpub.state import UNREAD, FileRow, State
 
 
 def keep_unchanged(
-    unchanged: list[Candidate], cached: dict[str, CacheEntry], state: State, config: Config
+    unchanged: list[ReleaseFile], cached: dict[str, FileRow], state: State, config: Config
 ) -> Part:
     """The published releases whose files did not change: sorted into the feeds and
     archives by the publication time the ledger knows, their pages and pictures kept as
     the manifest lists them."""
     part = Part(Selection(config.max_entries), trusted=True)
     for candidate in unchanged:
-        entry = cached[candidate.relative]
+        row = cached[candidate.relative]
         release_id = make_id(config.tag_prefix, candidate.slug, candidate.stem)
-        stub = Stub(
-            candidate.folder,
-            candidate.name,
-            candidate.department,
-            candidate.slug,
-            candidate.stem,
-            release_id,
-            datetime.fromisoformat(entry[1]),
-            candidate.images,
-        )
+        stub = candidate.entry(release_id, datetime.fromisoformat(row.published), candidate.images)
         part.selection.add(stub)
         part.entries.append(stub)
         part.touched.add(candidate.slug)
-        part.cached[candidate.relative] = entry
+        part.cached[candidate.relative] = row
         part.seen[release_id] = state.seen[release_id]
         if config.link_template is None:
             part.kept.append(page_path(candidate.slug, candidate.stem))
@@ -65,22 +55,21 @@ def keep_refused(refused: list[ReleaseError], releases_dir: Path, context: Conte
         except ValueError:
             continue
         relative = unicodedata.normalize("NFC", relative)
-        entry = context.cached.get(relative)
-        if entry is None or not entry[1] or "/" not in relative:
+        row = context.cached.get(relative)
+        if row is None or not row.published or "/" not in relative:
             continue  # not a published release file
-        department = relative.split("/")[0]
-        stub = unlisted_stub(releases_dir, relative, entry, department, tag_prefix)
+        stub = unlisted(releases_dir, relative, row, tag_prefix)
         kept: Entry = state.releases.get(stub.id) or stub
         part.keep(kept, stub.slug, stub.stem)
         part.touched.add(stub.slug)
-        part.cached[relative] = (UNREAD, entry[1])
+        part.cached[relative] = FileRow(UNREAD, row.published)
         if stub.id in state.seen:
             part.seen[stub.id] = state.seen[stub.id]
     return part
 
 
 def keep_unreadable(
-    blocked: set[str], candidates: list[Candidate], releases_dir: Path, context: Context
+    blocked: set[str], candidates: list[ReleaseFile], releases_dir: Path, context: Context
 ) -> Part:
     """A department with a folder that cannot be listed (``blocked``, by URL name) keeps
     everything it published: its files stay, its releases in the last feeds stay in them
@@ -101,39 +90,27 @@ def keep_unreadable(
         if release_id not in present and release_id[prefix:].split("/")[0] in blocked:
             part.seen[release_id] = history
     listed = {c.relative for c in candidates}
-    for relative, entry in context.cached.items():
+    for relative, row in context.cached.items():
         department = unicodedata.normalize("NFC", relative.split("/")[0])
         if relative in listed or department_slug(department) not in blocked:
             continue
-        part.cached[relative] = (UNREAD, entry[1])
-        if entry[1]:
-            stub = unlisted_stub(releases_dir, relative, entry, department, config.tag_prefix)
+        part.cached[relative] = FileRow(UNREAD, row.published)
+        if row.published:
+            stub = unlisted(releases_dir, relative, row, config.tag_prefix)
             if stub.id not in state.releases:  # in an archive only: it stays there
                 part.selection.add(stub)  # counted; older than what the live feeds show
                 part.entries.append(stub)
     return part
 
 
-def unlisted_stub(
-    releases_dir: Path, relative: str, entry: CacheEntry, department: str, tag_prefix: str
-) -> Stub:
-    """The stub of a published release in a folder that cannot be listed, from what the
-    ledger knows of its file."""
-    from feedpub.release import slugify
-
+def unlisted(releases_dir: Path, relative: str, row: FileRow, tag_prefix: str) -> ReleaseFile:
+    """The entry of a published release whose file is not listed this time (its folder
+    cannot be listed, or discovery refuses it now), from what the ledger knows of it."""
     folder, _, name = relative.rpartition("/")
-    slug = department_slug(department)
-    stem = str(entry[2]) if len(entry) > 2 else slugify(os.path.splitext(name)[0])
-    published = datetime.fromisoformat(entry[1])
-    return Stub(
-        str(releases_dir / folder),
-        name,
-        department,
-        slug,
-        stem,
-        make_id(tag_prefix, slug, stem),
-        published,
-    )
+    department = unicodedata.normalize("NFC", relative.split("/")[0])
+    named = ReleaseFile(str(releases_dir / folder), name, relative, department).named(row.stem)
+    release_id = make_id(tag_prefix, named.slug, named.stem)
+    return named.entry(release_id, datetime.fromisoformat(row.published))
 
 
 def blocked_departments(refused: list[ReleaseError], releases_dir: Path) -> set[str]:

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from feedpub import __version__, reading
 from feedpub.config import Config
 from feedpub.departments import Selection
-from feedpub.discover import Candidate, Found, find_files, to_candidate
+from feedpub.discover import ReleaseFile, find_files
 from feedpub.kept import blocked_departments, keep_refused, keep_unchanged, keep_unreadable
 from feedpub.layout import Urls
 from feedpub.plan import Plan, Quiet, cached_stem, make_plan, quiet, unique_urls, unpublished
@@ -39,7 +39,7 @@ from feedpub.publish import Lock, Publisher
 from feedpub.reading import Context, Part
 from feedpub.release import Release, ReleaseError
 from feedpub.report import Report
-from feedpub.state import Cache, CacheEntry, Seen, State, fingerprint
+from feedpub.state import Cache, FileRow, Seen, State, fingerprint
 from feedpub.websub import Timing, announce, expect, feed_urls
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class Build:
         #: Set as the phases go: the ledger's cache (None: not usable), the listed files
         #: with their URL names, the URL errors, the ledger, its history and the publisher.
         self.cache: Cache | None = None
-        self.candidates: list[Candidate] = []
+        self.candidates: list[ReleaseFile] = []
         self.duplicates: dict[str, ReleaseError] | None = None
         self.lock: Lock | None = None
         self.db: sqlite3.Connection | None = None
@@ -117,7 +117,7 @@ class Build:
 
     # --- list files and plan ------------------------------------------------------------
 
-    def nothing_to_do(self, found: list[Found]) -> Quiet | None:
+    def nothing_to_do(self, found: list[ReleaseFile]) -> Quiet | None:
         """The fast path: what to report when the ledger shows that nothing changed, or
         None (there is work)."""
         if self.cache is None:
@@ -139,13 +139,13 @@ class Build:
         report.errors = [*refused, *done.errors]
         report.notices = done.notices
 
-    def list_candidates(self, found: list[Found]) -> None:
+    def list_candidates(self, found: list[ReleaseFile]) -> None:
         """The listed files with their URL names (those of unchanged files from the cache,
         without slugify); once per build."""
         if not self.candidates:
-            self.candidates = [to_candidate(f, cached_stem(self.cache, f)) for f in found]
+            self.candidates = [f.named(cached_stem(self.cache, f)) for f in found]
 
-    def unique_urls(self, owners: dict[str, CacheEntry] | set[str]) -> dict[str, ReleaseError]:
+    def unique_urls(self, owners: dict[str, FileRow] | set[str]) -> dict[str, ReleaseError]:
         """:func:`feedpub.plan.unique_urls` once per build (the fast path may have asked
         with the same owners: the cache's files)."""
         if self.duplicates is None:
@@ -248,7 +248,7 @@ class Build:
         self.candidates.clear()
         return collected, spools
 
-    def read_parts(self, to_read: list[Candidate]) -> list[Part]:
+    def read_parts(self, to_read: list[ReleaseFile]) -> list[Part]:
         """:func:`feedpub.reading.read_part` in one process or two (halves in path order,
         so the result does not depend on timing)."""
         progress = self.progress

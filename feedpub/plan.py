@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feedpub.discover import Candidate, Found
+from feedpub.discover import ReleaseFile
 from feedpub.layout import RESERVED_STEM, department_page_path, name_too_long
 from feedpub.release import ReleaseError, location, make_id
-from feedpub.state import UNREAD, Cache, CacheEntry, State
+from feedpub.state import UNREAD, Cache, FileRow, State
 
 if TYPE_CHECKING:
     from feedpub.config import Config
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def unique_urls(
-    candidates: Sequence[Candidate], owners: Container[str] = ()
+    candidates: Sequence[ReleaseFile], owners: Container[str] = ()
 ) -> dict[str, ReleaseError]:
     """The files that would share a URL and id with an earlier file, with their error, by
     relative path. ``owners`` are the relative paths of the files published before (the
@@ -42,7 +42,7 @@ def unique_urls(
     """
     errors: dict[str, ReleaseError] = {}
     owner_of: dict[str, str] = {}
-    first: dict[tuple[str, str], Candidate] = {}
+    first: dict[tuple[str, str], ReleaseFile] = {}
     if owners:
         candidates = sorted(candidates, key=lambda c: c.relative not in owners)  # stable
     for candidate in candidates:
@@ -50,12 +50,12 @@ def unique_urls(
             continue  # the parser reports these
         reason = _url_problem(candidate, owner_of, first)
         if reason is not None:
-            errors[candidate.relative] = ReleaseError(candidate.path, 1, reason)
+            errors[candidate.relative] = ReleaseError(candidate.source, 1, reason)
     return errors
 
 
 def _url_problem(
-    candidate: Candidate, owner_of: dict[str, str], first: dict[tuple[str, str], Candidate]
+    candidate: ReleaseFile, owner_of: dict[str, str], first: dict[tuple[str, str], ReleaseFile]
 ) -> str | None:
     """Why ``candidate`` cannot have its URL (given the files before it), or None."""
     slug, stem = candidate.slug, candidate.stem
@@ -76,16 +76,16 @@ def _url_problem(
     other = first.setdefault((slug, stem), candidate)
     if other is not candidate:
         # Quoted: the particulars of a message (see feedpub.messages).
-        return f"same URL and id '{slug}/{stem}' as '{location(other.path, None)}'; rename one"
+        return f"same URL and id '{slug}/{stem}' as '{location(other.source, None)}'; rename one"
     return None
 
 
-def cached_stem(cache: Cache | None, found: Found) -> str | None:
+def cached_stem(cache: Cache | None, found: ReleaseFile) -> str | None:
     """The URL name of an unchanged file's name, as the cache remembers it."""
-    entry = None if cache is None else cache.files.get(found.relative)
-    if entry is None or len(entry) < 3 or entry[0] != found.signature:
+    row = None if cache is None else cache.files.get(found.relative)
+    if row is None or row.signature != found.signature:
         return None
-    return str(entry[2])
+    return row.stem
 
 
 @dataclass(slots=True)
@@ -99,18 +99,18 @@ class Quiet:
     held_back: int = 0
 
 
-def unpublished(found: list[Found], cache: Cache) -> list[Found] | None:
+def unpublished(found: list[ReleaseFile], cache: Cache) -> list[ReleaseFile] | None:
     """The files the cache does not list as published and unchanged, or None when a
     published release changed or is gone (then there is work)."""
     listed = 0
-    unknown: list[Found] = []
+    unknown: list[ReleaseFile] = []
     for each in found:
-        entry = cache.files.get(each.relative)
-        if entry is not None:
+        row = cache.files.get(each.relative)
+        if row is not None:
             listed += 1
-            if entry[0] == each.signature:
+            if row.signature == each.signature:
                 continue
-            if entry[0] != UNREAD:
+            if row.signature != UNREAD:
                 return None  # a published release changed
         unknown.append(each)
     if listed != len(cache.files):
@@ -119,8 +119,8 @@ def unpublished(found: list[Found], cache: Cache) -> list[Found] | None:
 
 
 def quiet(
-    found: list[Found],
-    unknown: list[Found],
+    found: list[ReleaseFile],
+    unknown: list[ReleaseFile],
     duplicates: dict[str, ReleaseError],
     cache: Cache,
     config: Config,
@@ -148,7 +148,7 @@ def quiet(
     return result
 
 
-def _probe(found: Found, cache: Cache, config: Config, now: datetime, result: Quiet) -> bool:
+def _probe(found: ReleaseFile, cache: Cache, config: Config, now: datetime, result: Quiet) -> bool:
     """Read a file the cache does not know as published: False when that means work (it is
     new and due, gone, or new and bad by its bytes); else its error or that it waits for its
     time is added to ``result``."""
@@ -179,17 +179,17 @@ class Plan:
     """What a build with work does with each listed file."""
 
     #: Published and unchanged (same signature): not read; the ledger says all they need.
-    unchanged: list[Candidate]
+    unchanged: list[ReleaseFile]
     #: New, changed, bad, or not known: read.
-    to_read: list[Candidate]
+    to_read: list[ReleaseFile]
     #: Published releases whose files are gone (not counting the departments whose folder
     #: cannot be listed: theirs are kept).
     gone: int
 
 
 def make_plan(
-    candidates: list[Candidate],
-    cached: dict[str, CacheEntry],
+    candidates: list[ReleaseFile],
+    cached: dict[str, FileRow],
     duplicates: dict[str, ReleaseError],
     blocked: set[str],
     state: State,
@@ -198,13 +198,13 @@ def make_plan(
     """Split the listed files into unchanged (``cached`` has their signature; not when the
     cache and the history disagree: then everything is read) and to read, and count the
     published releases that are gone."""
-    unchanged: list[Candidate] = []
-    to_read: list[Candidate] = []
+    unchanged: list[ReleaseFile] = []
+    to_read: list[ReleaseFile] = []
     for candidate in candidates:
-        entry = cached.get(candidate.relative)
+        row = cached.get(candidate.relative)
         if (
-            entry is not None
-            and entry[0] == candidate.signature
+            row is not None
+            and row.signature == candidate.signature
             and candidate.relative not in duplicates
         ):
             unchanged.append(candidate)
@@ -215,7 +215,7 @@ def make_plan(
     return Plan(unchanged, to_read, _gone(candidates, blocked, state))
 
 
-def _gone(candidates: list[Candidate], blocked: set[str], state: State) -> int:
+def _gone(candidates: list[ReleaseFile], blocked: set[str], state: State) -> int:
     if state.tag_prefix is None:
         return 0
     present = {make_id(state.tag_prefix, c.slug, c.stem) for c in candidates}

@@ -16,19 +16,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feedpub.config import Config
-from feedpub.departments import Entry, Selection, Stub
-from feedpub.discover import Candidate, Found
+from feedpub.departments import Entry, Selection
+from feedpub.discover import ReleaseFile
 from feedpub.layout import Urls, image_path, page_path
 from feedpub.publish import FileWriter, PublishedFiles, SourceError
 from feedpub.release import (
-    Picture,
     Release,
     ReleaseError,
     effective_updated,
     image_files,
     make_id,
 )
-from feedpub.state import UNREAD, CacheEntry, Seen, State, bad_key, content_hash
+from feedpub.state import UNREAD, FileRow, Seen, State, bad_key, content_hash
 
 if TYPE_CHECKING:
     from feedpub.documents import Spool
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
 class Scanned:
     """One candidate file and what became of it."""
 
-    candidate: Candidate
+    candidate: ReleaseFile
     result: Release | ReleaseError
     notices: tuple[Notice, ...] = ()
     #: The file was not read: its error is remembered (see :attr:`feedpub.state.Cache.bad`).
@@ -57,7 +56,7 @@ class Context:
     duplicates: dict[str, ReleaseError]
     state: State
     #: What the ledger knows of each published file (also when the cache is not usable).
-    cached: dict[str, CacheEntry]
+    cached: dict[str, FileRow]
     #: The files the last build found bad by their bytes (see Cache.bad).
     bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
 
@@ -87,7 +86,7 @@ class Part:
     kept_folders: list[str] = field(default_factory=list)
     pages: PublishedFiles = field(default_factory=PublishedFiles)
     #: The next cache's entries of the files of this part.
-    cached: dict[str, CacheEntry] = field(default_factory=dict)
+    cached: dict[str, FileRow] = field(default_factory=dict)
     #: The files this part found bad by their bytes, for the next cache (see Cache.bad), and
     #: how many of them it did not read (the cache knew them).
     bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
@@ -110,7 +109,7 @@ class Part:
 
 
 def parse_all(
-    candidates: list[Candidate],
+    candidates: list[ReleaseFile],
     refused: dict[str, ReleaseError],
     config: Config,
     bad: dict[str, tuple[int | None, str]] | None = None,
@@ -130,7 +129,7 @@ def parse_all(
         if error is not None:
             yield Scanned(candidate, error, remembered=True)
             continue
-        path = candidate.path
+        path = candidate.source
         try:
             release, notices = read_release(
                 path, department=candidate.department, tag_prefix=tag_prefix
@@ -145,9 +144,7 @@ def parse_all(
         yield Scanned(candidate, release, (*notices, *warnings))
 
 
-def known_error(
-    bad: dict[str, tuple[int | None, str]], file: Found | Candidate
-) -> ReleaseError | None:
+def known_error(bad: dict[str, tuple[int | None, str]], file: ReleaseFile) -> ReleaseError | None:
     """The error of a file that the cache knows as bad by its bytes and that has the same
     signature as then, or None (see :attr:`feedpub.state.Cache.bad`)."""
     if not bad:
@@ -176,7 +173,7 @@ def waiting(path: Path, release: Release) -> Notice:
 
 
 def read_part(
-    candidates: list[Candidate],
+    candidates: list[ReleaseFile],
     context: Context,
     progress: Callable[[int], None] | None = None,
 ) -> Part:
@@ -204,7 +201,7 @@ class _Reader:
         self.urls = Urls(context.config)
         self.pages = FileWriter(context.out_dir, self.part.pages)
 
-    def read(self, candidates: list[Candidate], progress: Callable[[int], None] | None) -> None:
+    def read(self, candidates: list[ReleaseFile], progress: Callable[[int], None] | None) -> None:
         from feedpub.documents import Spool
 
         context = self.context
@@ -239,7 +236,7 @@ class _Reader:
         if not self._keep(item.candidate, release):
             self.part.held_back += 1  # embargo: no trace of it anywhere until its time
 
-    def _keep(self, candidate: Candidate, release: Release | None) -> bool:
+    def _keep(self, candidate: ReleaseFile, release: Release | None) -> bool:
         """Keep the version published before of a file that is bad now (``release`` None)
         or waits for its time; False when it was never published."""
         from feedpub.release import Notice
@@ -254,25 +251,23 @@ class _Reader:
         if history is None:
             return False
         previous = context.cached.get(candidate.relative)
-        published = str(previous[1]) if previous is not None and len(previous) > 1 else ""
-        part.cached[candidate.relative] = (UNREAD, published)
+        published = "" if previous is None else previous.published
+        part.cached[candidate.relative] = FileRow(UNREAD, published)
         part.seen[release_id] = history
         if release is not None:
-            part.notices.append(waiting(candidate.path, release))
+            part.notices.append(waiting(candidate.source, release))
         last_good = context.state.releases.get(release_id)
         if last_good is not None:
             part.keep(last_good, slug, candidate.stem)
             if release is None:
                 reason = "the feeds keep showing its last good version until it is fixed"
-                part.notices.append(Notice(candidate.path, None, reason))
+                part.notices.append(Notice(candidate.source, None, reason))
             return True
         part.kept.append(page_path(slug, candidate.stem))
         part.kept_pictures.append((slug, candidate.stem))
         if published:
             # Not in a live feed, so in an archive document: it stays there as it is.
-            part.entries.append(
-                stub_of(candidate, release_id, datetime.fromisoformat(published), ())
-            )
+            part.entries.append(candidate.entry(release_id, datetime.fromisoformat(published)))
         return True
 
     def _good(self, item: Scanned, parsed: Release) -> None:
@@ -288,17 +283,15 @@ class _Reader:
             history = Seen(digest, context.now)  # an edit: readers see it as updated now
         release = with_history(parsed, history)
         part.seen[release.id] = history
-        part.cached[candidate.relative] = (
-            candidate.signature,
-            release.published.isoformat(),
-            candidate.stem,
+        part.cached[candidate.relative] = FileRow(
+            candidate.signature, release.published.isoformat(), candidate.stem
         )
         part.releases += 1
         part.notices.extend(item.notices)
         part.selection.add(release)
-        part.entries.append(
-            stub_of(candidate, release.id, release.published, candidate.images, release)
-        )
+        # Its strings are the listing's (the file name, the stem) or the release's (the id),
+        # never a second copy: 50,000 of them live to the end.
+        part.entries.append(candidate.entry(release.id, release.published, candidate.images))
         body = body_html(release, self.urls)  # once, for its page and its feed entry
         assert part.spool is not None
         part.spool.add(release, body)
@@ -320,24 +313,3 @@ class _Reader:
             except SourceError as exc:  # unreadable since it was looked at a moment ago
                 reason = f"picture not copied: cannot read: {exc.error.strerror or exc.error}"
                 self.part.notices.append(Notice(image.source, None, reason))
-
-
-def stub_of(
-    candidate: Candidate,
-    release_id: str,
-    published: datetime,
-    images: tuple[Picture, ...],
-    release: Release | None = None,
-) -> Stub:
-    """The stub of a release file. Its strings are the candidate's (the file name, the stem)
-    or the release's (the id), never a second copy: 50,000 of them live to the end."""
-    return Stub(
-        candidate.folder,
-        candidate.name,
-        release.department if release is not None else candidate.department,
-        release.slug if release is not None else candidate.slug,
-        candidate.stem,
-        release_id,
-        published,
-        images,
-    )

@@ -19,7 +19,8 @@ from feedpub.archive import period_of, plan
 from feedpub.build import build
 from feedpub.config import Config, load_config
 from feedpub.dates import BERLIN
-from feedpub.departments import Stub, order_key
+from feedpub.departments import order_key
+from feedpub.discover import ReleaseFile
 from tests.conftest import SAMPLE_CONFIG
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -28,8 +29,9 @@ BASE = "https://presse.example.de/feeds/"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN)
 
 
-def stub(slug: str, day: datetime, name: str) -> Stub:
-    return Stub(slug, f"{name}.txt", slug, slug, name, f"tag:x:{slug}/{name}", day)
+def stub(slug: str, day: datetime, name: str) -> ReleaseFile:
+    listed = ReleaseFile(slug, f"{name}.txt", f"{slug}/{name}.txt", slug)
+    return listed.named(name).entry(f"tag:x:{slug}/{name}", day)
 
 
 # --- plan ----------------------------------------------------------------------------------

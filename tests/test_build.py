@@ -14,7 +14,7 @@ import pytest
 
 from feedpub.build import build
 from feedpub.config import Config
-from feedpub.discover import Candidate
+from feedpub.discover import ReleaseFile
 from feedpub.layout import MAX_STEM
 from feedpub.ledger import LEDGER_NAME, mark_under_way, open_for_build
 from feedpub.publish import Lock, LockHeld, temporary_name
@@ -350,8 +350,8 @@ def test_a_failing_second_process_fails_the_build(
     real = feedpub.reading.read_part
     last = sorted(sample_releases.rglob("*.txt"))[-1]
 
-    def failing(candidates: list[Candidate], *args: Any, **kwargs: Any) -> object:
-        if any(c.path == last for c in candidates):
+    def failing(candidates: list[ReleaseFile], *args: Any, **kwargs: Any) -> object:
+        if any(c.source == last for c in candidates):
             raise error
         return real(candidates, *args, **kwargs)
 
@@ -455,8 +455,8 @@ def test_a_failing_first_half_does_not_hang_on_the_second_process(
     real = feedpub.reading.read_part
     first = sorted(releases.rglob("*.txt"))[0]
 
-    def failing(candidates: list[Candidate], *args: Any, **kwargs: Any) -> object:
-        if any(c.path == first for c in candidates):
+    def failing(candidates: list[ReleaseFile], *args: Any, **kwargs: Any) -> object:
+        if any(c.source == first for c in candidates):
             raise OSError("disk full")
         return real(candidates, *args, **kwargs)
 

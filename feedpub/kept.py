@@ -14,7 +14,6 @@ from pathlib import Path
 from feedpub.config import Config
 from feedpub.departments import Entry, Selection
 from feedpub.discover import ReleaseFile, unreadable_folders
-from feedpub.layout import page_path
 from feedpub.reading import Context, Part
 from feedpub.release import ReleaseError, department_slug, make_id
 from feedpub.state import UNREAD, FileRow, State
@@ -36,9 +35,7 @@ def keep_unchanged(
         part.touched.add(candidate.slug)
         part.cached[candidate.relative] = row
         part.seen[release_id] = state.seen[release_id]
-        if config.link_template is None:
-            part.kept.append(page_path(candidate.slug, candidate.stem))
-        part.kept_pictures.append((candidate.slug, candidate.stem))
+        part.kept.append((candidate.slug, candidate.stem))
     part.releases = len(unchanged)
     return part
 

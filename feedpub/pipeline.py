@@ -4,8 +4,8 @@ the output folder, the ledger, the publisher, the lock and the report.
 :meth:`Build.run` is the README's diagram: list files → plan → (nothing to do: done) → read
 what changed → render what changed → publish → commit the ledger → announce. Each phase is
 a method of a few lines that calls the module doing the work (:mod:`feedpub.discover`,
-:mod:`feedpub.plan`, :mod:`feedpub.reading`, :mod:`feedpub.kept`, :mod:`feedpub.documents`,
-:mod:`feedpub.publish`, :mod:`feedpub.bookkeeping`, :mod:`feedpub.websub`).
+:mod:`feedpub.plan`, :mod:`feedpub.reading`, :mod:`feedpub.kept`, the channels of
+:mod:`feedpub.channels`, :mod:`feedpub.publish`, :mod:`feedpub.bookkeeping`).
 
 Error policy: a bad release (:class:`ReleaseError`) is recorded and skipped, one file at a
 time, and the build goes on; every feed is written from the good releases. Nothing published
@@ -34,16 +34,16 @@ from feedpub.discover import ReleaseFile, find_files
 from feedpub.kept import blocked_departments, keep_refused, keep_unchanged, keep_unreadable
 from feedpub.layout import Urls
 from feedpub.plan import Plan, Quiet, cached_stem, make_plan, quiet, unique_urls, unpublished
-from feedpub.processes import PARALLEL_MIN, can_fork, cores, fork_pair
+from feedpub.processes import processes_for, spread
 from feedpub.publish import Lock, Publisher
 from feedpub.reading import Context, Part
 from feedpub.release import Release, ReleaseError
 from feedpub.report import Report
 from feedpub.state import Cache, FileRow, Seen, State, fingerprint
-from feedpub.websub import Timing, announce, expect, feed_urls
+from feedpub.websub import Timing
 
 if TYPE_CHECKING:
-    from feedpub.documents import Spool
+    from feedpub.channels.base import Earlier, View
 
 # feedgen, lxml, dateutil and the parser are imported where they are used: a build that finds
 # nothing changed needs none of them, and importing them costs more than the rest of it.
@@ -57,11 +57,11 @@ class Build:
     """One run of ``feedpub build`` (see :func:`feedpub.build.build` for the parameters)."""
 
     #: Set by :meth:`plan`: what every process of the read phase needs; the departments
-    #: whose folder cannot be listed. By :meth:`read`: the pictures published before, by
-    #: (slug, stem) of their release.
+    #: whose folder cannot be listed. By :meth:`read`: what the last build published (for
+    #: the releases not read this time).
     context: Context
     blocked: set[str]
-    pictures: dict[tuple[str, str], list[str]]
+    earlier: Earlier
 
     def __init__(
         self,
@@ -89,6 +89,8 @@ class Build:
         self.db: sqlite3.Connection | None = None
         self.state = State(False, None, {}, {})
         self.publisher: Publisher | None = None
+        #: What the per-release channels handed back, by channel name (see View.made).
+        self.made: dict[str, list[object]] = {}
 
     def run(self) -> Report:
         found, refused = find_files(self.releases_dir)
@@ -105,9 +107,9 @@ class Build:
                 plan = self.plan(refused)
                 publisher = self.open_publisher()
                 try:
-                    collected, spools = self.read(plan, refused)
-                    keys, shown = self.render(collected, spools)
-                    self.publish(collected, keys, shown)
+                    collected = self.read(plan, refused)
+                    view, keys = self.render(collected)
+                    self.publish(collected, view, keys)
                 except BaseException:
                     publisher.fail()
                     raise
@@ -216,16 +218,19 @@ class Build:
 
     # --- read what changed --------------------------------------------------------------
 
-    def read(self, plan: Plan, refused: list[ReleaseError]) -> tuple[Part, list[Spool]]:
+    def read(self, plan: Plan, refused: list[ReleaseError]) -> Part:
         """Read what changed and keep what did not, merged into one :class:`Part` (its
-        files staged, those of earlier builds kept); the spools of feed entries."""
-        from feedpub.documents import published_pictures
+        files staged, those of earlier builds kept)."""
+        from feedpub.channels.base import Earlier
+        from feedpub.channels.pages import published_pictures
 
         assert self.publisher is not None
         context, publisher = self.context, self.publisher
         self.report.read = len(plan.to_read)
-        self.pictures = published_pictures(
-            publisher.department_files() if publisher.adopt else publisher.previous
+        self.earlier = Earlier(
+            published_pictures(
+                publisher.department_files() if publisher.adopt else publisher.previous
+            )
         )
         collected = keep_unchanged(plan.unchanged, context.cached, context.state, self.config)
         parts = [
@@ -233,44 +238,40 @@ class Build:
             *self.read_parts(plan.to_read),
             keep_refused(refused, self.releases_dir, context),
         ]
-        spools = [part.spool for part in parts if part.spool is not None]
         for part in parts:
             self.take(collected, part)
-        del part  # memory: the last part would stay alive with its 50,000 stubs
+        del part  # memory: the last part would stay alive with its 50,000 entries
         self.report.errors = sorted([*refused, *self.report.errors], key=lambda e: str(e.path))
         unreadable = keep_unreadable(self.blocked, self.candidates, self.releases_dir, context)
         self.take(collected, unreadable)
-        # Memory: the listed files are not needed any more (the stubs hold what the
+        # Memory: the listed files are not needed any more (the entries hold what the
         # archives need), and the archives' second process starts with a copy of this one.
         plan.unchanged.clear()
         plan.to_read.clear()
         parts.clear()
         self.candidates.clear()
-        return collected, spools
+        return collected
 
     def read_parts(self, to_read: list[ReleaseFile]) -> list[Part]:
-        """:func:`feedpub.reading.read_part` in one process or two (halves in path order,
-        so the result does not depend on timing)."""
-        progress = self.progress
-        advance = None if progress is None else functools.partial(_advance, progress, len(to_read))
-        jobs = self.jobs
-        if jobs is None:
-            jobs = 2 if len(to_read) >= PARALLEL_MIN and cores() >= 2 else 1
-        if jobs > 1 and len(to_read) > 1 and can_fork():
-            half = len(to_read) // 2
-            twice = None if advance is None else functools.partial(_twice, advance)
-            mine, theirs = fork_pair(
-                functools.partial(reading.read_part, to_read[:half], self.context, twice),
-                functools.partial(reading.read_part, to_read[half:], self.context),
-            )
-            return [mine, theirs]
-        return [reading.read_part(to_read, self.context, advance)]
+        """:func:`feedpub.reading.read_part` in one process or two (see
+        :func:`feedpub.processes.spread`); progress is reported by this process, for both."""
+        work = functools.partial(reading.read_part, context=self.context)
+        here = work
+        if self.progress is not None:
+            total = len(to_read)
+            advance = functools.partial(_advance, self.progress, total)
+            if total > 1 and processes_for(total, self.jobs) > 1:
+                advance = functools.partial(_twice, advance)
+            here = functools.partial(reading.read_part, context=self.context, progress=advance)
+        return spread(work, to_read, jobs=self.jobs, here=here)
 
     def take(self, into: Part, part: Part) -> None:
         """Merge ``part`` into ``into`` and the report; stage its files, keep those of
-        earlier builds it keeps."""
+        earlier builds it keeps (as each per-release channel names them)."""
+        from feedpub.channels import RELEASE_CHANNELS
+
         assert self.publisher is not None
-        report, publisher = self.report, self.publisher
+        report, publisher, config = self.report, self.publisher, self.config
         report.releases += part.releases
         report.held_back += part.held_back
         report.errors.extend(part.errors)
@@ -283,71 +284,70 @@ class Build:
             into.bad.update(part.bad)
             into.seen.update(part.seen)
             into.entries.extend(part.entries)
+        for name, result in part.made.items():
+            if result is not None:
+                self.made.setdefault(name, []).append(result)
         publisher.absorb(part.pages)
         check = not part.trusted
-        for relative in part.kept:
-            publisher.keep(relative, check=check)
-        for key in part.kept_pictures:
-            for relative in self.pictures.get(key, ()):
-                publisher.keep(relative, check=check)
+        for slug, stem in part.kept:
+            for channel in RELEASE_CHANNELS:
+                for relative in channel.kept(config, slug, stem, self.earlier):
+                    publisher.keep(relative, check=check)
         for slug in part.kept_folders:
             publisher.keep_folder(slug)
 
     # --- render, publish, commit --------------------------------------------------------
 
-    def render(
-        self, collected: Part, spools: list[Spool]
-    ) -> tuple[dict[str, str], dict[str, Release]]:
-        """Stage the archive documents and the feeds that changed; their keys, and the
-        releases the live feeds show (their last good versions for the ledger)."""
-        from feedpub.documents import publish_archives, publish_feeds
+    def render(self, collected: Part) -> tuple[View, dict[str, str]]:
+        """Every collection channel stages what changed (see :mod:`feedpub.channels`);
+        the keys of their documents. The per-release channels' results are discarded at
+        the end, whatever happens."""
+        from feedpub.channels import CHANNELS, RELEASE_CHANNELS
+        from feedpub.channels.base import View
 
         assert self.publisher is not None
-        config, cache, publisher = self.config, self.cache, self.publisher
-        selection, seen = collected.selection, collected.seen
+        config, selection, seen = self.config, collected.selection, collected.seen
         feeds = materialize(selection, config.tag_prefix, seen, self.report, self.state.releases)
-        urls = Urls(config)
-        try:
-            keys, newest = publish_archives(
-                collected.entries, feeds, seen, cache, selection, config, urls, publisher, spools
-            )
-        finally:
-            for spool in spools:
-                spool.remove()
-        old_keys = cache.docs if cache is not None else {}
-        publish_feeds(
+        view = View(
+            config,
+            Urls(config),
             selection,
             feeds,
-            collected.touched,
-            config,
-            urls,
-            publisher,
-            newest,
+            collected.entries,
             seen,
-            old_keys,
-            keys,
+            collected.touched,
+            self.cache.docs if self.cache is not None else {},
+            self.made,
+            self.out_dir,
+            self.jobs,
         )
-        shown = {release.id: release for releases in feeds.values() for release in releases}
+        keys: dict[str, str] = {}
+        try:
+            for channel in CHANNELS:
+                keys.update(channel.publish(view, self.publisher))
+        finally:
+            for release_channel in RELEASE_CHANNELS:
+                for result in self.made.pop(release_channel.name, ()):
+                    release_channel.discard(result)
         # Memory: what the ledger's rows are made from is all that is needed now.
         collected.entries.clear()
-        return keys, shown
+        return view, keys
 
-    def publish(self, collected: Part, keys: dict[str, str], shown: dict[str, Release]) -> None:
-        """Record the WebSub pending URLs and the new manifest paths, stage the ledger's
-        rows, put the outputs into place, and commit the ledger last."""
-        from feedpub.bookkeeping import commit, set_outputs, stage, write_pending
+    def publish(self, collected: Part, view: View, keys: dict[str, str]) -> None:
+        """Let the channels record what must survive a kill (WebSub's pending URLs), record
+        the new manifest paths, stage the ledger's rows, put the outputs into place, and
+        commit the ledger last."""
+        from feedpub.bookkeeping import commit, set_outputs, stage
+        from feedpub.channels import CHANNELS
 
         assert self.db is not None and self.publisher is not None
         db, publisher, config = self.db, self.publisher, self.config
-        if config.websub_hub is not None:
-            # Pending before the feeds are in place: a build killed before the hub is told
-            # leaves them for the next one (see feedpub.websub).
-            expect(db, feed_urls(config.base_url, publisher.written))
-        else:
-            write_pending(db, [])  # no hub any more: nothing left to tell
+        for channel in CHANNELS:
+            channel.staged(view, publisher, db)
         publisher.list_new()  # committed before the ledger's last transaction begins
         before = (self.state, self.cache) if self.cache is not None and self.state.found else None
         cache = Cache(self.fingerprint, collected.cached, keys, collected.bad)
+        shown = {release.id: release for releases in view.feeds.values() for release in releases}
         stage(db, config.tag_prefix, collected.seen, shown.values(), cache, before)
         set_outputs(db, publisher.files, transaction=False)
         publisher.commit()
@@ -361,15 +361,13 @@ class Build:
         report.removed = publisher.removed
 
     def announce(self, written: list[str]) -> None:
-        """WebSub: tell the hub about the feeds among ``written`` and those pending from
-        earlier builds (see :mod:`feedpub.websub`). Nothing pending and nothing written
-        costs one failing ``open``."""
-        config = self.config
-        if config.websub_hub is not None:
-            changed = feed_urls(config.base_url, written)
-            self.report.websub = announce(
-                self.out_dir, config.websub_hub, config.base_url, changed, timing=self.websub
-            )
+        """The outputs are in place (or nothing changed): tell the channels (WebSub)."""
+        from feedpub.channels import CHANNELS
+        from feedpub.channels.base import Done
+
+        done = Done(self.out_dir, self.config, written, self.websub)
+        for channel in CHANNELS:
+            channel.announce(done, self.report)
 
 
 def _read_cache(out_dir: Path, fingerprint_now: str) -> Cache | None:
@@ -410,7 +408,7 @@ def materialize(
     """The releases each feed shows, in feed order. An unchanged release that a feed shows
     is taken from ``known`` (the ledger's record of what the feeds showed: the same file, so
     the same release) or else read again (a few hundred at most, never all of them)."""
-    from feedpub.documents import read_unchanged
+    from feedpub.reading import read_unchanged
 
     feeds: dict[str | None, list[Release]] = {}
     read: dict[str, Release | None] = {}

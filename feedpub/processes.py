@@ -1,6 +1,9 @@
 """A second process for the heavy parts of a build (reading releases, rendering archive
 months): parsing and rendering are pure Python and scale with cores, and a fork shares
-everything already loaded, so the second process starts in milliseconds.
+everything already loaded, so the second process starts in milliseconds. :func:`spread` is
+the one place that decides whether to fork (how much work, how many cores, whether the
+system can fork, the build's ``jobs``), splits the work, keeps its order and hands back
+both results; every phase that runs in two processes calls it.
 
 The second process holds the build's lock (it inherits the descriptor) and writes
 temporaries of its own, so it must never outlive the build: when the build fails or is
@@ -11,6 +14,7 @@ process dies (SIGKILL, SIGTERM), the kernel tells it the same at once (Linux: ``
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import traceback
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 #: Below this much work (releases to read, entries to render), a second process costs more
 #: than it saves.
@@ -38,6 +43,45 @@ _DONE, _FAILED, _STOPPED = "done", "failed", "stopped"
 _PR_SET_PDEATHSIG = 1
 #: The signals that stop the second process.
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def spread(
+    work: Callable[[list[_T]], _R],
+    items: list[_T],
+    *,
+    size: int | None = None,
+    jobs: int | None = None,
+    alternate: bool = False,
+    here: Callable[[list[_T]], _R] | None = None,
+) -> list[_R]:
+    """``work`` over ``items`` in one process or two; the results in order (this process's
+    half first), so that what the caller merges never depends on timing.
+
+    Two processes when ``jobs`` says so (None: when there are two cores and ``size``, the
+    amount of work, by default ``len(items)``, is at least :data:`PARALLEL_MIN`), there are
+    two items to share and the system can fork. The halves are the first and the second
+    half of ``items`` (path order), or with ``alternate`` every other item (archive months:
+    both halves get old, small months and new, big ones). ``here``: what this process runs
+    on its half instead of ``work`` (e.g. with progress reports, which the second process
+    cannot give).
+    """
+    mine = work if here is None else here
+    if len(items) < 2 or processes_for(len(items) if size is None else size, jobs) < 2:
+        return [mine(items)]
+    if alternate:
+        first, second = items[0::2], items[1::2]
+    else:
+        first, second = items[: len(items) // 2], items[len(items) // 2 :]
+    return list(fork_pair(functools.partial(mine, first), functools.partial(work, second)))
+
+
+def processes_for(size: int, jobs: int | None = None) -> int:
+    """How many processes :func:`spread` uses for ``size`` units of work: ``jobs`` (at most
+    two), else two from :data:`PARALLEL_MIN` on when there are two cores; one when the
+    system cannot fork."""
+    if jobs is None:
+        jobs = 2 if size >= PARALLEL_MIN and cores() >= 2 else 1
+    return 2 if jobs > 1 and can_fork() else 1
 
 
 def fork_pair(mine: Callable[[], _T], theirs: Callable[[], _T]) -> tuple[_T, _T]:

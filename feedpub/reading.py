@@ -10,7 +10,7 @@ path order, so the result never depends on timing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from feedpub.config import Config
 from feedpub.departments import Entry, Selection
 from feedpub.discover import ReleaseFile
-from feedpub.layout import Urls, image_path, page_path
-from feedpub.publish import FileWriter, PublishedFiles, SourceError
+from feedpub.layout import Urls
+from feedpub.publish import FileWriter, PublishedFiles
 from feedpub.release import (
     Release,
     ReleaseError,
@@ -30,7 +30,7 @@ from feedpub.release import (
 from feedpub.state import UNREAD, FileRow, Seen, State, bad_key, content_hash
 
 if TYPE_CHECKING:
-    from feedpub.documents import Spool
+    from feedpub.channels.base import ReleaseSink
     from feedpub.release import Notice
 
 
@@ -75,13 +75,13 @@ class Part:
     notices: list[Notice] = field(default_factory=list)
     #: Slugs of departments that have files, good or bad.
     touched: set[str] = field(default_factory=set)
-    #: Files of earlier builds to keep (pages of releases not read or bad now), and whether
-    #: the manifest is trusted for them without a look at the disk (unchanged releases:
-    #: 10,000 ``stat`` calls would cost more than a whole no-change build).
-    kept: list[str] = field(default_factory=list)
+    #: (slug, stem) of the releases not read (unchanged, or bad now) whose files of earlier
+    #: builds are kept (each per-release channel names them: see
+    #: :meth:`feedpub.channels.base.ReleaseChannel.kept`), and whether the manifest is
+    #: trusted for them without a look at the disk (unchanged releases: 10,000 ``stat``
+    #: calls would cost more than a whole no-change build).
+    kept: list[tuple[str, str]] = field(default_factory=list)
     trusted: bool = False
-    #: (slug, stem) of the releases whose published pictures are kept.
-    kept_pictures: list[tuple[str, str]] = field(default_factory=list)
     #: Department folders that cannot be listed: every file published below them is kept.
     kept_folders: list[str] = field(default_factory=list)
     pages: PublishedFiles = field(default_factory=PublishedFiles)
@@ -96,16 +96,16 @@ class Part:
     #: (re-read only if an archive document that shows them must be rendered), last good
     #: versions of the kept ones.
     entries: list[Entry] = field(default_factory=list)
-    #: Feed entries rendered while the release was at hand (see :class:`Spool`).
-    spool: Spool | None = None
+    #: What each per-release channel handed back in this process, by channel name (see
+    #: :meth:`feedpub.channels.base.ReleaseSink.close`).
+    made: dict[str, object] = field(default_factory=dict)
 
     def keep(self, entry: Entry, slug: str, stem: str) -> None:
         """Keep a release published before: in the feeds, the archives, its page and
         pictures."""
         self.selection.add(entry)
         self.entries.append(entry)
-        self.kept.append(page_path(slug, stem))
-        self.kept_pictures.append((slug, stem))
+        self.kept.append((slug, stem))
 
 
 def parse_all(
@@ -186,26 +186,31 @@ def read_part(
         reader.read(candidates, progress)
     except BaseException:
         reader.part.pages.remove_temporaries(context.out_dir)
-        if reader.part.spool is not None:
-            reader.part.spool.remove()
+        for sink in reader.sinks.values():
+            sink.abort()
         raise
     return reader.part
 
 
 class _Reader:
-    """The read phase in one process: one :class:`Part`, its page writer and its spool."""
+    """The read phase in one process: one :class:`Part`, its file writer and the sinks of
+    the per-release channels."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
         self.part = Part(Selection(context.config.max_entries))
         self.urls = Urls(context.config)
-        self.pages = FileWriter(context.out_dir, self.part.pages)
+        self.sinks: dict[str, ReleaseSink] = {}
 
     def read(self, candidates: list[ReleaseFile], progress: Callable[[int], None] | None) -> None:
-        from feedpub.documents import Spool
+        from feedpub.channels import RELEASE_CHANNELS
+        from feedpub.channels.base import Outlet
 
         context = self.context
-        self.part.spool = Spool.create(context.out_dir, context.config, self.urls)
+        writer = FileWriter(context.out_dir, self.part.pages)
+        outlet = Outlet(context.config, self.urls, context.out_dir, writer, self.part.notices)
+        for channel in RELEASE_CHANNELS:
+            self.sinks[channel.name] = channel.open(outlet)
         items = parse_all(candidates, context.duplicates, context.config, context.bad)
         for index, item in enumerate(items):
             if progress is not None and index % 100 == 99:
@@ -218,7 +223,8 @@ class _Reader:
                 self._waiting(item, release)
             else:
                 self._good(item, release)
-        self.part.spool.close()
+        for name, sink in self.sinks.items():
+            self.part.made[name] = sink.close()
         if progress is not None:
             progress(len(candidates) % 100)
 
@@ -263,8 +269,7 @@ class _Reader:
                 reason = "the feeds keep showing its last good version until it is fixed"
                 part.notices.append(Notice(candidate.source, None, reason))
             return True
-        part.kept.append(page_path(slug, candidate.stem))
-        part.kept_pictures.append((slug, candidate.stem))
+        part.kept.append((slug, candidate.stem))
         if published:
             # Not in a live feed, so in an archive document: it stays there as it is.
             part.entries.append(candidate.entry(release_id, datetime.fromisoformat(published)))
@@ -272,7 +277,6 @@ class _Reader:
 
     def _good(self, item: Scanned, parsed: Release) -> None:
         from feedpub.content import body_html
-        from feedpub.documents import with_history
 
         context, part, candidate = self.context, self.part, item.candidate
         digest = content_hash(parsed)
@@ -293,23 +297,34 @@ class _Reader:
         # never a second copy: 50,000 of them live to the end.
         part.entries.append(candidate.entry(release.id, release.published, candidate.images))
         body = body_html(release, self.urls)  # once, for its page and its feed entry
-        assert part.spool is not None
-        part.spool.add(release, body)
-        self._stage(release, body)
+        for sink in self.sinks.values():
+            sink.on_release(release, body)
 
-    def _stage(self, release: Release, body: str) -> None:
-        """The release's page and pictures."""
-        from feedpub.pages import render_release_page
-        from feedpub.release import Notice
 
-        config = self.context.config
-        if config.link_template is None:
-            title = config.department(release.department, release.slug).title
-            page = render_release_page(release, title or release.department, self.urls, body)
-            self.pages.write(page_path(release.slug, release.stem), page)
-        for image in release.images:  # also with link_template: the feeds link them here
-            try:
-                self.pages.copy(image_path(release.slug, image.name), image.source)
-            except SourceError as exc:  # unreadable since it was looked at a moment ago
-                reason = f"picture not copied: cannot read: {exc.error.strerror or exc.error}"
-                self.part.notices.append(Notice(image.source, None, reason))
+def read_unchanged(
+    entry: ReleaseFile, tag_prefix: str, seen: dict[str, Seen], errors: list[ReleaseError] | None
+) -> Release | None:
+    """An unchanged release read again, with its history; None when it is gone or bad now
+    (then its error goes to ``errors``, if given: it changed a moment ago)."""
+    from feedpub.images import with_images
+    from feedpub.parse import read_release
+
+    source = entry.source
+    try:
+        release, _ = read_release(source, department=entry.department, tag_prefix=tag_prefix)
+    except FileNotFoundError:
+        return None  # deleted a moment ago: the next build removes it everywhere
+    except ReleaseError as exc:
+        if errors is not None:
+            errors.append(exc)  # changed a moment ago: the next build sees it
+        return None
+    # Warned about when it was first read.
+    release, _ = with_images(release, image_files(source.parent, entry.images))
+    return with_history(release, seen.get(release.id))
+
+
+def with_history(release: Release, history: Seen | None) -> Release:
+    """The release with the correction time its history gives (a stated one wins)."""
+    if release.updated is None and history is not None and history.updated is not None:
+        return replace(release, updated=history.updated, updated_has_time=True)
+    return release

@@ -9,17 +9,19 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feedpub.config import Config
 from feedpub.discover import find_releases
 from feedpub.guards import MASS_REMOVAL_MIN, IdsWouldChange, MassRemoval
 from feedpub.pipeline import OUTPUT_FORMAT, Build
 from feedpub.plan import unique_urls
-from feedpub.reading import Scanned, parse_all
 from feedpub.release import Release, ReleaseError
 from feedpub.report import Report
-from feedpub.websub import Timing
+
+if TYPE_CHECKING:
+    from feedpub.reading import Scanned
+    from feedpub.websub import Timing
 
 __all__ = [
     "MASS_REMOVAL_MIN",
@@ -27,7 +29,6 @@ __all__ = [
     "IdsWouldChange",
     "MassRemoval",
     "Report",
-    "Scanned",
     "build",
     "error_record",
     "release_record",
@@ -72,6 +73,8 @@ def scan(releases_dir: Path, config: Config) -> tuple[Iterator[Scanned], list[Re
     Returns the per-file results as an iterator (so 50,000 releases are never all in memory)
     and the entries that discovery refused.
     """
+    from feedpub.reading import parse_all
+
     candidates, refused = find_releases(releases_dir)
     return parse_all(candidates, unique_urls(candidates), config), refused
 

@@ -27,26 +27,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from feedpub import __version__, reading
+from feedpub import __version__
 from feedpub.config import Config
-from feedpub.departments import Selection
 from feedpub.discover import ReleaseFile, find_files
-from feedpub.kept import blocked_departments, keep_refused, keep_unchanged, keep_unreadable
-from feedpub.layout import Urls
-from feedpub.plan import Plan, Quiet, cached_stem, make_plan, quiet, unique_urls, unpublished
-from feedpub.processes import processes_for, spread
-from feedpub.publish import Lock, Publisher
-from feedpub.reading import Context, Part
+from feedpub.plan import Quiet, cached_stem, known_error, quiet, unique_urls, unpublished
+from feedpub.publish import Lock
 from feedpub.release import Release, ReleaseError
 from feedpub.report import Report
 from feedpub.state import Cache, FileRow, Seen, State, fingerprint
-from feedpub.websub import Timing
 
 if TYPE_CHECKING:
-    from feedpub.channels.base import Earlier, View
+    from feedpub.channels.view import Earlier, View
+    from feedpub.departments import Selection
+    from feedpub.plan import Plan
+    from feedpub.publish import Publisher
+    from feedpub.reading import Context, Part
+    from feedpub.websub import Timing
 
-# feedgen, lxml, dateutil and the parser are imported where they are used: a build that finds
-# nothing changed needs none of them, and importing them costs more than the rest of it.
+# Only what the fast path (nothing changed) needs is imported here; the phases with work
+# import their modules where they are used, and feedgen, lxml, dateutil and the parser are
+# imported only where something is rendered: importing them costs more than the rest of a
+# build that finds nothing changed.
 
 #: Bump when the output changes for the same input and config: the next build is a full one.
 OUTPUT_FORMAT = 4
@@ -128,7 +129,7 @@ class Build:
         if unknown is None:
             return None
         duplicates: dict[str, ReleaseError] = {}
-        if any(reading.known_error(self.cache.bad, each) is None for each in unknown):
+        if any(known_error(self.cache.bad, each) is None for each in unknown):
             # A new file may share a URL with another: that needs every file's URL name.
             self.list_candidates(found)
             duplicates = self.unique_urls(self.cache.files)
@@ -179,6 +180,9 @@ class Build:
         """Guard the ids, decide what to read, refuse a mass removal."""
         from feedpub.bookkeeping import load_files, published_paths
         from feedpub.guards import guard_ids, refuse_mass_removal
+        from feedpub.kept import blocked_departments
+        from feedpub.plan import make_plan
+        from feedpub.reading import Context
 
         assert self.db is not None
         config, state, cache = self.config, self.state, self.cache
@@ -201,6 +205,7 @@ class Build:
         """The publisher, and the ledger marked: from here on the output may change."""
         from feedpub.guards import ATOM
         from feedpub.ledger import mark_under_way
+        from feedpub.publish import Publisher
 
         assert self.db is not None
         # A usable cache means the last build finished: no temporaries of a killed one.
@@ -221,8 +226,9 @@ class Build:
     def read(self, plan: Plan, refused: list[ReleaseError]) -> Part:
         """Read what changed and keep what did not, merged into one :class:`Part` (its
         files staged, those of earlier builds kept)."""
-        from feedpub.channels.base import Earlier
         from feedpub.channels.pages import published_pictures
+        from feedpub.channels.view import Earlier
+        from feedpub.kept import keep_refused, keep_unchanged, keep_unreadable
 
         assert self.publisher is not None
         context, publisher = self.context, self.publisher
@@ -255,6 +261,9 @@ class Build:
     def read_parts(self, to_read: list[ReleaseFile]) -> list[Part]:
         """:func:`feedpub.reading.read_part` in one process or two (see
         :func:`feedpub.processes.spread`); progress is reported by this process, for both."""
+        from feedpub import reading
+        from feedpub.processes import processes_for, spread
+
         work = functools.partial(reading.read_part, context=self.context)
         here = work
         if self.progress is not None:
@@ -303,7 +312,8 @@ class Build:
         the keys of their documents. The per-release channels' results are discarded at
         the end, whatever happens."""
         from feedpub.channels import CHANNELS, RELEASE_CHANNELS
-        from feedpub.channels.base import View
+        from feedpub.channels.view import View
+        from feedpub.layout import Urls
 
         assert self.publisher is not None
         config, selection, seen = self.config, collected.selection, collected.seen

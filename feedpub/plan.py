@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from feedpub.discover import ReleaseFile
 from feedpub.layout import RESERVED_STEM, department_page_path, name_too_long
-from feedpub.release import ReleaseError, location, make_id
-from feedpub.state import UNREAD, Cache, FileRow, State
+from feedpub.release import Release, ReleaseError, effective_updated, location, make_id
+from feedpub.state import UNREAD, Cache, FileRow, State, bad_key
 
 if TYPE_CHECKING:
     from feedpub.config import Config
@@ -136,8 +136,6 @@ def quiet(
     (the work remembers it, so that the next run need not read it: 50,000 empty files from
     a sync tool cost every run seconds), as does one that is good and due.
     """
-    from feedpub.reading import known_error
-
     result = Quiet(len(found) - len(unknown))
     for each in unknown:
         error = duplicates.get(each.relative) or known_error(cache.bad, each)
@@ -153,7 +151,6 @@ def _probe(found: ReleaseFile, cache: Cache, config: Config, now: datetime, resu
     new and due, gone, or new and bad by its bytes); else its error or that it waits for its
     time is added to ``result``."""
     from feedpub.parse import read_release
-    from feedpub.reading import goes_public, waiting
 
     path = Path(found.folder, found.name)
     try:
@@ -172,6 +169,34 @@ def _probe(found: ReleaseFile, cache: Cache, config: Config, now: datetime, resu
     else:  # a published release whose new version waits for its time: kept
         result.notices.append(waiting(path, release))
     return True
+
+
+def known_error(bad: dict[str, tuple[int | None, str]], file: ReleaseFile) -> ReleaseError | None:
+    """The error of a file that the cache knows as bad by its bytes and that has the same
+    signature as then, or None (see :attr:`feedpub.state.Cache.bad`)."""
+    if not bad:
+        return None
+    entry = bad.get(bad_key(file.relative, file.signature))
+    if entry is None:
+        return None
+    # A str, not a Path: see ReleaseError. The same string as str(Path(folder, name)): a
+    # release's folder is a subfolder, as scandir named it.
+    return ReleaseError(f"{file.folder}/{file.name}", *entry, from_bytes=True)
+
+
+def goes_public(release: Release) -> datetime:
+    """When this version of a release may be shown: its date, or a stated correction time
+    that lies later (a correction announced for a set time) — the time readers see as its
+    ``updated`` (:func:`effective_updated`)."""
+    return effective_updated(release)
+
+
+def waiting(path: Path, release: Release) -> Notice:
+    """The notice about a published release whose new version waits for its time."""
+    from feedpub.release import Notice
+
+    when = goes_public(release).strftime("%d.%m.%Y %H:%M")
+    return Notice(path, None, f"dated {when}: the feeds keep the published version until then")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,11 @@ from feedpub.config import Config
 from feedpub.departments import Entry, Selection
 from feedpub.discover import ReleaseFile
 from feedpub.layout import Urls
+from feedpub.plan import goes_public, known_error, waiting
 from feedpub.publish import FileWriter, PublishedFiles
 from feedpub.release import (
     Release,
     ReleaseError,
-    effective_updated,
     image_files,
     make_id,
 )
@@ -144,34 +144,6 @@ def parse_all(
         yield Scanned(candidate, release, (*notices, *warnings))
 
 
-def known_error(bad: dict[str, tuple[int | None, str]], file: ReleaseFile) -> ReleaseError | None:
-    """The error of a file that the cache knows as bad by its bytes and that has the same
-    signature as then, or None (see :attr:`feedpub.state.Cache.bad`)."""
-    if not bad:
-        return None
-    entry = bad.get(bad_key(file.relative, file.signature))
-    if entry is None:
-        return None
-    # A str, not a Path: see ReleaseError. The same string as str(Path(folder, name)): a
-    # release's folder is a subfolder, as scandir named it.
-    return ReleaseError(f"{file.folder}/{file.name}", *entry, from_bytes=True)
-
-
-def goes_public(release: Release) -> datetime:
-    """When this version of a release may be shown: its date, or a stated correction time
-    that lies later (a correction announced for a set time) — the time readers see as its
-    ``updated`` (:func:`effective_updated`)."""
-    return effective_updated(release)
-
-
-def waiting(path: Path, release: Release) -> Notice:
-    """The notice about a published release whose new version waits for its time."""
-    from feedpub.release import Notice
-
-    when = goes_public(release).strftime("%d.%m.%Y %H:%M")
-    return Notice(path, None, f"dated {when}: the feeds keep the published version until then")
-
-
 def read_part(
     candidates: list[ReleaseFile],
     context: Context,
@@ -204,7 +176,7 @@ class _Reader:
 
     def read(self, candidates: list[ReleaseFile], progress: Callable[[int], None] | None) -> None:
         from feedpub.channels import RELEASE_CHANNELS
-        from feedpub.channels.base import Outlet
+        from feedpub.channels.view import Outlet
 
         context = self.context
         writer = FileWriter(context.out_dir, self.part.pages)

@@ -12,8 +12,9 @@ import pytest
 
 from feedpub import channels
 from feedpub.build import build
-from feedpub.channels.base import Channel, Earlier, Keys, Outlet, View, releases_key
+from feedpub.channels.base import Channel, Keys, releases_key
 from feedpub.channels.entries import Spool
+from feedpub.channels.view import Earlier, Outlet, View
 from feedpub.config import Config, load_config
 from feedpub.feeds import render_entries
 from feedpub.layout import Urls

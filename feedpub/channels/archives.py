@@ -14,21 +14,19 @@ good version). Months are rendered in two processes when there are many entries
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from feedpub.channels.base import Channel, Keys, View, feed_info, releases_key
+from feedpub.channels.base import Channel, Keys, feed_info, releases_key
 from feedpub.channels.entries import EntriesChannel, Spool
-from feedpub.departments import Department
 from feedpub.layout import ATOM, RSS, archive_path
-from feedpub.processes import spread
 from feedpub.publish import FileWriter, PublishedFiles
-from feedpub.reading import read_unchanged
 from feedpub.release import Release
 
 if TYPE_CHECKING:
     from feedpub.archive import ArchiveDoc
+    from feedpub.channels.view import View
+    from feedpub.departments import Department
     from feedpub.feeds import Fragments, Shown
     from feedpub.publish import Publisher
 
@@ -37,6 +35,8 @@ class ArchivesChannel(Channel):
     name: ClassVar[str] = "archives"
 
     def publish(self, view: View, publisher: Publisher) -> Keys:
+        from feedpub.processes import spread
+
         keys: Keys = {}
         todo: dict[str, list[ArchiveDoc]] = {}
         for slug, chain in view.archives.items():
@@ -69,15 +69,18 @@ class ArchivesChannel(Channel):
         return keys
 
 
-@dataclass(frozen=True)
 class _Months:
     """The archive documents to render, by month, and what rendering them needs (a forked
     process gets a copy: see :func:`feedpub.processes.spread`)."""
 
-    view: View
-    todo: dict[str, list[ArchiveDoc]]
-    departments: dict[str, Department]
-    spooled: dict[str, Spool]
+    def __init__(
+        self,
+        view: View,
+        todo: dict[str, list[ArchiveDoc]],
+        departments: dict[str, Department],
+        spooled: dict[str, Spool],
+    ) -> None:
+        self.view, self.todo, self.departments, self.spooled = view, todo, departments, spooled
 
     def render(self, periods: list[str]) -> PublishedFiles:
         """Render and stage the archive documents of ``periods`` (in this process or a
@@ -117,6 +120,7 @@ class _Months:
         """The entries of one month's documents and their fragments: each rendered once
         per format, for the department documents and the combined one alike."""
         from feedpub.feeds import Shown, render_entries
+        from feedpub.reading import read_unchanged
 
         view = self.view
         shown: dict[str, Shown] = {}

@@ -15,50 +15,37 @@ Two kinds:
   changed and returns the keys of its documents. Two hooks follow: :meth:`Channel.staged`
   (every output is staged, nothing is in place yet) and :meth:`Channel.announce` (after the
   ledger committed, or when nothing changed at all).
+
+What the channels are given is in :mod:`feedpub.channels.view` (imported only by builds
+that render: this module and the registry are all that a build with nothing to do loads,
+to give the channels their :meth:`Channel.announce`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
-
-from feedpub.config import Config
-from feedpub.departments import Department, Entry, Selection
-from feedpub.layout import Urls
-from feedpub.publish import FileWriter
-from feedpub.release import Notice, Release
-from feedpub.state import Seen
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from feedpub.archive import ArchiveDoc
+    from feedpub.channels.view import Earlier, Outlet, View
+    from feedpub.config import Config
+    from feedpub.departments import Department, Entry, Selection
     from feedpub.feeds import FeedInfo
     from feedpub.publish import Publisher
+    from feedpub.release import Release
     from feedpub.report import Report
+    from feedpub.state import Seen
     from feedpub.websub import Timing
 
 #: A channel's keys: what each of its documents was rendered from, by the document's path.
 Keys = dict[str, str]
 #: ``updated`` of a feed that has no entries (all its releases are bad): fixed, not now().
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=ZoneInfo("Europe/Berlin"))
-
-
-@dataclass
-class Outlet:
-    """What a per-release channel writes through, in the process that reads releases: the
-    files it stages (renamed into place by the publisher) and warnings about a release."""
-
-    config: Config
-    urls: Urls
-    out_dir: Path
-    writer: FileWriter
-    notices: list[Notice]
 
 
 class ReleaseSink(Protocol):
@@ -91,66 +78,7 @@ class ReleaseChannel(Protocol):
         the end of the build, whatever happened)."""
 
 
-@dataclass(frozen=True)
-class Earlier:
-    """What the last build published, for :meth:`ReleaseChannel.kept`: its pictures by
-    (slug, stem) of their release (from the manifest)."""
-
-    pictures: dict[tuple[str, str], list[str]]
-
-
-@dataclass
-class View:
-    """What the collection channels see of a build (read-only by convention: they must not
-    change it; a channel that needs something another computes asks the view, which
-    computes it once)."""
-
-    config: Config
-    urls: Urls
-    #: The newest releases of each feed, with counts (see :class:`Selection`).
-    selection: Selection
-    #: The releases each live feed shows, in feed order (None: the feed of all).
-    feeds: dict[str | None, list[Release]]
-    #: Every release published, for the archives: entries of unchanged or bad-and-kept
-    #: ones, releases read this time.
-    entries: list[Entry]
-    #: The history of every published release (content hash, correction time), by id.
-    seen: dict[str, Seen]
-    #: Slugs of the departments that have files, good or bad.
-    touched: set[str]
-    #: The keys the last build recorded, by document path (empty: render everything).
-    old_keys: Keys
-    #: What each per-release channel's sinks handed back, by channel name.
-    made: dict[str, list[Any]] = field(default_factory=dict)
-    out_dir: Path = Path()
-    #: The build's ``jobs`` (see :func:`feedpub.processes.spread`).
-    jobs: int | None = None
-
-    @cached_property
-    def departments(self) -> list[Department]:
-        """The departments with good releases, by slug."""
-        return [department_of(self.selection, slug, self.config) for slug in self.selection.slugs()]
-
-    @cached_property
-    def archives(self) -> dict[str | None, list[ArchiveDoc]]:
-        """The RFC 5005 archive documents of every feed, oldest first (see
-        :func:`feedpub.archive.plan`)."""
-        from feedpub.archive import plan
-
-        live = {slug: {r.id for r in releases} for slug, releases in self.feeds.items()}
-        return plan(self.entries, live)
-
-    @cached_property
-    def newest_archive(self) -> dict[str | None, str]:
-        """The period of each feed's newest archive document (its live feed links it)."""
-        return {slug: chain[-1].period for slug, chain in self.archives.items()}
-
-    def shown_ids(self) -> set[str]:
-        return {release.id for releases in self.feeds.values() for release in releases}
-
-
-@dataclass(frozen=True)
-class Done:
+class Done(NamedTuple):
     """What the channels are told after a build (or a build that found nothing to do)."""
 
     out_dir: Path
@@ -179,6 +107,8 @@ class Channel:
 
 
 def department_of(selection: Selection, slug: str, config: Config) -> Department:
+    from feedpub.departments import Department
+
     name = selection.name(slug)
     settings = config.department(name, slug)
     title = settings.title or name

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from feedpub.channels.base import Channel, Keys, View
+from feedpub.channels.base import Channel, Keys
 from feedpub.channels.feeds import feed_key
 from feedpub.layout import INDEX, department_page_path
 
 if TYPE_CHECKING:
+    from feedpub.channels.view import View
     from feedpub.publish import Publisher
 
 

@@ -12,15 +12,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from feedpub.channels.base import Earlier, Outlet, feed_info
-from feedpub.config import Config
-from feedpub.departments import Entry
-from feedpub.layout import Urls
+from feedpub.channels.base import feed_info
 from feedpub.publish import HIDDEN, make_folders, temporary_name
-from feedpub.release import Release
 
 if TYPE_CHECKING:
+    from feedpub.channels.view import Earlier, Outlet
+    from feedpub.config import Config
+    from feedpub.departments import Entry
     from feedpub.feeds import FeedInfo, Shown
+    from feedpub.layout import Urls
+    from feedpub.release import Release
 
 
 class EntriesChannel:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from feedpub.channels.base import Channel, Keys, View, feed_info, releases_key
-from feedpub.departments import Department
+from feedpub.channels.base import Channel, Keys, feed_info, releases_key
 from feedpub.layout import ATOM, JSON, RSS, feed_path
 
 if TYPE_CHECKING:
+    from feedpub.channels.view import View
+    from feedpub.departments import Department
     from feedpub.feeds import Fragments
     from feedpub.publish import Publisher
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from feedpub.channels.base import Channel, Keys, View
+from feedpub.channels.base import Channel, Keys
 from feedpub.layout import ATOM, JSON, JSON_OPML, OPML
 
 if TYPE_CHECKING:
+    from feedpub.channels.view import View
     from feedpub.publish import Publisher
 
 

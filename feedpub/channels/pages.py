@@ -5,13 +5,14 @@ always: the feeds link them), made while the release is read."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from feedpub.channels.base import Earlier, Outlet
-from feedpub.config import Config
 from feedpub.layout import image_owner, image_path, page_path
-from feedpub.publish import SourceError
-from feedpub.release import Notice, Release
+
+if TYPE_CHECKING:
+    from feedpub.channels.view import Earlier, Outlet
+    from feedpub.config import Config
+    from feedpub.release import Release
 
 
 class PagesChannel:
@@ -37,6 +38,8 @@ class PageSink:
 
     def on_release(self, release: Release, body: str) -> None:
         from feedpub.pages import render_release_page
+        from feedpub.publish import SourceError
+        from feedpub.release import Notice
 
         outlet = self.outlet
         config = outlet.config

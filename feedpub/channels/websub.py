@@ -10,9 +10,10 @@ import sqlite3
 from typing import TYPE_CHECKING, ClassVar
 
 from feedpub import websub
-from feedpub.channels.base import Channel, Done, View
+from feedpub.channels.base import Channel, Done
 
 if TYPE_CHECKING:
+    from feedpub.channels.view import View
     from feedpub.publish import Publisher
     from feedpub.report import Report
 

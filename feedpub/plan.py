@@ -10,10 +10,9 @@ know as published (bad files and embargoed releases, to see whether their time h
 from __future__ import annotations
 
 from collections.abc import Container, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from feedpub.discover import ReleaseFile
 from feedpub.layout import RESERVED_STEM, department_page_path, name_too_long
@@ -88,15 +87,17 @@ def cached_stem(cache: Cache | None, found: ReleaseFile) -> str | None:
     return row.stem
 
 
-@dataclass(slots=True)
 class Quiet:
     """A build with nothing to do: what it reports (the files the ledger does not know as
     published: bad ones and releases held back)."""
 
-    releases: int
-    errors: list[ReleaseError] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
-    held_back: int = 0
+    __slots__ = ("releases", "errors", "notices", "held_back")
+
+    def __init__(self, releases: int) -> None:
+        self.releases = releases
+        self.errors: list[ReleaseError] = []
+        self.notices: list[Notice] = []
+        self.held_back = 0
 
 
 def unpublished(found: list[ReleaseFile], cache: Cache) -> list[ReleaseFile] | None:
@@ -199,8 +200,7 @@ def waiting(path: Path, release: Release) -> Notice:
     return Notice(path, None, f"dated {when}: the feeds keep the published version until then")
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     """What a build with work does with each listed file."""
 
     #: Published and unchanged (same signature): not read; the ledger says all they need.

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import os
 import signal
-import traceback
 from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -164,6 +163,8 @@ def _child(
     except BaseException as exc:  # noqa: BLE001 - goes back to the parent, which raises
         # A disk problem or an office's broken template: the parent reports it as its own.
         shipped = exc if isinstance(exc, (OSError, ConfigError)) else None
+        import traceback  # only on failure: it costs a millisecond to import
+
         result = (_FAILED, (shipped, traceback.format_exc()))
     _ignore_stop_signals()  # a signal now would cut the message short
     try:

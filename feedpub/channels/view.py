@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from feedpub.channels.base import Keys, department_of
 
@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from feedpub.state import Seen
 
 
-@dataclass
-class Outlet:
+class Outlet(NamedTuple):
     """What a per-release channel writes through, in the process that reads releases: the
     files it stages (renamed into place by the publisher) and warnings about a release."""
 
@@ -33,8 +32,7 @@ class Outlet:
     notices: list[Notice]
 
 
-@dataclass(frozen=True)
-class Earlier:
+class Earlier(NamedTuple):
     """What the last build published, for :meth:`ReleaseChannel.kept`: its pictures by
     (slug, stem) of their release (from the manifest)."""
 

@@ -239,23 +239,25 @@ class Build:
             )
         )
         collected = keep_unchanged(plan.unchanged, context.cached, context.state, self.config)
+        unreadable = keep_unreadable(self.blocked, self.candidates, self.releases_dir, context)
+        # Memory: the listed files are not needed any more once they are read (the entries
+        # hold what the archives need, the ledger rows the rest): the read phase's halves
+        # are handed over (see processes.spread), and they go before the peak of a build,
+        # when the second process's result arrives.
+        plan.unchanged.clear()
+        self.candidates = []  # not cleared: it may be the plan's list to read
         parts = [
             collected,
             *self.read_parts(plan.to_read),
             keep_refused(refused, self.releases_dir, context),
         ]
+        plan.to_read.clear()
         for part in parts:
             self.take(collected, part)
         del part  # memory: the last part would stay alive with its 50,000 entries
-        self.report.errors = sorted([*refused, *self.report.errors], key=lambda e: str(e.path))
-        unreadable = keep_unreadable(self.blocked, self.candidates, self.releases_dir, context)
-        self.take(collected, unreadable)
-        # Memory: the listed files are not needed any more (the entries hold what the
-        # archives need), and the archives' second process starts with a copy of this one.
-        plan.unchanged.clear()
-        plan.to_read.clear()
         parts.clear()
-        self.candidates.clear()
+        self.report.errors = sorted([*refused, *self.report.errors], key=lambda e: str(e.path))
+        self.take(collected, unreadable)
         return collected
 
     def read_parts(self, to_read: list[ReleaseFile]) -> list[Part]:

@@ -60,7 +60,8 @@ def spread(
     amount of work, by default ``len(items)``, is at least :data:`PARALLEL_MIN`), there are
     two items to share and the system can fork. The halves are the first and the second
     half of ``items`` (path order), or with ``alternate`` every other item (archive months:
-    both halves get old, small months and new, big ones). ``here``: what this process runs
+    both halves get old, small months and new, big ones); then ``items`` is emptied (the
+    halves are handed to the processes). ``here``: what this process runs
     on its half instead of ``work`` (e.g. with progress reports, which the second process
     cannot give).
     """
@@ -71,7 +72,13 @@ def spread(
         first, second = items[0::2], items[1::2]
     else:
         first, second = items[: len(items) // 2], items[len(items) // 2 :]
-    return list(fork_pair(functools.partial(mine, first), functools.partial(work, second)))
+    # Memory: the halves are handed over (``items`` is emptied, and fork_pair drops each
+    # half once it has run), so what they hold can be freed before the other process's
+    # result arrives: the peak of a build.
+    items.clear()
+    halves = [functools.partial(mine, first), functools.partial(work, second)]
+    del first, second
+    return list(fork_pair(halves.pop(0), halves.pop()))
 
 
 def processes_for(size: int, jobs: int | None = None) -> int:
@@ -104,9 +111,11 @@ def fork_pair(mine: Callable[[], _T], theirs: Callable[[], _T]) -> tuple[_T, _T]
         try:
             child.start()
             sender.close()
+            del theirs  # the child has its copy
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C meanwhile raises here
         result = mine()
+        del mine  # what it held may go before the child's result arrives (see spread)
         try:
             kind, payload = receiver.recv()
         except EOFError:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub.archive import period_of, plan
+from feedpub.archive import newest_periods, period_of, plan
 from feedpub.build import build
 from feedpub.config import Config, load_config
 from feedpub.dates import BERLIN
@@ -100,6 +100,8 @@ def test_every_release_is_in_exactly_one_document_of_each_feed(
             assert {period_of(e) for e in doc.entries} == {doc.period}
         periods = [d.period for d in chains.get(slug, [])]
         assert periods == sorted(set(periods))
+    # The newest archive document of each feed (its live feed links it), without the plan.
+    assert newest_periods(entries, live) == {slug: c[-1].period for slug, c in chains.items()}
 
 
 # --- a build ---------------------------------------------------------------------------------

@@ -60,6 +60,36 @@ def test_spread_runs_here_in_this_process_and_work_in_the_other() -> None:
     assert results[0] == ([1, 1], -1) and results[1][0] == [2]
 
 
+class _Item:
+    pass
+
+
+def test_spread_frees_this_process_half_before_the_other_result_arrives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Memory: a build's peak is when the second process's result arrives; what this
+    process's half held (50,000 listed files) must be gone by then."""
+    import multiprocessing.connection
+    import weakref
+
+    refs: list[weakref.ref[_Item]] = []
+    alive: list[int] = []
+    real = multiprocessing.connection.Connection.recv
+
+    def here(items: list[_Item]) -> int:
+        refs.extend(weakref.ref(item) for item in items)
+        return len(items)
+
+    def recv(self: multiprocessing.connection.Connection) -> object:
+        alive.append(sum(ref() is not None for ref in refs))
+        return real(self)
+
+    monkeypatch.setattr(multiprocessing.connection.Connection, "recv", recv)
+    items = [_Item() for _ in range(10)]
+    assert spread(len, items, jobs=2, here=here) == [5, 5]
+    assert items == [] and alive == [0]
+
+
 def test_one_core_or_no_fork_means_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(processes, "cores", lambda: 1)
     assert processes_for(10**6) == 1

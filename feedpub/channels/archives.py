@@ -39,7 +39,7 @@ class ArchivesChannel(Channel):
 
         keys: Keys = {}
         todo: dict[str, list[ArchiveDoc]] = {}
-        for slug, chain in view.archives.items():
+        for slug, chain in view.archives().items():
             for doc in chain:
                 atom_path = archive_path(slug, doc.period, ATOM)
                 rss_path = archive_path(slug, doc.period, RSS)

@@ -72,18 +72,24 @@ class View:
         return [department_of(self.selection, slug, self.config) for slug in self.selection.slugs()]
 
     @cached_property
+    def live(self) -> dict[str | None, set[str]]:
+        """The ids each live feed shows."""
+        return {slug: {r.id for r in releases} for slug, releases in self.feeds.items()}
+
     def archives(self) -> dict[str | None, list[ArchiveDoc]]:
         """The RFC 5005 archive documents of every feed, oldest first (see
-        :func:`feedpub.archive.plan`)."""
+        :func:`feedpub.archive.plan`). Not kept: a reference to every entry per feed, for
+        the archives channel alone (50,000 releases: megabytes at the peak of a build)."""
         from feedpub.archive import plan
 
-        live = {slug: {r.id for r in releases} for slug, releases in self.feeds.items()}
-        return plan(self.entries, live)
+        return plan(self.entries, self.live)
 
     @cached_property
     def newest_archive(self) -> dict[str | None, str]:
         """The period of each feed's newest archive document (its live feed links it)."""
-        return {slug: chain[-1].period for slug, chain in self.archives.items()}
+        from feedpub.archive import newest_periods
+
+        return newest_periods(self.entries, self.live)
 
     def shown_ids(self) -> set[str]:
         return {release.id for releases in self.feeds.values() for release in releases}

@@ -24,7 +24,6 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -39,18 +38,21 @@ UNREADABLE = "cannot list folder"
 UNDATED = datetime(1, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class ReleaseFile:
+class ReleaseFile(NamedTuple):
     """A release file, from the folder listing to the archives: the one type a build uses
     for a release it has not parsed (or does not hold parsed).
 
-    It is filled in as the build learns more, each step a new (frozen) value:
+    It is filled in as the build learns more, each step a new (immutable) value:
     :func:`find_files` lists it (folder, name, relative path, department, signature,
     pictures: all that a build whose input did not change needs: 10,000 cost 30 ms, not
     90); :meth:`named` adds the URL names its path gives; :meth:`entry` makes the light
     form the feeds and archives sort (id and publication time, without what only the plan
-    needs). 50,000 of them live to the end of a build: strings rather than Paths, no
-    ``__dict__``, and the strings shared with the listing (see :attr:`source`).
+    needs). 50,000 of them live to the end of a build: strings rather than Paths, and the
+    strings shared with the listing (see :attr:`source`).
+
+    A named tuple, made with ``tuple.__new__`` where many are made: a cron run with nothing
+    changed makes one per file, and a frozen dataclass takes twice as long to make (each
+    field set through ``object.__setattr__``), a named tuple's own ``__new__`` 1.7 times.
     """
 
     #: Its folder (the releases folder as given, plus the relative part) and file name, as
@@ -87,15 +89,20 @@ class ReleaseFile:
     def named(self, stem: str | None = None) -> ReleaseFile:
         """This file with the URL names its path gives. ``stem``: the file name's URL name
         when known already (the ledger keeps it), saving slugify."""
-        return ReleaseFile(
-            self.folder,
-            self.name,
-            self.relative,
-            self.department,
-            self.signature,
-            self.images,
-            department_slug(self.department),
-            slugify(os.path.splitext(self.name)[0]) if stem is None else stem,
+        return _new(
+            ReleaseFile,
+            (
+                self.folder,
+                self.name,
+                self.relative,
+                self.department,
+                self.signature,
+                self.images,
+                department_slug(self.department),
+                slugify(os.path.splitext(self.name)[0]) if stem is None else stem,
+                "",
+                UNDATED,
+            ),
         )
 
     def entry(
@@ -104,18 +111,27 @@ class ReleaseFile:
         """The light form of a named file that the feeds and archives sort: its id and
         publication time, without the relative path and signature (only the plan needs
         them); ``images`` to read it again with its pictures."""
-        return ReleaseFile(
-            self.folder,
-            self.name,
-            "",
-            self.department,
-            "",
-            images,
-            self.slug,
-            self.stem,
-            release_id,
-            published,
+        return _new(
+            ReleaseFile,
+            (
+                self.folder,
+                self.name,
+                "",
+                self.department,
+                "",
+                images,
+                self.slug,
+                self.stem,
+                release_id,
+                published,
+            ),
         )
+
+
+#: ``tuple.__new__``: a ReleaseFile without the Python-level ``__new__`` (see there).
+_new = tuple.__new__
+#: The fields of a ReleaseFile as listed, after its signature: no pictures, names or date.
+_UNNAMED = ((), "", "", "", UNDATED)
 
 
 def is_ignored(name: str) -> bool:
@@ -277,13 +293,9 @@ def _release(
         info = entry.stat()
     except FileNotFoundError:
         return None  # deleted while we listed the folder
-    return ReleaseFile(
-        folder,
-        name,
-        prefix + (name if name.isascii() else unicodedata.normalize("NFC", name)),
-        department,
-        f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}",
-    )
+    relative = prefix + (name if name.isascii() else unicodedata.normalize("NFC", name))
+    signature = f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}"
+    return _new(ReleaseFile, (folder, name, relative, department, signature, *_UNNAMED))
 
 
 #: File name endings of pictures (any case). The type is decided from the bytes later.
@@ -328,14 +340,8 @@ def _with_images(
                     first[number] = name
             files.append((name, number, problem))
             signature += f"|{name}:{state}"
-        result[index] = ReleaseFile(
-            releases[index].folder,
-            releases[index].name,
-            releases[index].relative,
-            releases[index].department,
-            signature,
-            tuple(files),
-        )
+        listed = releases[index]
+        result[index] = listed._replace(signature=signature, images=tuple(files))
     return result
 
 

@@ -5,15 +5,13 @@ release a second time."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from feedpub.channels.base import feed_info
-from feedpub.publish import HIDDEN, make_folders, temporary_name
+from feedpub.publish import Scratch
 
 if TYPE_CHECKING:
     from feedpub.channels.view import Earlier, Outlet
@@ -56,8 +54,8 @@ class SpoolSink:
 
 
 class Spool:
-    """Feed entries rendered while their release is at hand, kept in a hidden temporary
-    file until the archive documents are assembled.
+    """Feed entries rendered while their release is at hand, kept in a hidden file of the
+    build (a :class:`feedpub.publish.Scratch`) until the archive documents are assembled.
 
     Why: a full build reads every release once to write its page. Rendering its feed entry
     (Atom and RSS, by feedgen, in batches) right then shares the body HTML with the page and
@@ -69,28 +67,30 @@ class Spool:
 
     BATCH = 256
 
-    def __init__(self, path: str, urls: Urls | None, info: FeedInfo | None) -> None:
-        self.path = path
+    def __init__(self, file: Scratch, urls: Urls | None, info: FeedInfo | None) -> None:
+        self.file = file
         #: id → (offset, Atom length, RSS length, the entry's updated, has pictures). The
-        #: datetime, not its ISO text: it is mostly the very object the release's stub holds
-        #: as ``published`` (50,000 ISO strings cost about 5 MB at the peak of a build).
+        #: datetime, not its ISO text: it is mostly the very object the release's entry
+        #: holds as ``published`` (50,000 ISO strings cost about 5 MB at a build's peak).
         self.index: dict[str, tuple[int, int, int, datetime, bool]] = {}
         self._urls: Urls | None = urls
         self._info: FeedInfo | None = info
         self._batch: list[Release] = []
         self._bodies: dict[str, str] = {}
         self._offset = 0
-        self._fd: int | None = None
-        self._reader: tuple[int, int] | None = None  # (pid, fd): after a fork, reopen
 
     @classmethod
     def create(cls, out_dir: Path, config: Config, urls: Urls) -> Spool:
-        folder = out_dir / HIDDEN
-        make_folders(str(folder))
-        path = str(folder / temporary_name("entries", "", os.getpid()))
-        spool = cls(path, urls, feed_info(config, None))
-        spool._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-        return spool
+        # The feed's fields first: they import feedgen and lxml, and a Ctrl-C that arrives
+        # while lxml is imported is lost (lxml's initialisation swallows it); a file of the
+        # build exists only after that (tests/test_faults.py interrupts a build once it
+        # sees one).
+        info = feed_info(config, None)
+        return cls(Scratch(out_dir, "entries"), urls, info)
+
+    @property
+    def path(self) -> str:
+        return self.file.path
 
     def add(self, release: Release, body: str) -> None:
         """Take a release (with its history applied) and its body HTML."""
@@ -103,7 +103,7 @@ class Spool:
         from feedpub.feeds import render_entries
         from feedpub.release import effective_updated
 
-        if not self._batch or self._fd is None or self._urls is None or self._info is None:
+        if not self._batch or self._urls is None or self._info is None:
             return
         fragments = render_entries(self._batch, self._urls, self._info, self._bodies)
         chunks: list[bytes] = []
@@ -118,9 +118,7 @@ class Spool:
             )
             chunks += (atom, rss)
             self._offset += len(atom) + len(rss)
-        data = memoryview(b"".join(chunks))
-        while data:
-            data = data[os.write(self._fd, data) :]
+        self.file.append(b"".join(chunks))
         self._batch.clear()
         self._bodies.clear()
 
@@ -129,17 +127,13 @@ class Spool:
         try:
             self._flush()
         finally:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
+            self.file.close()
             self._urls = self._info = None
 
     def read(self, entry_id: str) -> tuple[bytes, bytes]:
         """An entry's (Atom, RSS) fragments."""
-        if self._reader is None or self._reader[0] != os.getpid():
-            self._reader = (os.getpid(), os.open(self.path, os.O_RDONLY | os.O_CLOEXEC))
         offset, atom, rss, _, _ = self.index[entry_id]
-        data = os.pread(self._reader[1], atom + rss, offset)
+        data = self.file.read(offset, atom + rss)
         return data[:atom], data[atom:]
 
     def shown(self, entry: Entry) -> Shown:
@@ -150,16 +144,12 @@ class Spool:
         return Shown(entry.id, entry.published, updated, pictures)
 
     def remove(self) -> None:
-        if self._reader is not None and self._reader[0] == os.getpid():
-            os.close(self._reader[1])
-        self._reader = None
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
+        self.file.remove()
 
     def __getstate__(self) -> dict[str, Any]:
-        # Pickled from a build's second process: path and index only.
-        return {"path": self.path, "index": self.index}
+        # Pickled from a build's second process: the file and the index only.
+        return {"file": self.file, "index": self.index}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["path"], None, None)  # type: ignore[misc]
+        self.__init__(state["file"], None, None)  # type: ignore[misc]
         self.index = state["index"]

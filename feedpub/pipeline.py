@@ -94,6 +94,9 @@ class Build:
         self.made: dict[str, list[object]] = {}
 
     def run(self) -> Report:
+        """List the files; under the lock, plan (nothing changed: report, announce, done);
+        else, with the ledger open, read what changed, render what changed, publish and
+        commit; then announce."""
         found, refused = find_files(self.releases_dir)
         with Lock(self.out_dir, self.wait) as self.lock:
             self.cache = _read_cache(self.out_dir, self.fingerprint)

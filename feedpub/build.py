@@ -51,9 +51,10 @@ def build(  # noqa: PLR0913 - the public entry point: its keyword-only options a
 
     ``now`` is the clock (tests inject it; it never appears in the output): releases dated
     later are held back until a build after their time. ``wait`` seconds to wait for another
-    build's lock. ``jobs`` is the number of processes for reading releases and writing pages:
-    None uses two when the machine has two cores and there are at least PARALLEL_MIN releases
-    to read; the output is the same bytes either way. ``progress(n, total)`` is called as
+    build's lock. ``jobs`` is the number of processes for reading releases and writing pages
+    and for rendering archive months: None uses two when the machine has two cores and
+    there is enough work (see :func:`feedpub.processes.spread`); the output is the same
+    bytes either way. ``progress(n, total)`` is called as
     releases are read (n more of total). With ``config.websub_hub``, the hub is then told
     which feeds changed (and what earlier builds could not tell it), under the lock, within
     ``websub``'s time budget; a failing hub is in ``report.websub`` and fails nothing.

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from feedpub.discover import ReleaseFile
 from feedpub.layout import ATOM
-from feedpub.state import RECOVERED, Seen, State
+from feedpub.release import make_id
+from feedpub.state import RECOVERED, UNREAD, FileRow, Seen, State
 
 #: The combined archive documents: ``archive/YYYY-MM/atom.xml``.
 _ARCHIVE = "archive"
@@ -62,6 +64,19 @@ def recover_history(
         return state, {}
     seen = {entry_id: Seen(RECOVERED, entry.updated) for entry_id, entry in entries.items()}
     return State(False, tag_prefix, seen, {}), entries
+
+
+def recovered_files(
+    candidates: list[ReleaseFile], recovered: dict[str, Recovered], tag_prefix: str
+) -> dict[str, FileRow]:
+    """What the lost ledger knew of each published release file, as far as the published
+    feeds tell: its publication time and URL name (never its signature: it is read)."""
+    files: dict[str, FileRow] = {}
+    for candidate in candidates:
+        entry = recovered.get(make_id(tag_prefix, candidate.slug, candidate.stem))
+        if entry is not None:
+            files[candidate.relative] = FileRow(UNREAD, entry.published.isoformat(), candidate.stem)
+    return files
 
 
 def published_entries(out_dir: Path, tag_prefix: str) -> dict[str, Recovered]:

@@ -106,6 +106,39 @@ def test_a_build_with_nothing_changed_imports_no_renderer(
     assert again.stdout.strip() == "True"
 
 
+#: What only a build with work needs: a no-change build must not import them (each costs
+#: milliseconds of the few dozen such a build takes).
+WORK_MODULES = (
+    "feedpub.reading",
+    "feedpub.kept",
+    "feedpub.processes",
+    "feedpub.parse",
+    "feedpub.archive",
+    "feedpub.departments",
+    "feedpub.channels.view",
+)
+
+
+def test_a_build_with_nothing_changed_imports_only_the_fast_path(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "feeds"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from feedpub.build import build\n"
+        "from feedpub.config import load_config\n"
+        "r = build(Path(sys.argv[1]), Path(sys.argv[2]), load_config(Path(sys.argv[3])))\n"
+        f"print(r.fast, *sorted(m for m in {WORK_MODULES!r} if m in sys.modules))\n"
+    )
+    command = [sys.executable, "-c", script, str(sample_releases), str(out), str(SAMPLE_CONFIG)]
+    first = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    assert first.stdout.split()[0] == "False"
+    assert set(first.stdout.split()[1:]) >= {"feedpub.reading", "feedpub.channels.view"}
+    again = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    assert again.stdout.strip() == "True"
+
+
 def test_one_changed_release_reads_it_and_only_what_the_feeds_show(
     sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -37,7 +37,9 @@ def load_cache(db: sqlite3.Connection, fingerprint: str) -> Cache | None:
     files = load_files(db)
     docs = {str(path): str(key) for path, key in db.execute("SELECT path, key FROM documents")}
     bad = {str(key): (line, str(reason)) for key, line, reason in db.execute("SELECT * FROM bad")}
-    return Cache(fingerprint, files, docs=docs, bad=bad)
+    held = frozenset((get_meta(db, "held") or "").split())
+    due = get_meta(db, "next_due")
+    return Cache(fingerprint, files, docs, bad, held, int(due) if due else None)
 
 
 def load_files(db: sqlite3.Connection) -> dict[str, FileRow]:
@@ -90,6 +92,22 @@ def open_history(out_dir: Path) -> tuple[sqlite3.Connection, State, list[str]]:
     return db, load_state(db), lines
 
 
+def remember_held(out_dir: Path, held: set[str], due: int | None) -> None:
+    """Record the files held back and when the first is due (see Cache.held), in a ledger
+    that the caller found usable (a build with nothing else to do)."""
+    db, _ = open_for_build(out_dir)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM meta WHERE key IN ('held', 'next_due')")
+        if held and due is not None:
+            set_meta(db, [("held", " ".join(sorted(held))), ("next_due", str(due))])
+        db.execute("COMMIT")
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        db.close()
+
+
 def stage(
     db: sqlite3.Connection,
     tag_prefix: str,
@@ -112,7 +130,10 @@ def stage(
             before = State(False, None, {}, {}), empty
         _update(db, before, seen, shown, cache)
         set_meta(db, [("tag_prefix", tag_prefix), ("fingerprint", cache.fingerprint)])
-        db.execute("DELETE FROM meta WHERE key = 'under_way'")
+        db.execute("DELETE FROM meta WHERE key IN ('under_way', 'held', 'next_due')")
+        if cache.held and cache.next_due is not None:
+            held = " ".join(sorted(cache.held))
+            set_meta(db, [("held", held), ("next_due", str(cache.next_due))])
     except BaseException:
         db.execute("ROLLBACK")
         raise

@@ -30,7 +30,15 @@ from zoneinfo import ZoneInfo
 from feedpub import __version__
 from feedpub.config import Config
 from feedpub.discover import ReleaseFile, find_files
-from feedpub.plan import Quiet, cached_stem, known_error, quiet, unique_urls, unpublished
+from feedpub.plan import (
+    Quiet,
+    cached_stem,
+    known_error,
+    known_held,
+    quiet,
+    unique_urls,
+    unpublished,
+)
 from feedpub.publish import Lock
 from feedpub.release import Release, ReleaseError
 from feedpub.report import Report
@@ -103,6 +111,7 @@ class Build:
             done = self.nothing_to_do(found)
             if done is not None:
                 self.report_quiet(done, refused)
+                self.remember_held(done)
                 self.announce([])
                 return self.report
             self.list_candidates(found)
@@ -132,7 +141,11 @@ class Build:
         if unknown is None:
             return None
         duplicates: dict[str, ReleaseError] = {}
-        if any(known_error(self.cache.bad, each) is None for each in unknown):
+        cache, now = self.cache, self.now
+        if any(
+            known_error(cache.bad, each) is None and not known_held(cache, each, now)
+            for each in unknown
+        ):
             # A new file may share a URL with another: that needs every file's URL name.
             self.list_candidates(found)
             duplicates = self.unique_urls(self.cache.files)
@@ -144,6 +157,19 @@ class Build:
         report.releases, report.held_back = done.releases, done.held_back
         report.errors = [*refused, *done.errors]
         report.notices = done.notices
+
+    def remember_held(self, done: Quiet) -> None:
+        """Nothing to publish, but the files held back (embargo) are not those the ledger
+        knows (one is new, edited or gone): it learns them, so that the next runs need not
+        read them before one is due. Digests and one time only (see Cache.held)."""
+        from feedpub.bookkeeping import remember_held
+        from feedpub.ledger import as_os_errors
+
+        assert self.cache is not None
+        if (done.held, done.due) == (set(self.cache.held), self.cache.next_due):
+            return
+        with as_os_errors(self.out_dir):
+            remember_held(self.out_dir, done.held, done.due)
 
     def list_candidates(self, found: list[ReleaseFile]) -> None:
         """The listed files with their URL names (those of unchanged files from the cache,
@@ -302,6 +328,7 @@ class Build:
             into.touched |= part.touched
             into.cached.update(part.cached)
             into.bad.update(part.bad)
+            into.held.update(part.held)
             into.seen.update(part.seen)
             into.entries.extend(part.entries)
         for name, result in part.made.items():
@@ -367,7 +394,9 @@ class Build:
             channel.staged(view, publisher, db)
         publisher.list_new()  # committed before the ledger's last transaction begins
         before = (self.state, self.cache) if self.cache is not None and self.state.found else None
-        cache = Cache(self.fingerprint, collected.cached, keys, collected.bad)
+        held = collected.held
+        due = min(held.values(), default=None)
+        cache = Cache(self.fingerprint, collected.cached, keys, collected.bad, frozenset(held), due)
         shown = {release.id: release for releases in view.feeds.values() for release in releases}
         stage(db, config.tag_prefix, collected.seen, shown.values(), cache, before)
         set_outputs(db, publisher.files, transaction=False)

@@ -9,6 +9,7 @@ know as published (bad files and embargoed releases, to see whether their time h
 
 from __future__ import annotations
 
+import math
 from collections.abc import Container, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -91,13 +92,23 @@ class Quiet:
     """A build with nothing to do: what it reports (the files the ledger does not know as
     published: bad ones and releases held back)."""
 
-    __slots__ = ("releases", "errors", "notices", "held_back")
+    __slots__ = ("releases", "errors", "notices", "held_back", "held", "due")
 
     def __init__(self, releases: int) -> None:
         self.releases = releases
         self.errors: list[ReleaseError] = []
         self.notices: list[Notice] = []
         self.held_back = 0
+        #: The files held back now (by bad_key) and the earliest moment one may be published
+        #: (see Cache.held): when these differ from the ledger's, it learns them.
+        self.held: set[str] = set()
+        self.due: int | None = None
+
+    def hold(self, key: str, due: int | None) -> None:
+        self.held_back += 1
+        self.held.add(key)
+        if due is not None:
+            self.due = due if self.due is None else min(self.due, due)
 
 
 def unpublished(found: list[ReleaseFile], cache: Cache) -> list[ReleaseFile] | None:
@@ -142,9 +153,20 @@ def quiet(
         error = duplicates.get(each.relative) or known_error(cache.bad, each)
         if error is not None:
             result.errors.append(error)
+        elif known_held(cache, each, now):
+            # Unchanged and none due yet: not read.
+            result.hold(bad_key(each.relative, each.signature), cache.next_due)
         elif not _probe(each, cache, config, now, result):
             return None
     return result
+
+
+def known_held(cache: Cache, file: ReleaseFile, now: datetime) -> bool:
+    """Whether the last build held ``file`` back (embargo) with the same signature, and no
+    held-back file is due yet (see :attr:`Cache.held`)."""
+    if cache.next_due is None or now.timestamp() >= cache.next_due:
+        return False
+    return file.relative not in cache.files and bad_key(file.relative, file.signature) in cache.held
 
 
 def _probe(found: ReleaseFile, cache: Cache, config: Config, now: datetime, result: Quiet) -> bool:
@@ -166,7 +188,8 @@ def _probe(found: ReleaseFile, cache: Cache, config: Config, now: datetime, resu
     if goes_public(release) <= now or config.drafts:
         return False  # new, fixed, or its time has come (or a preview's draft)
     if found.relative not in cache.files:
-        result.held_back += 1
+        due = math.ceil(goes_public(release).timestamp())
+        result.hold(bad_key(found.relative, found.signature), due)
     else:  # a published release whose new version waits for its time: kept
         result.notices.append(waiting(path, release))
     return True

@@ -9,6 +9,7 @@ path order, so the result never depends on timing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -90,6 +91,9 @@ class Part:
     #: how many of them it did not read (the cache knew them).
     bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
     remembered: int = 0
+    #: The files this part held back (embargo), by bad_key, with the moment (POSIX seconds)
+    #: each may be published (see Cache.held).
+    held: dict[str, int] = field(default_factory=dict)
     seen: dict[str, Seen] = field(default_factory=dict)
     #: Every release this part publishes, for the archives: light stubs of the good ones
     #: (re-read only if an archive document that shows them must be rendered), last good
@@ -213,6 +217,8 @@ class _Reader:
     def _waiting(self, item: Scanned, release: Release) -> None:
         if not self._keep(item.candidate, release):
             self.part.held_back += 1  # embargo: no trace of it anywhere until its time
+            key = bad_key(item.candidate.relative, item.candidate.signature)
+            self.part.held[key] = math.ceil(goes_public(release).timestamp())
 
     def _keep(self, candidate: ReleaseFile, release: Release | None) -> bool:
         """Keep the version published before of a file that is bad now (``release`` None)

@@ -147,6 +147,12 @@ class Cache:
     #: reading them. Keyed by a digest, as the cache must not name a file that is not
     #: published; the reasons quote nothing of a file's text.
     bad: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    #: The files it held back (embargo: dated later, never published), by :func:`bad_key`,
+    #: and the earliest moment (POSIX seconds) one of them may be published: until then a
+    #: build counts them without reading them. Only digests and one time, never a name or a
+    #: date of a release (nothing in the ledger may reveal a release before its time).
+    held: frozenset[str] = frozenset()
+    next_due: int | None = None
 
 
 def bad_key(relative: str, signature: Signature) -> str:

@@ -417,6 +417,41 @@ def test_an_embargoed_release_leaves_no_trace_until_its_time(
     assert (out / "jobcenter" / "2026-12-01-geheimes-projekt.html").exists()
 
 
+def test_an_embargoed_release_is_read_once_then_counted_until_its_time(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ledger learns the held-back file by a digest and the moment the first is due (no
+    name, no date): cron runs before then neither read it nor write anything."""
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    secret = sample_releases / "Jobcenter" / "2026-12-01-geheimes-projekt.txt"
+    secret.write_text(RELEASE.format(date="01.12.2026, 10:00 Uhr", title="Geheim"), "utf-8")
+    first = build(sample_releases, out, config, now=NOW)  # read once, remembered
+    assert first.fast and first.held_back == 1
+    assert "geheim" not in ledger_text(out).lower()
+    before = every_file(out)
+    reads: list[Path] = []
+    real = feedpub.parse.read_release
+
+    def counting(path: Path, **kwargs: Any) -> Any:
+        reads.append(path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(feedpub.parse, "read_release", counting)
+    later = datetime(2026, 12, 1, 9, 59, tzinfo=BERLIN)
+    report = build(sample_releases, out, config, now=later)
+    assert report.fast and report.held_back == 1 and reads == []
+    assert every_file(out) == before  # nothing written, the ledger included
+    # Edited: read again (its signature changed), still held back.
+    secret.write_text(RELEASE.format(date="01.12.2026, 11:00 Uhr", title="Geheim"), "utf-8")
+    report = build(sample_releases, out, config, now=later)
+    assert report.fast and report.held_back == 1 and reads == [secret]
+    # Its time has come: published, though the file did not change.
+    due = build(sample_releases, out, config, now=datetime(2026, 12, 1, 11, 0, tzinfo=BERLIN))
+    assert not due.fast and due.held_back == 0
+    assert (out / "jobcenter" / "2026-12-01-geheimes-projekt.html").exists()
+
+
 def test_a_published_release_moved_into_the_future_keeps_its_published_version(
     sample_releases: Path, tmp_path: Path, config: Config
 ) -> None:

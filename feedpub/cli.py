@@ -32,6 +32,7 @@ _RECOVERED = " from the published feeds ({} published releases and their updated
 
 if TYPE_CHECKING:
     from feedpub.build import Report
+    from feedpub.checking import DateRead
     from feedpub.release import Notice, Release, ReleaseError
 
 EXIT_OK = 0
@@ -134,38 +135,61 @@ def _missing_releases(releases_dir: Path) -> None:
 )
 def check(releases_dir: Path, config_path: Path | None, as_json: bool, verbose: bool) -> None:
     """Parse every release and report bad files; write nothing."""
-    from feedpub.build import error_record, release_record, scan
-
     config = _config(config_path)
     _missing_releases(releases_dir)
     _templates_compile(config)
     for warning in missing_links(config) + missing_logo(config):
         # Not in build: cron would mail it every five minutes.
         click.echo(f"{config_path or DEFAULT_PATH}: warning: {warning}", err=True)
-    scanned, refused = scan(releases_dir, config)
-    bad = 0
-    out = sys.stdout
     summary = Summary()
+    if as_json:
+        bad = _check_json(releases_dir, config, summary, verbose=verbose)
+    else:
+        bad = _check_plain(releases_dir, config, summary, verbose=verbose)
+    _say_the_rest(summary)
+    sys.exit(EXIT_BAD_RELEASES if bad else EXIT_OK)
+
+
+def _check_plain(releases_dir: Path, config: Config, summary: Summary, *, verbose: bool) -> int:
+    """``check``: the bad files (and warnings) on stderr; how many are bad."""
+    from feedpub.checking import check_releases
+
+    checked, refused = check_releases(releases_dir, config)
+    for error in refused:
+        _say(summary, error)
+    for item in checked:
+        for notice in item.notices:
+            _say(summary, notice)
+        if item.error is not None:
+            _say(summary, item.error)
+        elif verbose and item.date is not None:
+            _say_date_line(item.date)
+    return len(refused) + sum(item.error is not None for item in checked)
+
+
+def _check_json(releases_dir: Path, config: Config, summary: Summary, *, verbose: bool) -> int:
+    """``check --json``: one object per file on stdout, read lazily in one process."""
+    from feedpub.build import error_record, release_record, scan
+
+    scanned, refused = scan(releases_dir, config)
+    out = sys.stdout
+    bad = 0
     for error in refused:
         bad += 1
         _say(summary, error)
-        if as_json:
-            out.write(_json(error_record(error, _relative(error.path, releases_dir))))
+        out.write(_json(error_record(error, _relative(error.path, releases_dir))))
     for item in scanned:
         for notice in item.notices:
             _say(summary, notice)
         if isinstance(item.result, Exception):
             bad += 1
             _say(summary, item.result)
-            if as_json:
-                out.write(_json(error_record(item.result, item.candidate.relative)))
+            out.write(_json(error_record(item.result, item.candidate.relative)))
         else:
             if verbose:
                 _say_date_line(item.result)
-            if as_json:
-                out.write(_json(release_record(item.result, item.candidate.relative)))
-    _say_the_rest(summary)
-    sys.exit(EXIT_BAD_RELEASES if bad else EXIT_OK)
+            out.write(_json(release_record(item.result, item.candidate.relative)))
+    return bad
 
 
 @cli.command(
@@ -209,7 +233,7 @@ def serve(releases_dir: Path, config_path: Path | None, bind: str, port: int, dr
     )
 
 
-def _say_date_line(release: Release) -> None:
+def _say_date_line(release: DateRead | Release) -> None:
     """``check -v``: what the date line held besides its date, so an office sees it was read
     as meant (``Stralsund, den`` taken as a place, not as part of the date)."""
     if release.date_ignored:

@@ -297,7 +297,12 @@ def test_help_documents_the_exit_codes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("command", "where"), [("build", "feedpub.build.build"), ("check", "feedpub.build.scan")]
+    ("command", "where"),
+    [
+        ("build", "feedpub.build.build"),
+        ("check", "feedpub.checking.check_releases"),
+        ("check --json", "feedpub.build.scan"),
+    ],
 )
 def test_ctrl_c_exits_130_with_one_line(
     sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, where: str
@@ -311,8 +316,8 @@ def test_ctrl_c_exits_130_with_one_line(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(importlib.import_module(module), name, interrupted)
-    args = ["--out", tmp_path / "feeds"] if command == "build" else []
-    result = run(command, "--releases", sample_releases, *args)
+    args = ["--out", tmp_path / "feeds"] if command == "build" else command.split()[1:]
+    result = run(command.split()[0], "--releases", sample_releases, *args)
     assert result.exit_code == EXIT_INTERRUPTED
     assert result.stderr == "feedpub: interrupted\n"
     assert result.stdout == ""

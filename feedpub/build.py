@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from feedpub import __version__
 from feedpub.config import Config
 from feedpub.departments import Entry, Selection, Stub
+from feedpub.derived import publish_derived
 from feedpub.discover import (
     Candidate,
     Found,
@@ -262,7 +263,7 @@ def error_record(error: ReleaseError, relative: str) -> dict[str, Any]:
 
 
 #: Bump when the output changes for the same input and config: the next build is a full one.
-OUTPUT_FORMAT = 4
+OUTPUT_FORMAT = 5
 _BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -717,7 +718,7 @@ def _build(
         feeds = _materialize(selection, config.tag_prefix, seen, report, state.releases)
         urls = Urls(config)
         try:
-            doc_keys, newest = publish_archives(
+            doc_keys, newest, chains = publish_archives(
                 everything, feeds, seen, cache, selection, config, urls, publisher, spools
             )
         finally:
@@ -735,6 +736,8 @@ def _build(
             cache.docs if cache is not None else {},
             doc_keys,
         )
+        old_docs = cache.docs if cache is not None else {}
+        publish_derived(chains, feeds, selection, urls, publisher, (old_docs, doc_keys))
         shown = {release.id: release for releases in feeds.values() for release in releases}
         # Memory: what the state and cache are encoded from is all that is needed now; the
         # space of the rest is reused for encoding them (50,000 releases: tens of MB).

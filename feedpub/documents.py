@@ -106,7 +106,8 @@ def publish_feeds(
         releases = feeds[slug]
         _write_feed(publisher, releases, config, urls, department, newest_archive, items, fragments)
         if department is not None:
-            page = render_department_page(config.title, department, releases, urls)
+            archive = _archive_page(urls, department.slug, newest_archive)
+            page = render_department_page(config.title, department, releases, urls, archive)
             publisher.write(department_page_path(department.slug), page)
     for slug in sorted(touched - set(selection.slugs())):
         # Every release of this department is bad (and none was published): keep its feeds.
@@ -114,7 +115,8 @@ def publish_feeds(
         publisher.keep(feed_path(slug, RSS))
         publisher.keep(feed_path(slug, JSON))
         publisher.keep(department_page_path(slug))
-    index = render_index(config.title, config.description, departments, feeds[None], urls)
+    archive = _archive_page(urls, None, newest_archive)
+    index = render_index(config.title, config.description, departments, feeds[None], urls, archive)
     publisher.write(INDEX, index)
     # The JSON Feeds in an OPML list of their own, with the same outlines: one list with both
     # formats would subscribe an importing reader to every feed twice, and readers without
@@ -124,6 +126,12 @@ def publish_feeds(
             config.title, config.publisher, config.email, departments, urls, feed_name=feed_name
         )
         publisher.write(opml_name, opml)
+
+
+def _archive_page(urls: Urls, slug: str | None, newest: dict[str | None, str]) -> str | None:
+    """The newest page of a feed's HTML archive (see :mod:`feedpub.htmlarchive`), or None."""
+    period = newest.get(slug)
+    return None if period is None else urls.archive_page(slug, period)
 
 
 def department_of(selection: Selection, slug: str, config: Config) -> Department:
@@ -194,7 +202,7 @@ def publish_archives(
     urls: Urls,
     publisher: Publisher,
     spools: list[Spool],
-) -> tuple[dict[str, str], dict[str | None, str]]:
+) -> tuple[dict[str, str], dict[str | None, str], dict[str | None, list[ArchiveDoc]]]:
     """Stage the RFC 5005 archive documents that changed (see :mod:`feedpub.archive`).
     ``spools``: entries rendered while their releases were read (see :class:`Spool`).
 
@@ -203,7 +211,8 @@ def publish_archives(
     one new release renders the live feeds and the newest archive documents, not 10,000
     entries. Each release shown by a document that is rendered is read once and rendered
     once per format, for its department's document and the combined one alike. Returns the
-    documents' keys (for the cache) and each feed's newest archive period.
+    documents' keys (for the cache), each feed's newest archive period and the archive
+    chains (for the HTML archive and the sitemap).
     """
     from feedpub.archive import plan
 
@@ -247,7 +256,7 @@ def publish_archives(
         publisher.absorb(theirs)
     else:
         publisher.absorb(work(periods))
-    return keys, newest
+    return keys, newest, chains
 
 
 def _render_archives(

@@ -43,7 +43,10 @@ def test_every_page_is_valid_html5_without_warnings(tmp_path: Path) -> None:
     out = tmp_path / "feeds"
     build(SAMPLE_RELEASES, out, load_config(SAMPLE_CONFIG))
     pages = sorted(str(p) for p in out.rglob("*.html"))
-    assert len(pages) == 27  # 21 releases, index.html and 5 department pages
+    # 21 releases, index.html, 5 department pages, 27 HTML archive pages (16 months of all,
+    # 11 of the departments)
+    assert len(pages) == 54
+    assert len([p for p in pages if "/archive/" in p]) == 27
     problems = [
         f"{m.get('url', '?')}:{m.get('lastLine', '?')}: {m.get('type')}"
         f"{'/' + m['subType'] if 'subType' in m else ''}: {m.get('message')}"

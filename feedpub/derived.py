@@ -27,5 +27,7 @@ def publish_derived(
     """Stage the HTML archive pages and the sitemap that changed. ``keys``: the last build's
     document keys and this build's, by path."""
     from feedpub.htmlarchive import publish_html_archive
+    from feedpub.sitemap import publish_sitemap
 
     publish_html_archive(chains, selection, urls, publisher, keys)
+    publish_sitemap(chains, feeds, urls, publisher)

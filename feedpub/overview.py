@@ -17,6 +17,7 @@ from feedpub.departments import Department
 from feedpub.layout import JSON_OPML, OPML, Urls, anchor
 from feedpub.pages import ALL_RELEASES, Crumb, Feed, feed_list, format_published, page_context
 from feedpub.release import Release
+from feedpub.sitemap import SITEMAP
 from feedpub.templating import render
 
 __all__ = ["TEASER_LIMIT", "listing_teaser", "render_department_page", "render_index"]
@@ -88,6 +89,7 @@ def render_index(
         feed_links=feeds,
         opml=urls.of(OPML),
         json_opml=urls.of(JSON_OPML),
+        sitemap=urls.of(SITEMAP),
         departments=[
             Row(d, urls.department(d.slug), anchor(d.slug), feed_list(urls, d.slug, d.title))
             for d in departments

@@ -132,6 +132,7 @@ def test_one_changed_release_reads_it_and_only_what_the_feeds_show(
         "gesundheitsamt/archive/2024-10/atom.xml",
         "gesundheitsamt/archive/2024-10/index.html",
         "gesundheitsamt/archive/2024-10/rss.xml",
+        "sitemap.xml",
     ]
 
 

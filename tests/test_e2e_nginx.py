@@ -277,6 +277,8 @@ def expected_type(url: str) -> str:
         return "application/feed+json; charset=utf-8"
     if name.endswith(".opml"):
         return "text/x-opml; charset=utf-8"
+    if name.startswith("sitemap") and name.endswith(".xml"):
+        return "application/xml; charset=utf-8"
     for ending, kind in ((".jpg", "image/jpeg"), (".png", "image/png"), (".webp", "image/webp")):
         if name.endswith(ending):
             return kind  # binary: no charset

@@ -35,7 +35,7 @@ from feedpub.config import load_config
 from feedpub.parse import read_release
 from feedpub.release import slugify
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS, Browser, Unavailable, axe_source
-from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES
+from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, overriding_site
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium not installed: apt-get install chromium (done by .ci/run)"
@@ -112,6 +112,27 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         thread.start()
         try:
             yield served
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def custom_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The sample built with a site's own templates (tests.conftest.site_overrides), served
+    like :func:`site`."""
+    root = tmp_path_factory.mktemp("custom")
+    handler = functools.partial(_QuietHandler, directory=str(root / "served"))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        origin = f"http://127.0.0.1:{server.server_address[1]}"
+        config = overriding_site(root / "site", f"{origin}/feeds/")
+        out = root / "served" / "feeds"
+        report = build(SAMPLE_RELEASES, out, config)
+        assert not report.errors, "\n".join(map(str, report.errors))
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        try:
+            yield Site(origin, config.base_url, out)
         finally:
             server.shutdown()
             thread.join(timeout=10)
@@ -329,6 +350,30 @@ def test_every_page_passes_the_axe_audit(
         assert seen.axe is not None
         assert {"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"} <= set(seen.axe["tags"]), page
         if found := audit_problems(seen):
+            problems[page] = found
+    assert problems == {}
+
+
+@needs_chromium
+def test_a_site_with_its_own_templates_passes_the_same_checks(
+    custom_site: Site, browser: tuple[Browser, str], axe: str
+) -> None:
+    """Every page of a site whose footer, style and archive page are its own: the overrides
+    show, nothing loads from another host, and axe finds nothing."""
+    problems: dict[str, list[str]] = {}
+    pages = all_pages(custom_site)
+    for page in pages:
+        text = (custom_site.out / page).read_text("utf-8")
+        assert "Musterstraße 1" in text and ".amt{" in text, page
+        assert ("Das Archiv des Landkreises" in text) == ("archive/" in page), page
+        seen = visit(browser, custom_site.base + page, axe)
+        found = (
+            image_problems(seen)
+            + [f"request to another host: {u}" for u in foreign_requests(seen, custom_site.origin)]
+            + [f"console: {m}" for m in seen.messages]
+            + audit_problems(seen)
+        )
+        if found:
             problems[page] = found
     assert problems == {}
 

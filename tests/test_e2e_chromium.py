@@ -199,6 +199,60 @@ def test_chromium_shows_feeds_and_german_text(site: Site, page: str) -> None:
         assert root.xpath("//header//a/@href") == [site.base + "index.html", folder + "index.html"]
 
 
+RICHTFEST = "amt-fuer-bau-und-planung/2025-09-19-richtfest-berufsschulzentrum"
+#: The README's screenshots (docs/): the subscription page and a release page with pictures.
+SCREENSHOTS = {
+    "index.html": "screenshot-index.png",
+    f"{RICHTFEST}.html": "screenshot-release.png",
+}
+
+
+def screenshot(url: str, target: Path) -> None:
+    """``chromium --headless --screenshot`` of ``url``: a phone-wide window (the pages are
+    narrow), as tall as the README shows."""
+    assert CHROMIUM is not None
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [
+                CHROMIUM,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                "--hide-scrollbars",
+                "--window-size=760,1100",
+                f"--screenshot={target}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 0 and target.is_file(), done.stderr[-2000:]
+
+
+@needs_chromium
+def test_screenshots_of_the_readme(site: Site, tmp_path: Path) -> None:
+    """The README's screenshots are made here: a PNG of the right size that is not blank.
+    ``FEEDPUB_SCREENSHOTS=1`` writes them to docs/ (then review and commit them)."""
+    import os
+    import struct
+
+    from tests.conftest import ROOT
+
+    for page, name in SCREENSHOTS.items():
+        target = tmp_path / name
+        screenshot(site.base + page, target)
+        data = target.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])
+        assert (width, height) == (760, 1100), page
+        # Compressed image data: a page with text compresses far worse than a blank one.
+        chunks = data.split(b"IDAT")[1:]
+        assert sum(len(chunk) for chunk in chunks) > 20_000, f"{page}: blank?"
+        if os.environ.get("FEEDPUB_SCREENSHOTS") == "1":
+            (ROOT / "docs" / name).write_bytes(data)
+
+
 # --- DevTools protocol: images, requests, axe ----------------------------------------------
 
 #: In the page: every image (lazy ones made to load, at most 5 s), with what it showed.

@@ -131,7 +131,12 @@ class Month(NamedTuple):
 
 
 class Year(NamedTuple):
+    """A year of the list of years: linked to its newest month; the page's own year shows
+    its months instead."""
+
     year: str
+    url: str
+    #: The months of the page's own year, in order; () for the other years.
     months: tuple[Month, ...]
 
 
@@ -142,14 +147,29 @@ def _item(entry: Archived, department: str | None) -> Item:
     return Item(entry.url, entry.title, entry.published, date, department, teaser)
 
 
+def navigation(periods: Sequence[str], current: str) -> tuple[list[str], list[str]]:
+    """What an archive page's list of months shows: the months of its own year, and each
+    year's newest month (its link), newest year first. Not every month of every year: a
+    page of a busy archive would carry hundreds of links, and each page would change (and
+    be rendered again) with every new month of any year."""
+    own = [period for period in periods if period[:4] == current[:4]]
+    newest = {period[:4]: period for period in periods}  # periods are sorted: the last wins
+    return own, [newest[year] for year in sorted(newest, reverse=True)]
+
+
 def _years(slug: str | None, periods: Sequence[str], current: str, urls: Urls) -> list[Year]:
-    """The feed's archive months by year, the newest year first, its months in order."""
-    by_year: dict[str, list[Month]] = {}
-    for period in periods:
-        name = MONTHS[int(period[5:]) - 1]
-        month = Month(urls.archive_page(slug, period), name, period == current)
-        by_year.setdefault(period[:4], []).append(month)
-    return [Year(year, tuple(months)) for year, months in sorted(by_year.items(), reverse=True)]
+    """The feed's archive years, the newest first, the page's own year with its months."""
+    own, years = navigation(periods, current)
+    months = tuple(
+        Month(urls.archive_page(slug, period), MONTHS[int(period[5:]) - 1], period == current)
+        for period in own
+    )
+    return [
+        Year(
+            period[:4], urls.archive_page(slug, period), months if period[:4] == current[:4] else ()
+        )
+        for period in years
+    ]
 
 
 def render_month_page(
@@ -202,10 +222,11 @@ def _pager(slug: str | None, period: str, urls: Urls) -> Month:
     return Month(urls.archive_page(slug, period), month_text(period))
 
 
-def page_key(doc_key: str, periods: Sequence[str]) -> str:
+def page_key(doc_key: str, periods: Sequence[str], current: str) -> str:
     """What an archive page depends on besides the configuration: its Atom document (whose
-    key covers its releases and neighbours) and the feed's months."""
-    text = "\n".join([doc_key, *periods])
+    key covers its releases and neighbours) and its list of months (:func:`navigation`)."""
+    own, years = navigation(periods, current)
+    text = "\n".join([doc_key, *own, "", *years])
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
@@ -236,7 +257,7 @@ def html_archive(
         for doc in chain:
             atom_path = archive_path(slug, doc.period, ATOM)
             path = archive_page_path(slug, doc.period)
-            key = result.keys[path] = page_key(doc_keys.get(atom_path, ""), periods)
+            key = result.keys[path] = page_key(doc_keys.get(atom_path, ""), periods, doc.period)
             if unchanged(path, key):
                 result.kept.append(path)
                 continue

@@ -146,8 +146,13 @@ def test_a_month_page_lists_its_releases_and_links_its_neighbours(
         month_text(months[0]): f"{BASE}archive/{months[0]}/index.html",
         month_text(months[2]): f"{BASE}archive/{months[2]}/index.html",
     }
+    # Every month of its own year, and every other year by its newest month.
     listed = root.xpath("//nav[@aria-labelledby='monate']//a/@href")
-    assert sorted(listed) == sorted(f"{BASE}archive/{m}/index.html" for m in months)
+    years = {m[:4]: m for m in months}
+    expected = [m for m in months if m[:4] == middle[:4]]
+    expected += [years[y] for y in years if y != middle[:4]]
+    assert sorted(listed) == sorted(f"{BASE}archive/{m}/index.html" for m in expected)
+    assert len(years) == 3 and len(listed) < len(months)
     (current,) = root.xpath("//a[@aria-current='page']/@href")
     assert current == f"{BASE}archive/{middle}/index.html"
     # The archive of all names each release's department; a department's own does not.
@@ -224,7 +229,20 @@ def test_only_changed_pages_are_rendered_and_bytes_match_a_full_build(
         "gesundheitsamt/archive/2024-10/index.html",
     ]
     assert "Die Impfaktion" in (out / "archive/2024-10/index.html").read_text("utf-8")
-    # A new month in the archive of all (a release from an empty month far back): every
+    # A new month in a year of the archive (December 2024): the pages of that year list it
+    # and are made again, and the newest of that year moves (every page links it); the
+    # department's pages of other years stay.
+    new = sample_releases / "Jobcenter" / "2024-12-02-advent.txt"
+    new.write_text("02.12.2024\n\nAdvent im Jobcenter\n\nMit Teaser.\n", "utf-8")
+    report = build(sample_releases, out, config, now=NOW)
+    pages = sorted(p for p in report.written if p.startswith("jobcenter/archive/"))
+    assert [p for p in pages if p.endswith("/index.html")] == [
+        "jobcenter/archive/2024-09/index.html",
+        "jobcenter/archive/2024-12/index.html",
+        "jobcenter/archive/2025-01/index.html",  # its neighbour, and the year's link moved
+        "jobcenter/archive/2025-06/index.html",  # the link of 2024 moved
+    ]
+    # A new year in the archive of all (a release from an empty year far back): every
     # page of that feed lists it, so each is made again; the departments' others stay.
     new = sample_releases / "Jobcenter" / "2023-05-02-alt.txt"
     new.write_text("02.05.2023\n\nEine alte Meldung\n\nMit Teaser.\n", "utf-8")

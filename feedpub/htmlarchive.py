@@ -16,17 +16,13 @@ import hashlib
 import html
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from feedpub.archive import ArchiveDoc
 from feedpub.content import cut_teaser
 from feedpub.layout import ATOM, Urls, archive_page_path, archive_path
 from feedpub.pages import ALL_RELEASES, Crumb, feed_list, page_context
 from feedpub.templating import render
-
-if TYPE_CHECKING:
-    from feedpub.departments import Selection
-    from feedpub.publish import Publisher
 
 #: German month names, for headings and the list of months.
 MONTHS = (
@@ -266,30 +262,3 @@ def html_archive(
                 entries = read_atom(document)
                 result.pages[path] = render_month_page(doc, periods, entries, titles, urls)
     return result
-
-
-def publish_html_archive(
-    chains: Mapping[str | None, Sequence[ArchiveDoc]],
-    selection: Selection,
-    urls: Urls,
-    publisher: Publisher,
-    keys: tuple[Mapping[str, str], dict[str, str]],
-) -> None:
-    """Stage the archive pages that changed and keep the others (the build's wiring).
-    ``keys``: the last build's keys and this build's (which gain the pages' keys)."""
-    from feedpub.documents import department_of
-
-    old_keys, doc_keys = keys
-    config = urls.config
-    titles = {slug: department_of(selection, slug, config).title for slug in selection.slugs()}
-    previous = publisher.previous
-
-    def unchanged(path: str, key: str) -> bool:
-        return old_keys.get(path) == key and path in previous
-
-    made = html_archive(chains, publisher.reader(), titles, urls, doc_keys, unchanged)
-    for path in made.kept:
-        publisher.keep(path, check=False)
-    for path, page in made.pages.items():
-        publisher.write(path, page)
-    doc_keys.update(made.keys)

@@ -16,7 +16,8 @@ Tables (schema version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``):
 * ``releases(id, hash, updated, last_good)``: per published release its content hash, the
   time a build first saw that content (Atom ``updated``), and, for those the feeds show, the
   last good version (a JSON record), which a release that turns bad keeps showing.
-* ``documents(path, key)``: what each archive document was rendered from (its key).
+* ``documents(path, key)``: what each document a channel keys (archive documents, live
+  feeds, department pages) was rendered from (its key; see :mod:`feedpub.channels`).
 * ``pending(url)``: feed URLs the WebSub hub has not taken yet, in the order to send them
   (rowid); public URLs only (see :mod:`feedpub.websub`).
 * ``outputs(path)``: the manifest, every file feedpub published below ``feeds/``: only

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from feedpub.archive import ArchiveDoc
     from feedpub.departments import Entry
     from feedpub.layout import Urls
-    from feedpub.publish import Publisher
     from feedpub.release import Release
 
 #: Where the sitemap is published (below base_url): what robots.txt and index.html name.
@@ -147,16 +146,3 @@ def _newest(releases: Sequence[Release], updated: Mapping[str, str]) -> str:
 def _latest(times: Sequence[str]) -> str:
     """The latest of ISO 8601 times with offsets (compared as instants, not as text)."""
     return max(times, key=datetime.fromisoformat)
-
-
-def publish_sitemap(
-    chains: Mapping[str | None, Sequence[ArchiveDoc]],
-    feeds: Mapping[str | None, Sequence[Release]],
-    urls: Urls,
-    publisher: Publisher,
-    limit: int = MAX_URLS,
-) -> None:
-    """Stage the sitemap files (the build's wiring); unchanged ones stay untouched."""
-    pages = site_pages(chains, feeds, publisher.reader(), urls)
-    for path, data in sitemap_files(pages, urls.base, limit).items():
-        publisher.write(path, data)

@@ -270,13 +270,13 @@ def test_an_older_installation_gets_its_archive_pages(
     """An older feedpub wrote no archive pages and its cache says "nothing changed": the
     output format in the cache's fingerprint makes the next build a full one that adds
     them, made from the Atom documents in place (whose bytes do not change)."""
-    import feedpub.build
+    import feedpub.pipeline
 
     out = tmp_path / "feeds"
     build(sample_releases, out, config, now=NOW)
     pages = {str(p.relative_to(out)): p.read_bytes() for p in out.glob("**/archive/*/index.html")}
     with monkeypatch.context() as patch:
-        patch.setattr(feedpub.build, "OUTPUT_FORMAT", feedpub.build.OUTPUT_FORMAT - 1)
+        patch.setattr(feedpub.pipeline, "OUTPUT_FORMAT", feedpub.pipeline.OUTPUT_FORMAT - 1)
         shutil.rmtree(out)
         build(sample_releases, out, config, now=NOW)
         for page in pages:

@@ -12,13 +12,15 @@ from pathlib import Path
 from urllib.parse import urldefrag
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import html
 
 from feedpub.build import build
 from feedpub.config import Config, load_config
 from feedpub.content import listing_teaser, summary_text
 from feedpub.dates import BERLIN
-from feedpub.htmlarchive import month_text, read_atom
+from feedpub.htmlarchive import Navigation, month_text, navigation, read_atom
 from feedpub.parse import read_release
 from tests.conftest import ROOT, SAMPLE_CONFIG, SAMPLE_RELEASES
 from tests.test_preview import INJECTIONS
@@ -286,3 +288,21 @@ def test_an_older_installation_gets_its_archive_pages(
     assert not report.fast
     assert sorted(report.created) == sorted(pages)
     assert {p: (out / p).read_bytes() for p in pages} == pages
+
+
+@given(
+    st.lists(st.tuples(st.integers(1990, 2040), st.integers(1, 12)), min_size=1, max_size=60).map(
+        lambda months: sorted({f"{y:04d}-{m:02d}" for y, m in months})
+    ),
+    st.data(),
+)
+def test_the_navigation_made_once_per_feed_is_each_pages_own(
+    periods: list[str], data: st.DataObject
+) -> None:
+    """Per page: the months of its own year, and every year's newest month, newest first."""
+    current = data.draw(st.sampled_from(periods))
+    own, years = Navigation.of(periods).at(current)
+    assert own == [p for p in periods if p.startswith(current[:4])]
+    newest = [max(p for p in periods if p[:4] == year) for year in {p[:4] for p in periods}]
+    assert years == sorted(newest, reverse=True)
+    assert navigation(periods, current) == (own, years)

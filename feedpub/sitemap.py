@@ -99,17 +99,21 @@ def site_pages(
     feeds: Mapping[str | None, Sequence[Release]],
     read: Callable[[str], bytes | None],
     urls: Urls,
+    known: Callable[[ArchiveDoc], dict[str, str] | None] | None = None,
 ) -> list[Page]:
     """Every page for people, with its lastmod: index.html, the department pages, the
     release pages (without ``link_template``) and the HTML archive pages. ``feeds``: the
     releases each live feed shows; ``chains``: the archive documents of each feed, whose
     Atom documents (``read``: as this build publishes them) give the archived releases'
-    updated times."""
+    updated times; ``known(doc)``: those times of an unchanged document without reading
+    it (:func:`known_times`), or None."""
     updated: dict[str, str] = {}
     for doc in chains.get(None, ()):
-        document = read(archive_path(None, doc.period, ATOM))
-        if document is not None:
-            updated.update(read_updated(document))
+        month = None if known is None else known(doc)
+        if month is None:
+            document = read(archive_path(None, doc.period, ATOM))
+            month = {} if document is None else read_updated(document)
+        updated.update(month)
     for releases in feeds.values():
         updated.update((r.id, effective_updated(r).isoformat()) for r in releases)
     pages = [Page(urls.department(None), _newest(feeds.get(None, ()), updated))]
@@ -146,3 +150,41 @@ def _newest(releases: Sequence[Release], updated: Mapping[str, str]) -> str:
 def _latest(times: Sequence[str]) -> str:
     """The latest of ISO 8601 times with offsets (compared as instants, not as text)."""
     return max(times, key=datetime.fromisoformat)
+
+
+def published_lastmods(read: Callable[[str], bytes | None], base: str) -> dict[str, str]:
+    """loc → lastmod of the sitemap as published (its parts too, when it is an index; a
+    part outside ``base`` is not feedpub's). Empty when there is none."""
+    found, parts = _lastmods(read(SITEMAP) or b"")
+    for loc in parts:
+        if loc.startswith(base) and "/" not in loc[len(base) :]:
+            found.update(_lastmods(read(loc[len(base) :]) or b"")[0])
+    return found
+
+
+def _lastmods(document: bytes) -> tuple[dict[str, str], list[str]]:
+    """A sitemap file as :func:`sitemap_files` wrote it (one element per line, read by byte
+    search): loc → lastmod of its URLs, and the locs of the parts it is an index of."""
+    found: dict[str, str] = {}
+    parts: list[str] = []
+    for line in document.split(b"\n"):
+        if line.startswith(b"<url><loc>"):
+            loc, _, rest = line[10:].partition(b"</loc><lastmod>")
+            found[html.unescape(loc.decode("utf-8"))] = rest.partition(b"<")[0].decode("ascii")
+        elif line.startswith(b"<sitemap><loc>"):
+            parts.append(html.unescape(line[14:].partition(b"</loc>")[0].decode("utf-8")))
+    return found, parts
+
+
+def known_times(doc: ArchiveDoc, published: Mapping[str, str], urls: Urls) -> dict[str, str] | None:
+    """The updated times of the releases of an archive document of all departments whose
+    key did not change, from the published sitemap (``published``, see
+    :func:`published_lastmods`: each release page's lastmod is its Atom ``updated``); None
+    when one of them is not there (then the document is read)."""
+    times: dict[str, str] = {}
+    for entry in doc.entries:
+        lastmod = published.get(_release_url(urls, entry))
+        if lastmod is None:
+            return None
+        times[entry.id] = lastmod
+    return times

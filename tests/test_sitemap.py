@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
+from feedpub import sitemap
 from feedpub.build import build
 from feedpub.config import Config, load_config
 from feedpub.dates import BERLIN
@@ -179,3 +180,40 @@ def test_the_schema_does_find_faults(tmp_path: Path, good: str, bad: str) -> Non
     assert good in document
     path.write_text(document.replace(good, bad), "utf-8")
     assert schema_problems(path, "sitemap.xsd") != []
+
+
+def test_an_edit_reads_only_the_archive_month_whose_key_changed(
+    sample_releases: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other months' times come from the published sitemap: the same bytes as a full
+    build, with one archive document of all departments read, not every one."""
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=NOW)
+    read: list[bytes] = []
+    real = sitemap.read_updated
+    monkeypatch.setattr(sitemap, "read_updated", lambda doc: read.append(doc) or real(doc))
+    path = sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"  # archived
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("\n\n", "\nAktualisiert: 20.11.2026, 10:15 Uhr\n\n", 1), "utf-8")
+    report = build(sample_releases, out, config, now=NOW)
+    assert "sitemap.xml" in report.written
+    assert len(read) == 1 and b"<id>tag:" in read[0] and b"/2024-09/" in read[0]
+    full = tmp_path / "full"
+    read.clear()
+    build(sample_releases, full, config, now=NOW)
+    assert len(read) == len(list(full.glob("archive/*/atom.xml"))) > 1
+    assert (out / "sitemap.xml").read_bytes() == (full / "sitemap.xml").read_bytes()
+
+
+def test_the_published_sitemap_is_read_back_also_as_an_index(tmp_path: Path) -> None:
+    pages = [Page(f"{BASE}a/{n}.html?x=1&y=2", f"2024-0{n}-01T10:00:00+02:00") for n in range(1, 8)]
+    for limit in (3, 7):
+        files = sitemap_files(pages, BASE, limit=limit)
+        assert len(files) == (4 if limit == 3 else 1)
+        got = sitemap.published_lastmods(files.get, BASE)
+        assert got == {page.loc: page.lastmod for page in pages}
+    # A part outside the folder is not feedpub's; no sitemap at all: nothing.
+    index = sitemap_files(pages, BASE, limit=3)
+    foreign = {**index, "sitemap.xml": index["sitemap.xml"].replace(b"feeds/", b"other/")}
+    assert sitemap.published_lastmods(foreign.get, BASE) == {}
+    assert sitemap.published_lastmods({}.get, BASE) == {}

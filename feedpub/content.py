@@ -260,7 +260,13 @@ def listing_teaser(release: Release) -> str:
     :data:`TEASER_LIMIT` characters, ending in "…"."""
     if release.teaser is None and not release.paragraphs:
         return ""  # summary_text would repeat the title
-    text = " ".join(summary_text(release).split())
+    return cut_teaser(summary_text(release))
+
+
+def cut_teaser(text: str) -> str:
+    """:func:`listing_teaser`'s cut of a summary text (also for summaries read back from a
+    published Atom document, see :mod:`feedpub.htmlarchive`)."""
+    text = " ".join(text.split())
     if len(text) <= TEASER_LIMIT:
         return text
     cut = text[: TEASER_LIMIT - 1]

@@ -14,6 +14,9 @@ These paths are what subscribers keep in their readers, so they never change (RE
     feeds/feeds-json.opml                       the same list with the JSON Feeds
     feeds/archive/<YYYY-MM>/atom.xml, rss.xml   RFC 5005 archive of every department
     feeds/<slug>/archive/<YYYY-MM>/atom.xml, …  RFC 5005 archive of one department
+    feeds/archive/<YYYY-MM>/index.html          HTML archive page of that month (every department)
+    feeds/<slug>/archive/<YYYY-MM>/index.html   the same for one department
+    feeds/sitemap.xml                           the sitemap (an index of sitemap-<n>.xml when big)
 """
 
 from __future__ import annotations
@@ -41,6 +44,12 @@ def feed_path(slug: str | None, name: str) -> str:
 def archive_path(slug: str | None, period: str, name: str) -> str:
     """Relative path of an archive document (``period`` is ``YYYY-MM``)."""
     return feed_path(slug, f"archive/{period}/{name}")
+
+
+def archive_page_path(slug: str | None, period: str) -> str:
+    """Relative path of the HTML archive page of a month: beside that month's RFC 5005
+    documents (a department named ``archive`` cannot collide: its files are not in folders)."""
+    return archive_path(slug, period, INDEX)
 
 
 def page_path(slug: str, stem: str) -> str:
@@ -154,6 +163,10 @@ class Urls:
             self.base + archive_path(slug, period, ATOM),
             self.base + archive_path(slug, period, RSS),
         )
+
+    def archive_page(self, slug: str | None, period: str) -> str:
+        """The HTML archive page of a month of a feed."""
+        return self.base + archive_page_path(slug, period)
 
     def release(self, release: Release) -> str:
         """Where an entry links to: the generated page, or the office's own site."""

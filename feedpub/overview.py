@@ -17,6 +17,7 @@ from feedpub.departments import Department
 from feedpub.layout import JSON_OPML, OPML, Urls, anchor
 from feedpub.pages import ALL_RELEASES, Crumb, Feed, feed_list, format_published, page_context
 from feedpub.release import Release
+from feedpub.sitemap import SITEMAP
 from feedpub.templating import render
 
 __all__ = ["TEASER_LIMIT", "listing_teaser", "render_department_page", "render_index"]
@@ -74,10 +75,12 @@ def render_index(
     departments: list[Department],
     releases: Sequence[Release],
     urls: Urls,
+    archive: str | None = None,
 ) -> bytes:
     """The subscription page (template ``index.html``): how to subscribe, every feed's URLs
     (each department's row keeps its ``#fd-<slug>`` anchor and links to its page), and the
-    newest ``releases`` of all departments (those the feed of all shows)."""
+    newest ``releases`` of all departments (those the feed of all shows); ``archive``: the
+    URL of the newest page of the HTML archive of all departments, if any."""
     total = sum(d.count for d in departments)
     feeds = feed_list(urls, None, title)
     context = page_context(urls, title, urls.department(None), feeds, ())
@@ -86,6 +89,7 @@ def render_index(
         feed_links=feeds,
         opml=urls.of(OPML),
         json_opml=urls.of(JSON_OPML),
+        sitemap=urls.of(SITEMAP),
         departments=[
             Row(d, urls.department(d.slug), anchor(d.slug), feed_list(urls, d.slug, d.title))
             for d in departments
@@ -93,6 +97,7 @@ def render_index(
         total=total,
         releases=release_list(releases, urls, {d.slug: d.title for d in departments}),
         shown_of=ShownOf(len(releases), total),
+        archive=archive,
     )
     return render(urls.config, "index.html", context)
 
@@ -105,10 +110,15 @@ class ShownOf(NamedTuple):
 
 
 def render_department_page(
-    site_title: str, department: Department, releases: Sequence[Release], urls: Urls
+    site_title: str,
+    department: Department,
+    releases: Sequence[Release],
+    urls: Urls,
+    archive: str | None = None,
 ) -> bytes:
     """A department's page (template ``department.html``): its feeds, how to subscribe, and
-    its newest ``releases`` (those its feeds show)."""
+    its newest ``releases`` (those its feeds show); ``archive``: the URL of the newest page
+    of its HTML archive, if any."""
     feeds = feed_list(urls, department.slug, department.title)
     context = page_context(
         urls,
@@ -122,5 +132,6 @@ def render_department_page(
         feed_links=feeds,
         releases=release_list(releases, urls),
         shown_of=ShownOf(len(releases), department.count),
+        archive=archive,
     )
     return render(urls.config, "department.html", context)

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 # build that finds nothing changed.
 
 #: Bump when the output changes for the same input and config: the next build is a full one.
-OUTPUT_FORMAT = 4
+OUTPUT_FORMAT = 5
 _BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -379,6 +379,7 @@ class Build:
                     release_channel.discard(result)
         # Memory: what the ledger's rows are made from is all that is needed now.
         collected.entries.clear()
+        view.forget()
         return view, keys
 
     def publish(self, collected: Part, view: View, keys: dict[str, str]) -> None:

@@ -41,7 +41,7 @@ import re
 import signal
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -429,6 +429,27 @@ class Publisher:
     def copy(self, relative: str, source: Path) -> bool:
         """Stage a copy of ``source`` for ``out_dir/relative`` (see :meth:`FileWriter.copy`)."""
         return self._writer.copy(relative, source)
+
+    def reader(self) -> Callable[[str], bytes | None]:
+        """Reads a file as this build publishes it: its staged temporary when it changed,
+        else the file in place; None when it cannot be read. For documents made from other
+        documents (the HTML archive and the sitemap read the Atom archive documents)."""
+        staged = dict(self._record.pending)
+
+        def read(relative: str) -> bytes | None:
+            pid = staged.get(relative)
+            path = (
+                self.out_dir / relative
+                if pid is None
+                else staged_paths(self.out_dir, relative, pid)[0]
+            )
+            try:
+                with open(path, "rb") as file:
+                    return file.read()
+            except OSError:
+                return None
+
+        return read
 
     def absorb(self, other: PublishedFiles) -> None:
         """Take over what another :class:`FileWriter` staged in the same folder."""

@@ -154,3 +154,44 @@ def sample_releases(tmp_path: Path) -> Path:
     target = tmp_path / "releases"
     shutil.copytree(SAMPLE_RELEASES, target)
     return target
+
+
+#: A site's own templates (README, "Templates"): a footer with the office's address, its
+#: colours added to the default style, and an archive page of its own design.
+def site_overrides() -> dict[str, str]:
+    from feedpub.templating import DEFAULTS
+
+    style = (DEFAULTS / "style.css").read_text("utf-8").rstrip("\n")
+    return {
+        "footer.html": (
+            '<footer class="amt">\n<p class="site">{{ site.site_name }}, Musterstraße 1, '
+            "12345 Musterstadt</p>\n{% if site.footer %}"
+            '<nav aria-label="Rechtliches"><ul class="legal">{% for link in site.footer %}'
+            '<li><a href="{{ link.url }}">{{ link.title }}</a></li>{% endfor %}</ul></nav>'
+            "{% endif %}\n</footer>\n"
+        ),
+        "style.css": style + ".amt{border-top:4px solid #7a1f1f}.brand{color:#7a1f1f}\n",
+        "archive.html": (
+            '{% extends "base.html" %}\n{% block main %}\n<h1>{{ heading }}</h1>\n'
+            '<p class="brand">Das Archiv des Landkreises</p>\n<ul class="releases">'
+            '{% for item in releases %}<li><a href="{{ item.url }}">{{ item.title }}</a> '
+            '(<time datetime="{{ item.published }}">{{ item.published_text }}</time>)</li>'
+            '{% endfor %}</ul>\n<nav aria-label="Monate"><ul>{% for year in years %}'
+            '{% for month in year.months %}<li><a href="{{ month.url }}">{{ month.text }} '
+            "{{ year.year }}</a></li>{% endfor %}{% endfor %}</ul></nav>\n{% endblock %}\n"
+        ),
+    }
+
+
+def overriding_site(folder: Path, base_url: str = "https://presse.example.de/feeds/") -> Config:
+    """The sample configuration in ``folder``, with :func:`site_overrides` in its
+    ``templates/`` folder and ``base_url``."""
+    text = SAMPLE_CONFIG.read_text("utf-8")
+    text = re.sub(r'^base_url = ".*"$', f'base_url = "{base_url}"', text, flags=re.M)
+    (folder / "templates").mkdir(parents=True)
+    for name, template in site_overrides().items():
+        (folder / "templates" / name).write_text(template, "utf-8")
+    (folder / "feedpub.toml").write_text(text, "utf-8")
+    config = load_config(folder / "feedpub.toml")
+    assert config.templates == folder / "templates" and config.base_url == base_url
+    return config

@@ -168,7 +168,7 @@ def test_a_release_published_today_changes_only_the_newest_archive_documents(
         "Seiteninhalt\n26.11.2026, 10:00 Uhr\n\nNeue Meldung\n\nText.\n", "utf-8"
     )
     report = build(sample_releases, out, config, now=NOW)
-    archives = sorted(p for p in report.written if "archive/" in p)
+    archives = sorted(p for p in report.written if "archive/" in p and p.endswith(".xml"))
     # Each feed pushes its oldest live entry into the archive: into the newest archive
     # document, or into a new one after it (then the one before gains its next-archive link).
     allowed = set()
@@ -208,8 +208,10 @@ def test_a_back_dated_release_changes_only_its_month(
     report = build(sample_releases, out, config, now=NOW)
     assert sorted(p for p in report.written if "archive/" in p) == [
         "archive/2024-09/atom.xml",
+        "archive/2024-09/index.html",
         "archive/2024-09/rss.xml",
         "jobcenter/archive/2024-09/atom.xml",
+        "jobcenter/archive/2024-09/index.html",
         "jobcenter/archive/2024-09/rss.xml",
     ]
 

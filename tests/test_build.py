@@ -105,6 +105,7 @@ def test_an_edit_rewrites_only_what_shows_it(
         "gesundheitsamt/rss.xml",
         "index.html",
         "rss.xml",
+        "sitemap.xml",
     ]
     # The body text is in no list (the release has a teaser): the two pages stay.
     text = path.read_text("utf-8")

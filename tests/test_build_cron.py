@@ -155,14 +155,17 @@ def test_one_changed_release_reads_it_and_only_what_the_feeds_show(
     # the releases of the archive documents of its month (October 2024), no others.
     october = [p for p in sample_releases.rglob("2024-10-*.txt")]
     assert path in read and len(set(read)) <= 1 + 2 * 6 + len(october)
-    # Its page and its month's archive documents change; the live feeds do not show it
-    # (max_entries 2), so they stay as they were.
+    # Its page and its month's archive documents and pages change; the live feeds do not
+    # show it (max_entries 2), so they stay as they were.
     assert sorted(report.written) == [
         "archive/2024-10/atom.xml",
+        "archive/2024-10/index.html",
         "archive/2024-10/rss.xml",
         "gesundheitsamt/2024-10-07-impfaktion-gesund-durch-den-winter.html",
         "gesundheitsamt/archive/2024-10/atom.xml",
+        "gesundheitsamt/archive/2024-10/index.html",
         "gesundheitsamt/archive/2024-10/rss.xml",
+        "sitemap.xml",
     ]
 
 

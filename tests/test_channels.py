@@ -147,3 +147,41 @@ def test_a_registered_channel_publishes_keeps_and_is_removed_with_its_files(
     report = build(sample_releases, out, config, jobs=jobs)
     assert "ids.txt" in report.removed and not (out / "ids.txt").exists()
     assert list(out.glob("*/*.txt")) == []
+
+
+class ChainsProbe(Channel):
+    """A channel registered after ``archives`` that looks at the archive plan (as the HTML
+    archive and the sitemap do)."""
+
+    name: ClassVar[str] = "probe"
+    views: ClassVar[list[View]] = []
+    periods: ClassVar[list[str]] = []
+
+    def publish(self, view: View, publisher: Publisher) -> Keys:
+        assert view.archive_chains is view.archive_chains  # computed once per build
+        ChainsProbe.views.append(view)
+        ChainsProbe.periods = [doc.period for doc in view.archive_chains[None]]
+        return {}
+
+
+def test_later_channels_see_the_archive_plan_and_keys_then_it_is_dropped(
+    sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    config = load_config(SAMPLE_CONFIG)
+    out = tmp_path / "feeds"
+    monkeypatch.setattr(channels, "CHANNELS", (*channels.CHANNELS, ChainsProbe()))
+    ChainsProbe.views = []
+    build(sample_releases, out, config)
+    [view] = ChainsProbe.views
+    # The keys later channels see are those the archives channel recorded in the ledger.
+    with sqlite3.connect(out / LEDGER_NAME) as db:
+        recorded = dict(db.execute("SELECT path, key FROM documents"))
+    archived = {p: k for p, k in recorded.items() if "archive/" in p and p.endswith("atom.xml")}
+    assert archived and view.archive_keys == archived
+    # The plan was there for them, and is gone once the channels ran (the ledger's rows are
+    # encoded without every archived entry alive).
+    assert "archive_chains" not in vars(view)
+    periods = sorted(p.split("/")[-2] for p in archived if p.startswith("archive/"))
+    assert ChainsProbe.periods == periods

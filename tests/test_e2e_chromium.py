@@ -35,7 +35,7 @@ from feedpub.config import load_config
 from feedpub.parse import read_release
 from feedpub.release import slugify
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS, Browser, Unavailable, axe_source
-from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES
+from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, overriding_site
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium not installed: apt-get install chromium (done by .ci/run)"
@@ -117,6 +117,27 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             thread.join(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def custom_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The sample built with a site's own templates (tests.conftest.site_overrides), served
+    like :func:`site`."""
+    root = tmp_path_factory.mktemp("custom")
+    handler = functools.partial(_QuietHandler, directory=str(root / "served"))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        origin = f"http://127.0.0.1:{server.server_address[1]}"
+        config = overriding_site(root / "site", f"{origin}/feeds/")
+        out = root / "served" / "feeds"
+        report = build(SAMPLE_RELEASES, out, config)
+        assert not report.errors, "\n".join(map(str, report.errors))
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        try:
+            yield Site(origin, config.base_url, out)
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+
+
 def newest_titles(slug: str | None) -> list[str]:
     """The titles a page must list, newest first, from the release files themselves (not from
     the build): the same rule as the feeds, newest publication first, then by id."""
@@ -176,6 +197,60 @@ def test_chromium_shows_feeds_and_german_text(site: Site, page: str) -> None:
         assert h1 == "Jobcenter zieht Bilanz: Mehr Menschen in Arbeit vermittelt"
         assert "Bedarfsgemeinschaften" in text and "Autor/in:" in text
         assert root.xpath("//header//a/@href") == [site.base + "index.html", folder + "index.html"]
+
+
+RICHTFEST = "amt-fuer-bau-und-planung/2025-09-19-richtfest-berufsschulzentrum"
+#: The README's screenshots (docs/): the subscription page and a release page with pictures.
+SCREENSHOTS = {
+    "index.html": "screenshot-index.png",
+    f"{RICHTFEST}.html": "screenshot-release.png",
+}
+
+
+def screenshot(url: str, target: Path) -> None:
+    """``chromium --headless --screenshot`` of ``url``: a phone-wide window (the pages are
+    narrow), as tall as the README shows."""
+    assert CHROMIUM is not None
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [
+                CHROMIUM,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                "--hide-scrollbars",
+                "--window-size=760,1100",
+                f"--screenshot={target}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 0 and target.is_file(), done.stderr[-2000:]
+
+
+@needs_chromium
+def test_screenshots_of_the_readme(site: Site, tmp_path: Path) -> None:
+    """The README's screenshots are made here: a PNG of the right size that is not blank.
+    ``FEEDPUB_SCREENSHOTS=1`` writes them to docs/ (then review and commit them)."""
+    import os
+    import struct
+
+    from tests.conftest import ROOT
+
+    for page, name in SCREENSHOTS.items():
+        target = tmp_path / name
+        screenshot(site.base + page, target)
+        data = target.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])
+        assert (width, height) == (760, 1100), page
+        # Compressed image data: a page with text compresses far worse than a blank one.
+        chunks = data.split(b"IDAT")[1:]
+        assert sum(len(chunk) for chunk in chunks) > 20_000, f"{page}: blank?"
+        if os.environ.get("FEEDPUB_SCREENSHOTS") == "1":
+            (ROOT / "docs" / name).write_bytes(data)
 
 
 # --- DevTools protocol: images, requests, axe ----------------------------------------------
@@ -266,6 +341,14 @@ def visit(browser: tuple[Browser, str], url: str, axe: str | None = None) -> Vis
     return Visit(images, requested, messages, audit)
 
 
+def all_pages(site: Site) -> list[str]:
+    """:data:`PAGES` and the HTML archive pages of the build (archive.html): every template
+    that makes a page."""
+    archive = sorted(str(p.relative_to(site.out)) for p in site.out.glob("**/archive/*/index.html"))
+    assert len(archive) == 27  # 16 months of all departments, 11 of single departments
+    return [*PAGES, *archive]
+
+
 def image_problems(visit: Visit) -> list[str]:
     problems = []
     for image in visit.images:
@@ -296,7 +379,7 @@ def test_every_page_shows_its_images_and_asks_only_this_site(
     """Each page: every image has an alt text and loads (there may be none), every request
     stays on this site, and the console is clean (no policy violation, no failed load)."""
     problems: dict[str, list[str]] = {}
-    for page in PAGES:
+    for page in all_pages(site):
         seen = visit(browser, site.base + page)
         assert site.base + page in seen.requested, f"{page}: not loaded from the server?"
         found = (
@@ -316,11 +399,35 @@ def test_every_page_passes_the_axe_audit(
     """axe-core's default rules, WCAG 2.0/2.1 A and AA among them: no violation, and nothing
     that axe could not decide (that would need a person to look)."""
     problems: dict[str, list[str]] = {}
-    for page in PAGES:
+    for page in all_pages(site):
         seen = visit(browser, site.base + page, axe)
         assert seen.axe is not None
         assert {"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"} <= set(seen.axe["tags"]), page
         if found := audit_problems(seen):
+            problems[page] = found
+    assert problems == {}
+
+
+@needs_chromium
+def test_a_site_with_its_own_templates_passes_the_same_checks(
+    custom_site: Site, browser: tuple[Browser, str], axe: str
+) -> None:
+    """Every page of a site whose footer, style and archive page are its own: the overrides
+    show, nothing loads from another host, and axe finds nothing."""
+    problems: dict[str, list[str]] = {}
+    pages = all_pages(custom_site)
+    for page in pages:
+        text = (custom_site.out / page).read_text("utf-8")
+        assert "Musterstraße 1" in text and ".amt{" in text, page
+        assert ("Das Archiv des Landkreises" in text) == ("archive/" in page), page
+        seen = visit(browser, custom_site.base + page, axe)
+        found = (
+            image_problems(seen)
+            + [f"request to another host: {u}" for u in foreign_requests(seen, custom_site.origin)]
+            + [f"console: {m}" for m in seen.messages]
+            + audit_problems(seen)
+        )
+        if found:
             problems[page] = found
     assert problems == {}
 
@@ -428,7 +535,7 @@ def test_no_page_references_another_host(tmp_path: Path) -> None:
     out = tmp_path / "feeds"
     build(SAMPLE_RELEASES, out, CONFIG)
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
-    assert pages == sorted(PAGES)
+    assert pages == sorted(all_pages(Site("", CONFIG.base_url, out)))
     problems = {
         page: found
         for page in pages

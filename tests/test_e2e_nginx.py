@@ -288,6 +288,8 @@ def expected_type(url: str) -> str:
         return "application/feed+json; charset=utf-8"
     if name.endswith(".opml"):
         return "text/x-opml; charset=utf-8"
+    if name.startswith("sitemap") and name.endswith(".xml"):
+        return "application/xml; charset=utf-8"
     for ending, kind in (
         (".jpg", "image/jpeg"),
         (".png", "image/png"),

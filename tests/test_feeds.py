@@ -180,7 +180,7 @@ def records() -> dict[str, dict[str, Any]]:
 
 def test_the_build_writes_one_atom_and_one_rss_feed_per_department_and_for_all(built: Path):
     found = sorted(p.relative_to(built).as_posix() for p in built.rglob("*.xml"))
-    assert found == sorted(FEEDS)
+    assert found == sorted([*FEEDS, "sitemap.xml"])  # the sitemap: tests/test_sitemap.py
     assert {p.name for p in SAMPLE_RELEASES.iterdir() if p.is_dir()} == set(DEPARTMENTS)
 
 

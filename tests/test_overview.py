@@ -130,7 +130,11 @@ def test_pages_say_when_they_show_only_the_newest(tmp_path: Path) -> None:
     build(SAMPLE_RELEASES, out, replace(CONFIG, max_entries=2))
     assert len(listed(out / "jobcenter" / "index.html")) == 2
     text = (out / "jobcenter" / "index.html").read_text("utf-8")
-    assert "<p>Hier stehen die 2 neuesten von 5 Pressemitteilungen.</p>" in text
+    assert (
+        "<p>Hier stehen die 2 neuesten von 5 Pressemitteilungen. Alle älteren stehen im "
+        '<a href="https://presse.example.de/feeds/jobcenter/archive/2025-06/index.html">'
+        "Archiv nach Monaten</a>.</p>"
+    ) in text
     assert "Hier stehen die 2 neuesten von 21 " in (out / "index.html").read_text("utf-8")
     full = tmp_path / "full"
     build(SAMPLE_RELEASES, full, CONFIG)

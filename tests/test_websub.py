@@ -215,7 +215,8 @@ def test_every_feed_names_the_hub_beside_itself(
     names = sorted(
         p.relative_to(out).as_posix()
         for p in [*out.rglob("*.xml"), *out.rglob("feed.json")]
-        if "archive" not in p.parts  # archive documents do not change: no hub (see feeds)
+        # archive documents do not change: no hub (see feeds); the sitemap is no feed
+        if "archive" not in p.parts and p.name != "sitemap.xml"
     )
     assert names == sorted(FEEDS)
     for name in FEEDS:
@@ -430,8 +431,10 @@ def test_a_changed_page_whose_release_no_feed_shows_announces_nothing(
     old = sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt"
     old.write_text(old.read_text("utf-8") + "\nEin Nachtrag.\n", "utf-8")
     report = build(sample_releases, out, config, now=NOW, websub=QUICK)
+    # The sitemap changes too (the release's lastmod): it is no feed, nothing to announce.
     assert [p for p in report.written if "/archive/" not in f"/{p}"] == [
-        "jobcenter/2024-09-18-jobmesse-musterstadt.html"
+        "jobcenter/2024-09-18-jobmesse-musterstadt.html",
+        "sitemap.xml",
     ]
     assert "jobcenter/archive/2024-09/atom.xml" in report.written
     assert hub.received == [] and report.websub is None

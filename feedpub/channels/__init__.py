@@ -15,8 +15,10 @@ from feedpub.channels.base import Channel, ReleaseChannel
 from feedpub.channels.departments import DepartmentsChannel
 from feedpub.channels.entries import EntriesChannel
 from feedpub.channels.feeds import FeedsChannel
+from feedpub.channels.htmlarchive import HtmlArchiveChannel
 from feedpub.channels.opml import OpmlChannel
 from feedpub.channels.pages import PagesChannel
+from feedpub.channels.sitemap import SitemapChannel
 from feedpub.channels.static import StaticChannel
 from feedpub.channels.websub import WebSubChannel
 
@@ -28,6 +30,9 @@ CHANNELS: tuple[Channel, ...] = (
     FeedsChannel(),
     DepartmentsChannel(),
     OpmlChannel(),
+    # Made from the archive documents the archives channel staged: after it.
+    HtmlArchiveChannel(),
+    SitemapChannel(),
     StaticChannel(),
     WebSubChannel(),
 )

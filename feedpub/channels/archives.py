@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from feedpub.channels.base import Channel, Keys, feed_info, releases_key
+from feedpub.channels.base import Channel, Keys, feed_info
 from feedpub.channels.entries import EntriesChannel, Spool
 from feedpub.layout import ATOM, RSS, archive_path, feed_path
 from feedpub.publish import FileWriter, PublishedFiles
@@ -39,13 +39,11 @@ class ArchivesChannel(Channel):
 
         keys: Keys = {}
         todo: dict[str, list[ArchiveDoc]] = {}
-        for slug, chain in view.archives().items():
+        for slug, chain in view.archive_chains.items():
             for doc in chain:
                 atom_path = archive_path(slug, doc.period, ATOM)
                 rss_path = archive_path(slug, doc.period, RSS)
-                key = keys[atom_path] = releases_key(
-                    doc.entries, view.seen, doc.prev or "", doc.next or ""
-                )
+                key = keys[atom_path] = view.archive_keys[atom_path]
                 if (
                     view.old_keys.get(atom_path) == key
                     and {atom_path, rss_path} <= publisher.previous

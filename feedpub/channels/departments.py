@@ -1,10 +1,11 @@
 """Channel ``departments``: one subscription page per department (``<slug>/index.html``:
-its feeds and newest releases) and the start page ``index.html`` (every department).
+its feeds, newest releases and a link to its HTML archive) and the start page ``index.html``
+(every department).
 
 A department's page is rendered only when its key changed (the same as its live feed's:
-its releases, their content and correction times, its count); ``index.html`` with every
-build that has work (it is small, and the publisher leaves it alone when its bytes are the
-same).
+its releases, their content and correction times, its newest archive month, its count);
+``index.html`` with every build that has work (it is small, and the publisher leaves it
+alone when its bytes are the same).
 """
 
 from __future__ import annotations
@@ -35,13 +36,26 @@ class DepartmentsChannel(Channel):
                 publisher.keep(path, check=False)
                 continue
             releases = view.feeds[department.slug]
-            page = render_department_page(config.title, department, releases, view.urls)
+            archive = archive_page(view, department.slug)
+            page = render_department_page(config.title, department, releases, view.urls, archive)
             publisher.write(path, page)
         for slug in sorted(view.touched - set(view.selection.slugs())):
             # Every release of this department is bad (and none was published): keep its page.
             publisher.keep(department_page_path(slug))
         index = render_index(
-            config.title, config.description, view.departments, view.feeds[None], view.urls
+            config.title,
+            config.description,
+            view.departments,
+            view.feeds[None],
+            view.urls,
+            archive_page(view, None),
         )
         publisher.write(INDEX, index)
         return keys
+
+
+def archive_page(view: View, slug: str | None) -> str | None:
+    """The URL of the newest page of a feed's HTML archive (see
+    :mod:`feedpub.channels.htmlarchive`), or None: it has no archive."""
+    period = view.newest_archive.get(slug)
+    return None if period is None else view.urls.archive_page(slug, period)

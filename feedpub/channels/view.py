@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from feedpub.channels.base import Keys, department_of
+from feedpub.channels.base import Keys, department_of, releases_key
 
 if TYPE_CHECKING:
     from feedpub.archive import ArchiveDoc
@@ -76,13 +76,34 @@ class View:
         """The ids each live feed shows."""
         return {slug: {r.id for r in releases} for slug, releases in self.feeds.items()}
 
-    def archives(self) -> dict[str | None, list[ArchiveDoc]]:
+    @cached_property
+    def archive_chains(self) -> dict[str | None, list[ArchiveDoc]]:
         """The RFC 5005 archive documents of every feed, oldest first (see
-        :func:`feedpub.archive.plan`). Not kept: a reference to every entry per feed, for
-        the archives channel alone (50,000 releases: megabytes at the peak of a build)."""
+        :func:`feedpub.archive.plan`): the archives channel renders them, the HTML archive
+        and the sitemap are made from them. A reference to every archived entry per feed
+        (50,000 releases: a few MB), dropped with :meth:`forget` once the channels ran."""
         from feedpub.archive import plan
 
         return plan(self.entries, self.live)
+
+    @cached_property
+    def archive_keys(self) -> Keys:
+        """The key of each archive document, by its Atom path: its releases' ids, content
+        hashes and correction times, and its neighbours (the RSS document shares it)."""
+        from feedpub.layout import ATOM, archive_path
+
+        return {
+            archive_path(slug, doc.period, ATOM): releases_key(
+                doc.entries, self.seen, doc.prev or "", doc.next or ""
+            )
+            for slug, chain in self.archive_chains.items()
+            for doc in chain
+        }
+
+    def forget(self) -> None:
+        """Drop what only the collection channels need (the archive plan holds every
+        archived entry): the ledger's rows are encoded without it."""
+        self.__dict__.pop("archive_chains", None)
 
     @cached_property
     def newest_archive(self) -> dict[str | None, str]:

@@ -215,6 +215,17 @@ def body_html(release: Release, urls: Urls) -> str:
     return plain_text_safe("\n".join(parts))
 
 
+def with_correction(release: Release, body: str) -> str:
+    """A feed entry's content: the release's ``Korrektur:`` note on top of ``body`` (its
+    :func:`body_html`), so that readers that show the changed entry show what changed. The
+    release page shows the note from its template instead."""
+    if release.correction is None:
+        return body
+    day = release.published.astimezone(BERLIN).date()
+    note = f"<p><strong>Korrektur:</strong> {linkify(release.correction, day)}</p>"
+    return plain_text_safe(note) + "\n" + body
+
+
 def _figcaption(caption: str) -> str:
     """A caption as a paragraph of its own inside ``<figcaption>``: html2text knows no
     ``figure``, and without the paragraph one figure's caption ran into the next one's (and

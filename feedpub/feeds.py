@@ -21,7 +21,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822, xml_elem
 
 from feedpub import media as media_ext
-from feedpub.content import body_html, join_names, summary_text
+from feedpub.content import body_html, join_names, summary_text, with_correction
 from feedpub.layout import ATOM, RSS, Urls
 from feedpub.release import Release, effective_updated
 
@@ -439,6 +439,7 @@ def _add_entry(
     # with type="html" is exactly right for Atom too, and feedgen writes both from one call.
     fe.summary(escape(summary_text(release), quote=False), type="html")
     # Also RSS <content:encoded>.
-    fe.content(body_html(release, urls) if body is None else body, type="html")
+    body = body_html(release, urls) if body is None else body
+    fe.content(with_correction(release, body), type="html")
     if release.images:
         fe.pictures.set([(urls.image(release.slug, i.name), i) for i in release.images])

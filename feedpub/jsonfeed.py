@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from feedpub.content import body_html, summary_text
+from feedpub.content import body_html, summary_text, with_correction
 from feedpub.feeds import FeedInfo
 from feedpub.layout import INDEX, JSON, Urls
 from feedpub.release import Release, effective_updated
@@ -81,7 +81,7 @@ def _item(release: Release, urls: Urls, publisher: str, items: ItemCache | None)
         "id": release.id,
         "url": urls.release(release),
         "title": release.title,
-        "content_html": body_html(release, urls),
+        "content_html": with_correction(release, body_html(release, urls)),
         # Plain text: "the only place HTML is allowed in this format is in content_html".
         "summary": summary_text(release),
     }

@@ -119,6 +119,10 @@ class Release:
     updated: datetime | None = None
     #: False when the ``Aktualisiert:`` line named only a day (then ``updated`` is 00:00 local).
     updated_has_time: bool = True
+    #: The correction note of its ``Korrektur:`` line (what was wrong, what is right), or
+    #: None. Part of the content; each new note is published as a correction notice of its
+    #: own (see :mod:`feedpub.corrections`).
+    correction: str | None = None
     #: Pictures found beside the release file, by ``number`` (set by the build, not the
     #: parser: the text alone knows none).
     images: tuple[Image, ...] = ()

@@ -173,6 +173,8 @@ def to_record(release: Release) -> dict[str, Any]:
         "paragraphs": list(release.paragraphs),
         "authors": list(release.authors),
     }
+    if release.correction is not None:  # only then, as for images: old hashes stay
+        record["correction"] = release.correction
     if release.images:  # only then: older records (and their hashes) have no such key
         record["images"] = [_image_record(image) for image in release.images]
     return record
@@ -230,5 +232,6 @@ def from_record(record: dict[str, Any]) -> Release:
         ),
         paragraphs=tuple(str(p) for p in record["paragraphs"]),
         authors=tuple(str(a) for a in record["authors"]),
+        correction=None if record.get("correction") is None else str(record["correction"]),
         images=tuple(_from_image_record(image) for image in record.get("images", ())),
     )

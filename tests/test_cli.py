@@ -42,6 +42,7 @@ JSON_KEYS = {
     "date_only",
     "date_text",
     "updated",
+    "correction",
     "title",
     "teaser",
     "authors",
@@ -117,6 +118,13 @@ def test_check_json_prints_one_object_per_release(sample_releases: Path) -> None
     assert umlaut["updated"] is None
     corrected = by_path["Jobcenter/2025-01-15-sprechstunde-beispielhausen.txt"]
     assert corrected["updated"] == "2025-01-16T11:20:00+01:00"
+    assert corrected["correction"] is None
+    noted = by_path["Straßenverkehrsamt/2025-11-14-zulassungsstelle-geschlossen.txt"]
+    assert noted["correction"] == (
+        "Anders als zunächst gemeldet ist die Außenstelle in Nordheim am Freitag, "
+        "21. November 2025, geöffnet."
+    )
+    assert all("Korrektur" not in p for p in noted["paragraphs"])
     assert all(isinstance(c, dict) and set(c) == {"text", "credit"} for c in umlaut["captions"])
     assert umlaut["images"] == []
     pictured = by_path["Amt für Bau und Planung/2025-09-19-richtfest-berufsschulzentrum.txt"]

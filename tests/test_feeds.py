@@ -524,7 +524,7 @@ def test_ids_survive_edits_of_title_body_and_date(sample_releases: Path, tmp_pat
     path = sample_releases / EDITED
     text = path.read_text("utf-8")
     new_title = "Jobmesse in Musterstadt: Korrigierte Zahlen"
-    new_paragraph = "Korrektur: Es waren 1.500 Besucherinnen und Besucher."
+    new_paragraph = "Nachtrag: Es waren 1.500 Besucherinnen und Besucher."
     edited = (
         text.replace("\n18.09.2024\n", "\n19.09.2024, 10:30 Uhr\n", 1)
         .replace(f"\n{before['title']}\n", f"\n{new_title}\n", 1)
@@ -941,3 +941,29 @@ def test_every_author_is_kept_whole_by_feedparser_and_reader(tmp_path: Path) -> 
         reader.close()
     atom = {e.title: e for e in parse_feed(out / "amt" / "atom.xml").entries}
     assert [a["name"] for a in atom["Drei"].authors] == ["Petra Schulz", "Jens Albrecht", district]
+
+
+def test_the_correction_note_tops_the_content_in_every_format(tmp_path: Path):
+    """A release with a ``Korrektur:`` line: its note is the first paragraph of its content in
+    Atom, RSS and JSON Feed (readers that update the entry in place show what changed)."""
+    releases = tmp_path / "releases"
+    (releases / "Jobcenter").mkdir(parents=True)
+    (releases / "Jobcenter" / "a.txt").write_text(
+        "10.07.2024, 14:30 Uhr\nAktualisiert: 11.07.2024, 09:00 Uhr\n"
+        "Korrektur: Die Messe ist am Dienstag.\n\nTitel\n\nText.\n",
+        "utf-8",
+    )
+    out = build_into(tmp_path / "out", releases=releases)
+    note = "<p><strong>Korrektur:</strong> Die Messe ist am Dienstag.</p>\n<p>Text.</p>"
+    release_id = "tag:presse.example.de,2024-01-01:jobcenter/a"
+    atom = next(e for e in parse_feed(out / "jobcenter/atom.xml").entries if e.id == release_id)
+    assert atom.content[0].value == note
+    rss = etree.parse(out / "jobcenter/rss.xml").getroot()
+    encoded = rss.xpath(
+        "//item[guid=$id]/content:encoded/text()",
+        id=release_id,
+        namespaces={"content": "http://purl.org/rss/1.0/modules/content/"},
+    )
+    assert encoded == [note]
+    items = json.loads((out / "jobcenter/feed.json").read_text("utf-8"))["items"]
+    assert next(i for i in items if i["id"] == release_id)["content_html"] == note

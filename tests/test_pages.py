@@ -232,6 +232,21 @@ def test_a_date_only_correction_on_the_publication_day_never_reads_as_earlier():
     ) in page
 
 
+def test_the_page_shows_the_correction_note_near_the_top():
+    text = (
+        "10.07.2024\nAktualisiert: 12.07.2024\nKorrektur: Am <b>Dienstag</b>, nicht am Montag."
+        "\n\nTitel\n\nText.\n"
+    )
+    release = parse_text(text, source=Path("x.txt"), department="Jobcenter", tag_prefix="t:")
+    page = render_release_page(release, "Jobcenter", Urls(CONFIG)).decode()
+    note = (
+        '<p id="korrektur"><strong>Korrektur:</strong> Am &lt;b&gt;Dienstag&lt;/b&gt;, nicht am '
+        "Montag.</p>\n"
+    )
+    assert page.count("Korrektur") == 1
+    assert "12.07.2024</time></p>\n" + note + "<p>Text.</p>" in page
+
+
 def test_tricky_title_is_escaped_once_in_the_page_source(built: Path):
     data = (built / "strassenverkehrsamt/2024-08-26-schulstart-tempo-kontrollen.html").read_text(
         "utf-8"

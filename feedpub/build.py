@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from feedpub import __version__
+from feedpub import __version__, corrections
 from feedpub.config import Config
+from feedpub.corrections import NoticeRecord
 from feedpub.departments import Entry, Selection, Stub
 from feedpub.discover import (
     Candidate,
@@ -313,6 +314,8 @@ class _Part:
     entries: list[Entry] = field(default_factory=list)
     #: Feed entries rendered while the release was at hand (see :class:`Spool`).
     spool: Spool | None = None
+    #: Correction notices made by the releases this part read (see feedpub.corrections).
+    corrections: list[NoticeRecord] = field(default_factory=list)
 
 
 def build(
@@ -606,7 +609,14 @@ def _build(
 ) -> None:
     """The build that has work to do: read what changed, stage pages and feeds, publish;
     the ledger's transaction commits last."""
-    from feedpub.bookkeeping import commit, load_files, set_outputs, stage, write_pending
+    from feedpub.bookkeeping import (
+        commit,
+        load_files,
+        set_outputs,
+        stage,
+        write_notices,
+        write_pending,
+    )
     from feedpub.ledger import mark_under_way
     from feedpub.migrate import import_old
 
@@ -646,6 +656,7 @@ def _build(
         next_bad: dict[str, tuple[int | None, str]] = {}
         seen: dict[str, Seen] = {}
         everything: list[Entry] = []
+        made: list[NoticeRecord] = []
         pictures = published_pictures(
             publisher.department_files() if publisher.adopt else publisher.previous
         )
@@ -685,6 +696,7 @@ def _build(
             report.read -= part.remembered
             seen.update(part.seen)
             everything.extend(part.entries)
+            made += part.corrections
             for relative in part.kept:
                 publisher.keep(relative)
             for key in part.kept_pictures:
@@ -711,6 +723,10 @@ def _build(
         # need), and the archives' second process starts with a copy of this one. The
         # caller's list is emptied too, or its 50,000 candidates (file names, URL names)
         # would stay until build() returns.
+        notices = corrections.published(state.notices, made, seen)
+        for notice in map(corrections.as_entry, notices):
+            selection.add(notice)  # an entry like a release: max_entries, archives
+            everything.append(notice)
         spools = [part.spool for part in parts if part.spool is not None]
         stubs.clear()
         to_read.clear()
@@ -751,6 +767,7 @@ def _build(
         before = (state, cache) if cache is not None and state.found else None
         cache = Cache(fingerprint_now, next_cache, doc_keys, next_bad)
         stage(db, config.tag_prefix, seen, shown.values(), cache, before)
+        write_notices(db, notices)
         set_outputs(db, publisher.files, transaction=False)
         publisher.commit()
         commit(db)  # last: the outputs are in place and durable
@@ -1121,6 +1138,14 @@ def _read_and_stage(
         assert isinstance(item.result, Release)
         digest = content_hash(item.result)
         history = state.seen.get(release_id)
+        notice = corrections.new_notice(
+            item.result,
+            state.notices.get(release_id, ()),
+            context.now,
+            first_seen=history is None or not state.found,
+        )
+        if notice is not None:
+            part.corrections.append(notice)
         if history is None or not state.found:
             history = Seen(digest, None)
         elif history.hash != digest:

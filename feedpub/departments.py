@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from feedpub.release import Picture, Release
+from feedpub.release import CorrectionNotice, Picture, Release
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +96,13 @@ class Selection:
         self._all = _Newest(max_entries)
         self._by_slug: dict[str, _Newest] = {}
         self._names: dict[str, str] = {}
+        #: Correction notices added, per slug and in all (None): entries, not releases.
+        self._notices: dict[str | None, int] = {}
 
     def add(self, release: Entry) -> None:
+        if isinstance(release, CorrectionNotice):
+            for key in (None, release.slug):
+                self._notices[key] = self._notices.get(key, 0) + 1
         self._all.add(release)
         group = self._by_slug.get(release.slug)
         if group is None:
@@ -113,7 +118,9 @@ class Selection:
         return self._names[slug]
 
     def count(self, slug: str | None = None) -> int:
-        return self._all.count if slug is None else self._by_slug[slug].count
+        """How many releases (correction notices not counted) a department has, or all."""
+        entries = self._all.count if slug is None else self._by_slug[slug].count
+        return entries - self._notices.get(slug, 0)
 
     def newest(self, slug: str | None = None) -> list[Entry]:
         """The newest releases of one department (or of all with None), newest first."""
@@ -137,3 +144,5 @@ class Selection:
         for release in other._all.newest():
             self._all.add(release)
         self._all.count += other._all.count - len(other._all.items)
+        for key, count in other._notices.items():
+            self._notices[key] = self._notices.get(key, 0) + count

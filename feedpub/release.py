@@ -134,6 +134,17 @@ class Release:
     date_ignored: tuple[str, ...] = field(default=(), compare=False)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorrectionNotice(Release):
+    """A correction notice (see :mod:`feedpub.corrections`): an entry of its own that says a
+    release was corrected, in the feeds like a release. ``title`` is ``Korrektur: <title of
+    the release>``, ``paragraphs`` the note alone, ``published`` the correction time, and
+    ``slug``/``stem`` those of the release, whose page its link leads to."""
+
+    #: The id of the corrected release.
+    corrects: str
+
+
 def effective_updated(release: Release) -> datetime:
     """When the release last changed, as feeds (Atom ``updated``) and pages show it.
 

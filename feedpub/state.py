@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from feedpub.corrections import NoticeRecord
 from feedpub.release import Caption, Image, Release
 
 STATE_NAME = ".feedpub/state.json"
@@ -64,6 +65,9 @@ class State:
     seen: dict[str, Seen]
     #: The releases the feeds showed, by id: their last good versions.
     releases: dict[str, Release]
+    #: The correction notices published, by the id of their release (see
+    #: :mod:`feedpub.corrections`).
+    notices: dict[str, list[NoticeRecord]] = field(default_factory=dict)
 
 
 EMPTY = State(False, None, {}, {})

@@ -6,8 +6,9 @@ import contextlib
 import re
 import shutil
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +155,35 @@ def sample_releases(tmp_path: Path) -> Path:
     target = tmp_path / "releases"
     shutil.copytree(SAMPLE_RELEASES, target)
     return target
+
+
+def with_notices(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the entries of a first build show, as ``check --json`` records: the releases, and
+    a correction notice per release with a ``Korrektur:`` line (README: at the stated
+    ``Aktualisiert:`` time, never before the publication, else, for a release new to the
+    build, at its publication; the publisher as author; no pictures)."""
+    records = list(records)
+    notices = []
+    for record in records:
+        if record["correction"] is None:
+            continue
+        time = datetime.fromisoformat(record["published"])
+        if record["updated"] is not None:
+            time = max(time, datetime.fromisoformat(record["updated"]))
+        notices.append(
+            record
+            | {
+                "id": f"{record['id']}/korrektur-{time.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+                "title": f"Korrektur: {record['title']}",
+                "published": time.isoformat(),
+                "date_only": False,
+                "updated": None,
+                "authors": [],
+                "images": [],
+                "captions": [],
+                "teaser": None,
+                "paragraphs": [record["correction"]],
+                "correction": None,
+            }
+        )
+    return [*records, *notices]

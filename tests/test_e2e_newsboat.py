@@ -44,7 +44,7 @@ from feedpub.build import build
 from feedpub.cli import cli
 from feedpub.config import load_config
 from feedpub.release import slugify
-from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, WIDE_CONFIG_TEXT
+from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, WIDE_CONFIG_TEXT, with_notices
 
 NEWSBOAT = shutil.which("newsboat")
 pytestmark = pytest.mark.skipif(
@@ -138,7 +138,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, releases_dir: Path) -> Iterat
 
 @pytest.fixture(scope="module")
 def releases(releases_dir: Path) -> dict[str, dict[str, Any]]:
-    """``feedpub check --json`` records by id."""
+    """``feedpub check --json`` records by id, and those of the correction notices the build
+    publishes (see tests.conftest.with_notices)."""
     result = CliRunner().invoke(
         cli,
         ["check", "--json", "--releases", str(releases_dir), "--config", str(SAMPLE_CONFIG)],
@@ -151,7 +152,7 @@ def releases(releases_dir: Path) -> dict[str, dict[str, Any]]:
         assert datetime.fromisoformat(by_path[relative]["published"]) == datetime.fromisoformat(
             published
         ), f"{relative}: {by_path[relative]['published']}"
-    return {r["id"]: r for r in records}
+    return {r["id"]: r for r in with_notices(records)}
 
 
 def feed_ids(path: Path) -> list[str]:
@@ -275,7 +276,7 @@ def test_newsboat_subscribed_to_every_feed_shows_every_release(
         assert ids, f"{feed} has no entries"
         missing = sorted(set(ids) - stored.keys())
         assert not missing, f"{feed}: newsboat lacks {missing}"
-    assert sorted(stored) == sorted(releases), "newsboat shows other items than the releases"
+    assert sorted(stored) == sorted(releases), "newsboat shows other items than the entries"
     for guid, (title, pub_date) in stored.items():
         assert_item_matches(guid, title, pub_date, releases[guid], from_atom=True)
 

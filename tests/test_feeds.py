@@ -32,7 +32,13 @@ from feedpub.content import join_names
 from feedpub.ledger import LEDGER_NAME
 from feedpub.publish import LOCK_NAME
 from feedpub.release import department_slug
-from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, WIDE_CONFIG_TEXT, wide_config
+from tests.conftest import (
+    SAMPLE_CONFIG,
+    SAMPLE_RELEASES,
+    WIDE_CONFIG_TEXT,
+    wide_config,
+    with_notices,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CONFIG = wide_config()
@@ -135,11 +141,15 @@ def department_of(feed: str) -> str | None:
 
 def expected_ids(records: dict[str, dict[str, Any]], feed: str) -> set[str]:
     slug = department_of(feed)
-    return {r["id"] for r in records.values() if slug is None or r["slug"] == slug}
+    return {r["id"] for r in entry_records(records) if slug is None or r["slug"] == slug}
 
 
 def by_id(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {r["id"]: r for r in records.values()}
+    return {r["id"]: r for r in entry_records(records)}
+
+
+def entry_records(records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return with_notices(records.values())
 
 
 def assert_berlin_offset(raw: str, parsed: datetime, where: str) -> None:
@@ -490,8 +500,9 @@ def test_link_template_links_to_the_office_site_and_writes_no_pages(tmp_path: Pa
         assert not parsed.bozo, feed
         assert parsed.entries, feed
         for entry in parsed.entries:
-            slug, stem = entry.id.removeprefix(PREFIX).split("/")
-            assert entry.link == template.format(slug=slug, stem=stem), f"{feed}: {entry.id}"
+            slug, stem, *notice = entry.id.removeprefix(PREFIX).split("/")
+            link = template.format(slug=slug, stem=stem) + ("#korrektur" if notice else "")
+            assert entry.link == link, f"{feed}: {entry.id}"
     root = etree.parse(out / "atom.xml").getroot()
     for content in root.iterfind("a:entry/{http://search.yahoo.com/mrss/}content", NS):
         # Pictures are published here all the same: the feeds need a URL for them.
@@ -508,6 +519,7 @@ def test_link_template_links_to_the_office_site_and_writes_no_pages(tmp_path: Pa
 def test_ids_are_what_check_json_prints(built: Path, records: dict[str, dict[str, Any]]):
     ids = {r["id"] for r in records.values()}
     assert len(ids) == len(records) == len(list(SAMPLE_RELEASES.glob("*/*.txt")))
+    ids = expected_ids(records, "atom.xml")  # and the correction notices
     assert CONFIG.max_entries >= len(ids)
     assert set(entry_ids(built / "atom.xml")) == ids
     assert set(entry_ids(built / "rss.xml")) == ids

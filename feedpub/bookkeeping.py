@@ -64,8 +64,13 @@ def load_state(db: sqlite3.Connection) -> State:
     prefix = get_meta(db, "tag_prefix")
     seen: dict[str, Seen] = {}
     releases: dict[str, Release] = {}
-    for release_id, digest, updated, last_good in db.execute("SELECT * FROM releases"):
-        seen[release_id] = Seen(str(digest), None if updated is None else _datetime(updated))
+    rows = db.execute("SELECT id, hash, updated, last_good, first FROM releases")
+    for release_id, digest, updated, last_good, first in rows:
+        seen[release_id] = Seen(
+            str(digest),
+            None if updated is None else _datetime(updated),
+            None if first is None else _datetime(first),
+        )
         if last_good is not None:
             releases[release_id] = from_record(json.loads(last_good))
     return State(prefix is not None, prefix, seen, releases, load_notices(db))
@@ -154,9 +159,9 @@ def _update(
         "DELETE FROM releases WHERE id = ?", ((key,) for key in state.seen.keys() - seen.keys())
     )
     db.executemany(
-        "INSERT OR REPLACE INTO releases VALUES (?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO releases VALUES (?, ?, ?, ?, ?)",
         (
-            (key, value.hash, _iso(value.updated), _record(last_good.get(key)))
+            (key, value.hash, _iso(value.updated), _record(last_good.get(key)), _iso(value.first))
             for key, value in seen.items()
             if state.seen.get(key) != value or state.releases.get(key) != last_good.get(key)
         ),
@@ -210,9 +215,9 @@ def _insert_history(
 ) -> None:
     last_good = {release.id: release for release in shown}
     db.executemany(
-        "INSERT INTO releases VALUES (?, ?, ?, ?)",
+        "INSERT INTO releases VALUES (?, ?, ?, ?, ?)",
         (
-            (key, value.hash, _iso(value.updated), _record(last_good.get(key)))
+            (key, value.hash, _iso(value.updated), _record(last_good.get(key)), _iso(value.first))
             for key, value in seen.items()
         ),
     )

@@ -265,7 +265,7 @@ def error_record(error: ReleaseError, relative: str) -> dict[str, Any]:
 
 
 #: Bump when the output changes for the same input and config: the next build is a full one.
-OUTPUT_FORMAT = 5
+OUTPUT_FORMAT = 6
 _BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -1138,19 +1138,21 @@ def _read_and_stage(
         assert isinstance(item.result, Release)
         digest = content_hash(item.result)
         history = state.seen.get(release_id)
+        first_seen = history is None or not state.found
+        if history is None or not state.found:
+            history = Seen(digest, None, context.now)  # first published now
+        elif history.hash != digest:
+            # An edit: readers see it as updated now.
+            history = Seen(digest, context.now, history.first)
+        release = with_history(item.result, history)
         notice = corrections.new_notice(
-            item.result,
+            replace(item.result, published=release.published),  # the time the feeds give
             state.notices.get(release_id, ()),
             context.now,
-            first_seen=history is None or not state.found,
+            first_seen=first_seen,
         )
         if notice is not None:
             part.corrections.append(notice)
-        if history is None or not state.found:
-            history = Seen(digest, None)
-        elif history.hash != digest:
-            history = Seen(digest, context.now)  # an edit: readers see it as updated now
-        release = with_history(item.result, history)
         part.seen[release_id] = history
         part.cached[candidate.relative] = (
             candidate.signature,

@@ -10,7 +10,8 @@ Rules:
   release id (those have one ``/`` after the prefix). Stable across builds: it is kept in the
   ledger, and a stated time gives the same id also after the ledger was lost.
 * **Time** (its ``published`` and ``updated``): the ``Aktualisiert:`` time when the release
-  states one (never before the publication, as the feeds show it), else the time a build
+  states one (never before the publication, as the feeds show it; a stated day alone is
+  stamped like a date-only release, see :mod:`feedpub.daytime`), else the time a build
   first saw the note (``now``), or, for a release a build sees for the first time (new, or
   the ledger lost), its publication time. A time at or before the release's last notice
   (the note changed, the ``Aktualisiert:`` line not) becomes ``now``.
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from feedpub.daytime import date_only_time
 from feedpub.release import CorrectionNotice, Release, effective_updated
 
 #: How a notice's title starts (``Korrektur: <title of the release>``).
@@ -72,6 +74,8 @@ def new_notice(
         return None
     if release.updated is not None:
         time = effective_updated(release)
+        if not release.updated_has_time and time == release.updated:
+            time = date_only_time(time, now)  # a stated day: as a date-only release's
     else:
         time = release.published if first_seen else now
     if latest is not None and time <= latest.time:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from feedpub.config import Config
+from feedpub.daytime import date_only_time
 from feedpub.departments import Department, Entry, Selection, Stub
 from feedpub.layout import (
     ATOM,
@@ -424,7 +425,11 @@ def published_pictures(previous: set[str]) -> dict[tuple[str, str], list[str]]:
 
 
 def with_history(release: Release, history: Seen | None) -> Release:
-    """The release with the correction time its history gives (a stated one wins)."""
+    """The release with the correction time its history gives (a stated one wins) and, when
+    its date names no time, the time of day of :func:`feedpub.daytime.date_only_time`."""
+    if not release.has_time:
+        first = None if history is None else history.first
+        release = replace(release, published=date_only_time(release.published, first))
     if release.updated is None and history is not None and history.updated is not None:
         return replace(release, updated=history.updated, updated_has_time=True)
     return release

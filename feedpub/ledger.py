@@ -13,9 +13,11 @@ Tables (schema version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``):
 * ``bad(key, line, reason)``: files that are bad by their bytes, keyed by a digest of path
   and signature (see :func:`feedpub.state.bad_key`): the ledger names no file that is not
   published.
-* ``releases(id, hash, updated, last_good)``: per published release its content hash, the
-  time a build first saw that content (Atom ``updated``), and, for those the feeds show, the
-  last good version (a JSON record), which a release that turns bad keeps showing.
+* ``releases(id, hash, updated, last_good, first)``: per published release its content hash,
+  the time a build first saw that content (Atom ``updated``), for those the feeds show the
+  last good version (a JSON record), which a release that turns bad keeps showing, and when
+  a build first published it (the time of day of a date-only release, see
+  :mod:`feedpub.daytime`; NULL for releases published before version 3).
 * ``documents(path, key)``: what each archive document was rendered from (its key).
 * ``pending(url)``: feed URLs the WebSub hub has not taken yet, in the order to send them
   (rowid); public URLs only (see :mod:`feedpub.websub`).
@@ -25,8 +27,8 @@ Tables (schema version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``):
   notice published (see :mod:`feedpub.corrections`), kept while its release is published.
 
 A ledger of an older schema version is upgraded in place (:data:`_UPGRADES`: version 1 had
-no ``notices``), so an installation keeps its history; only a ledger that is no ledger of a
-known version is moved aside.
+no ``notices``, version 2 no ``releases.first``), so an installation keeps its history; only
+a ledger that is no ledger of a known version is moved aside.
 
 Nothing in it names a release that is not published (an embargoed or bad new file), as the
 JSON files before it. Journal: the rollback journal (``journal_mode=DELETE``), not WAL: a
@@ -49,7 +51,7 @@ from pathlib import Path
 LEDGER_NAME = ".feedpub/ledger.sqlite3"
 #: Bump when the tables change, with an upgrade from the version before in _UPGRADES; a
 #: ledger of an unknown version is moved aside (full build).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -73,8 +75,9 @@ CREATE TABLE notices (
 _TABLES = frozenset(
     {"meta", "files", "bad", "releases", "documents", "pending", "outputs", "notices"}
 )
-#: Version → the statements that make a ledger of that version one of the next.
-_UPGRADES = {1: _NOTICES}
+#: Version → the statements that make a ledger of that version one of the next. A new
+#: ledger is made as version 1 (:data:`_SCHEMA`) and brought up through all of them.
+_UPGRADES = {1: _NOTICES, 2: "ALTER TABLE releases ADD COLUMN first TEXT;"}
 
 
 #: SQLite's result codes for a problem of the machine, as the errno they stand for: the
@@ -161,8 +164,7 @@ def _open(path: Path, *, create: bool) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=DELETE")
         db.execute("PRAGMA synchronous=FULL")
         if create and _version(db) == 0 and not _tables(db):
-            schema = _SCHEMA + _NOTICES
-            db.executescript(f"BEGIN; {schema} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+            db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version=1; COMMIT;")
         _upgrade(db)
         _check(db, thorough=True)
     except BaseException:

@@ -51,6 +51,9 @@ class Seen:
     hash: str
     #: When a build first saw content other than the first published, or None (never edited).
     updated: datetime | None
+    #: When a build first published it, or None (published before feedpub kept it): the time
+    #: of day a date-only release is stamped with (see :mod:`feedpub.daytime`).
+    first: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

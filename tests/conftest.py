@@ -157,19 +157,32 @@ def sample_releases(tmp_path: Path) -> Path:
     return target
 
 
+def feed_published(record: dict[str, Any]) -> datetime:
+    """When the feeds of a build on a later day say a release (a ``check --json`` record)
+    was published: its date line's time, or noon of its day when that names none (README,
+    "Dates")."""
+    value = datetime.fromisoformat(record["published"])
+    return value.replace(hour=12) if record["date_only"] else value
+
+
 def with_notices(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What the entries of a first build show, as ``check --json`` records: the releases, and
-    a correction notice per release with a ``Korrektur:`` line (README: at the stated
-    ``Aktualisiert:`` time, never before the publication, else, for a release new to the
-    build, at its publication; the publisher as author; no pictures)."""
-    records = list(records)
+    """What the entries of a first build (on a later day than every release) show, as
+    ``check --json`` records: the releases with the time the feeds give them
+    (:func:`feed_published`), and a correction notice per release with a ``Korrektur:``
+    line (README: at the stated ``Aktualisiert:`` time, never before the publication, a
+    stated day alone at noon; else, as the release is new to the build, at its publication;
+    the publisher as author; no pictures)."""
+    entries = [record | {"published": feed_published(record).isoformat()} for record in records]
     notices = []
-    for record in records:
+    for record in entries:
         if record["correction"] is None:
             continue
         time = datetime.fromisoformat(record["published"])
         if record["updated"] is not None:
-            time = max(time, datetime.fromisoformat(record["updated"]))
+            stated = datetime.fromisoformat(record["updated"])
+            if stated.time() == datetime.min.time() and stated.date() > time.date():
+                stated = stated.replace(hour=12)  # a day alone, seen on a later day
+            time = max(time, stated)
         notices.append(
             record
             | {
@@ -186,4 +199,4 @@ def with_notices(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "correction": None,
             }
         )
-    return [*records, *notices]
+    return [*entries, *notices]

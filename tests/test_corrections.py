@@ -234,15 +234,20 @@ def test_a_version_1_ledger_is_upgraded_in_place_with_its_history(tmp_path: Path
     build(releases, out, CONFIG, now=edited)  # a silent edit: its time is history
     with sqlite3.connect(out / LEDGER_NAME) as db:  # as feedpub before notices left it
         db.execute("DROP TABLE notices")
+        db.execute("ALTER TABLE releases DROP COLUMN first")
         db.execute("PRAGMA user_version=1")
-    write(releases, NOTED)
+    write(releases, PLAIN.replace("Jobmesse", "Andere Messe"), "andere")  # work to do
     report = build(releases, out, CONFIG, now=NOW + timedelta(days=1))
     assert report.damaged == [] and not report.state_lost
     assert not list((out / LEDGER_NAME).parent.glob("ledger.sqlite3.bad-*"))
     with sqlite3.connect(out / LEDGER_NAME) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert db.execute("SELECT count(*) FROM notices").fetchone()[0] == 1
-    assert notice_ids(out) == [notice_id(RELEASE_ID, NOW + timedelta(days=1))]
+        assert db.execute("SELECT count(*) FROM notices").fetchone()[0] == 0
+    # The history survived: the silent edit keeps the time it was first seen.
+    assert entries(out, "atom.xml")[RELEASE_ID].updated == edited.isoformat()
+    write(releases, NOTED)
+    build(releases, out, CONFIG, now=NOW + timedelta(days=2))
+    assert notice_ids(out) == [notice_id(RELEASE_ID, NOW + timedelta(days=2))]
 
 
 def test_the_pages_list_releases_not_notices(tmp_path: Path) -> None:

@@ -577,12 +577,12 @@ def test_a_correction_moves_atom_updated_and_nothing_else(sample_releases: Path,
     entry_id = check_json(sample_releases)[EDITED]["id"]
     for feed in ("atom.xml", "jobcenter/atom.xml"):
         old, new = _entry(before / feed, entry_id), _entry(after / feed, entry_id)
-        assert new.published == old.published == "2024-09-18T00:00:00+02:00", feed
+        assert new.published == old.published == "2024-09-18T12:00:00+02:00", feed
         assert (old.updated, new.updated) == (old.published, "2024-09-19T08:00:00+02:00"), feed
         assert "Rund 1.500" in new.content[0].value and "Rund 1.400" in old.content[0].value
     for feed in ("rss.xml", "jobcenter/rss.xml"):
         old, new = _entry(before / feed, entry_id), _entry(after / feed, entry_id)
-        assert new.published == old.published == "Wed, 18 Sep 2024 00:00:00 +0200", feed
+        assert new.published == old.published == "Wed, 18 Sep 2024 12:00:00 +0200", feed
     page = (after / "jobcenter/2024-09-18-jobmesse-musterstadt.html").read_text("utf-8")
     assert "Aktualisiert am <time" in page and "19.09.2024, 08:00 Uhr</time>" in page
     # Not the newest entry of any feed: the feeds' own <updated> stay.

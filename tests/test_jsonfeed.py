@@ -438,7 +438,7 @@ def test_a_correction_moves_date_modified_and_keeps_id_and_date_published(
     for feed, old in before.items():
         new = item_of(out / feed, stem)
         assert new["id"] == old["id"], feed
-        assert new["date_published"] == old["date_published"] == "2024-09-18T00:00:00+02:00"
+        assert new["date_published"] == old["date_published"] == "2024-09-18T12:00:00+02:00"
         assert new["date_modified"] == "2024-09-19T08:00:00+02:00", feed
         assert "Rund 1.500" in new["content_html"] and "Rund 1.400" in old["content_html"]
 
@@ -453,7 +453,7 @@ def test_an_edit_without_a_stamp_is_modified_when_the_build_first_saw_it(
     assert not build(sample_releases, out, CONFIG, now=seen).errors
     item = item_of(out / "jobcenter" / "feed.json", Path(EDITED).stem)
     assert item["date_modified"] == "2026-11-26T15:00:00+01:00"
-    assert item["date_published"] == "2024-09-18T00:00:00+02:00"
+    assert item["date_published"] == "2024-09-18T12:00:00+02:00"
 
 
 # --------------------------------------------------------------------------------- rendering

@@ -22,7 +22,7 @@ from feedpub.layout import Urls
 from feedpub.pages import render_release_page
 from feedpub.parse import parse_text
 from feedpub.release import slugify
-from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, wide_config
+from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, feed_published, wide_config
 
 CONFIG = wide_config()
 BASE = CONFIG.base_url
@@ -180,9 +180,10 @@ def test_release_page_shows_the_release(built: Path, records: dict[str, dict[str
     # Escaped exactly once: the heading reads as the release's title (&, <, „“ included).
     assert [h.text_content() for h in h1] == [record["title"]]
     assert root.findtext(".//title").startswith(record["title"] + " – ")
-    times = [record["published"]]
+    published = feed_published(record)  # a date-only release: noon (README, "Dates")
+    times = [published.isoformat()]
     if record["updated"] is not None:  # a correction never shows before the publication
-        times.append(max(record["published"], record["updated"], key=datetime.fromisoformat))
+        times.append(max(published, datetime.fromisoformat(record["updated"])).isoformat())
     # The page's own dates; dates in the text are <time> too (tests/test_content_dates.py).
     assert root.xpath("//p[@class='meta']/time/@datetime") == times
     assert root.xpath("//header//a/@href") == [

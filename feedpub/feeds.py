@@ -23,7 +23,7 @@ from feedgen.util import formatRFC2822, xml_elem
 from feedpub import media as media_ext
 from feedpub.content import body_html, join_names, summary_text, with_correction
 from feedpub.layout import ATOM, RSS, Urls
-from feedpub.release import Release, effective_updated
+from feedpub.release import Release, entry_updated
 
 GENERATOR = "feedpub"
 GENERATOR_URI = "https://pypi.org/project/feedpub/"
@@ -195,7 +195,7 @@ def render_document(
     # The feed changed when its newest entry appeared or its last correction was made (RSS
     # <lastBuildDate>: "the last time the content of the channel changed"); it was published
     # when its newest entry was (<pubDate>, like each item's). Never the wall clock.
-    updated = max(map(effective_updated, releases), default=info.empty_updated)
+    updated = max(map(entry_updated, releases), default=info.empty_updated)
     published = max((r.published for r in releases), default=info.empty_updated)
     if media is None:
         media = any(release.images for release in releases)
@@ -424,10 +424,10 @@ def _add_entry(
     fe.id(release.id)  # also RSS <guid isPermaLink="false">
     fe.title(release.title)
     fe.published(release.published)  # also RSS <pubDate>, which stays put after a correction
-    # Atom <updated> moves with a correction (RFC 4287 4.2.15: "the most recent instant in time
-    # when an entry ... was modified in a way the publisher considers significant"); the id
-    # stays, so readers show the entry as changed, not as new.
-    fe.updated(effective_updated(release))
+    # Atom <updated> stays the publication (RFC 4287 4.2.15: modified "in a way the publisher
+    # considers significant"): readers that sort by it made a corrected release today's news
+    # (see entry_updated); the correction's news is its notice, an entry of its own.
+    fe.updated(entry_updated(release))
     fe.link(href=urls.release(release), rel="alternate", type="text/html")
     # One call each: feedgen copies its author list on every call (quadratic in authors).
     names = list(release.authors) or [info.publisher]

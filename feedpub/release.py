@@ -145,6 +145,17 @@ class CorrectionNotice(Release):
     corrects: str
 
 
+def entry_updated(release: Release) -> datetime:
+    """An entry's Atom ``updated`` and JSON Feed ``date_modified``: its publication, also after
+    an edit (README, "Output layout", "Updated"). Tiny Tiny RSS and feed-extractor date an
+    entry by ``updated``, so a moved ``updated`` made a corrected release of 2025 today's
+    news there and hid its publication date (issue 13); the news of a correction is its
+    correction notice, an entry of its own. Readers that update an entry in place compare
+    its content, not ``updated``. Pages keep the correction time (:func:`effective_updated`).
+    """
+    return release.published
+
+
 def effective_updated(release: Release) -> datetime:
     """When the release last changed, as feeds (Atom ``updated``) and pages show it.
 

@@ -288,7 +288,7 @@ def test_a_deleted_release_is_noticed_without_reading(
 # --- 4. corrections --------------------------------------------------------------------------
 
 
-def test_an_edit_keeps_the_id_moves_atom_updated_keeps_rss_pubdate(
+def test_an_edit_keeps_the_id_atom_updated_and_rss_pubdate_and_the_page_says_when(
     sample_releases: Path, tmp_path: Path, config: Config
 ) -> None:
     out = tmp_path / "feeds"
@@ -303,18 +303,22 @@ def test_an_edit_keeps_the_id_moves_atom_updated_keeps_rss_pubdate(
     build(sample_releases, out, config, now=edited_at)
     after, after_rss = entry(feed, path.stem), rss_item(rss, path.stem)
     assert after.findtext(f"{ATOM}id") == before.findtext(f"{ATOM}id")
-    assert after.findtext(f"{ATOM}updated") == "2026-11-26T14:07:05+01:00"
+    text = "".join(after.itertext())
+    assert "Das Jobcenter" in text and "Das Jobcenter" not in "".join(before.itertext())
+    # <updated> stays the publication (README, "Updated"): no reader makes it today's news.
+    assert after.findtext(f"{ATOM}updated") == before.findtext(f"{ATOM}updated")
     assert after.findtext(f"{ATOM}published") == before.findtext(f"{ATOM}published")
     assert after_rss.findtext("pubDate") == before_rss.findtext("pubDate")
     assert after_rss.findtext("guid") == before_rss.findtext("guid")
-    assert (out / "atom.xml").read_text("utf-8").count("2026-11-26T14:07:05+01:00") >= 2
+    assert "2026-11-26T14:07:05+01:00" not in (out / "atom.xml").read_text("utf-8")
     page = (out / "jobcenter" / f"{path.stem}.html").read_text("utf-8")
     assert "Aktualisiert am <time" in page and "26.11.2026, 14:07 Uhr</time>" in page
 
-    # Later builds, with or without other changes, keep that time: items stay read.
+    # Later builds, with or without other changes, keep that time on the page.
     (sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt").touch()
     build(sample_releases, out, config, now=edited_at + timedelta(days=5))
-    assert entry(feed, path.stem).findtext(f"{ATOM}updated") == "2026-11-26T14:07:05+01:00"
+    page = (out / "jobcenter" / f"{path.stem}.html").read_text("utf-8")
+    assert "26.11.2026, 14:07 Uhr</time>" in page
 
 
 def test_a_stated_correction_time_wins(
@@ -326,8 +330,8 @@ def test_a_stated_correction_time_wins(
     text = path.read_text("utf-8").rstrip("\n")
     path.write_text(text + "\n\nAktualisiert: 12.02.2026, 10:00 Uhr\n", "utf-8")
     build(sample_releases, out, config, now=NOW)
-    updated = entry(out / "jobcenter" / "atom.xml", path.stem).findtext(f"{ATOM}updated")
-    assert updated == "2026-02-12T10:00:00+01:00"
+    page = (out / "jobcenter" / f"{path.stem}.html").read_text("utf-8")
+    assert '<time datetime="2026-02-12T10:00:00+01:00">12.02.2026, 10:00 Uhr</time>' in page
 
 
 def test_a_lost_state_file_is_said_once_and_times_fall_back(

@@ -179,8 +179,9 @@ class Run:
 
 
 def run_newsboat(tmp: Path, urls: list[str]) -> Run:
-    """``newsboat -x reload`` on ``urls`` with a fresh home and cache."""
-    tmp.mkdir(parents=True)
+    """``newsboat -x reload`` on ``urls`` with the home and cache in ``tmp`` (made when
+    missing: a second run there reloads into the same cache)."""
+    tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "urls").write_text("".join(f"{u}\n" for u in urls), "utf-8")
     log = tmp / "error.log"
     (tmp / "config").write_text(
@@ -303,3 +304,31 @@ def test_dst_tolerance_only_covers_days_of_a_change():
     assert near_dst_change(change + 20 * 3600)
     assert not near_dst_change(change + 3 * 86400)
     assert not near_dst_change(int(datetime(2025, 7, 9, tzinfo=BERLIN).timestamp()))
+
+
+def test_newsboat_shows_a_correction_notice_once_and_nothing_after_a_rebuild(
+    releases_dir: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+):
+    """A release gets a Korrektur: line: newsboat, which keeps the text of an item it knows
+    (issue 13), shows the correction notice as one new item (stored once for all feeds that
+    carry it, keyed by guid), dated at the correction; a rebuild with nothing changed brings
+    nothing new."""
+    from tests import test_e2e_readers as readers  # its sites; imported here: it imports us
+
+    with readers.correction_site(tmp_path_factory, releases_dir) as c:
+        urls = [c.site.url + feed for feed in FEEDS]
+        first = run_newsboat(tmp_path / "home", urls)
+        first.check()
+        c.correct()
+        second = run_newsboat(tmp_path / "home", urls)
+        second.check()
+        known = {guid for guid, *_ in first.items}
+        new = [item for item in second.items if item[0] not in known]
+        assert [guid for guid, *_ in new] == [c.notice_id], new
+        _, title, pub_date, _ = new[0]
+        assert title == c.title
+        assert pub_date == int(readers.CORRECTED_AT.timestamp())
+        c.site.rebuild()
+        third = run_newsboat(tmp_path / "home", urls)
+        third.check()
+        assert sorted(third.items) == sorted(second.items), "new items after a rebuild"

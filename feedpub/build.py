@@ -725,14 +725,21 @@ def _build(
         # would stay until build() returns.
         notices = corrections.published(state.notices, made, seen)
         for notice in map(corrections.as_entry, notices):
-            selection.add(notice)  # an entry like a release: max_entries, archives
+            selection.add_notice(notice)  # an entry like a release: max_entries, archives
             everything.append(notice)
         spools = [part.spool for part in parts if part.spool is not None]
         stubs.clear()
         to_read.clear()
         parts.clear()
         candidates.clear()
-        feeds = _materialize(selection, config.tag_prefix, seen, report, state.releases)
+        read: dict[str, Release | None] = {}
+        feeds = _materialize(selection, config.tag_prefix, seen, report, state.releases, read)
+        # The pages list releases only (the newest max_entries, notices or not).
+        listed = feeds
+        if notices:
+            listed = _materialize(
+                selection, config.tag_prefix, seen, report, state.releases, read, selection.releases
+            )
         urls = Urls(config)
         try:
             doc_keys, newest = publish_archives(
@@ -752,6 +759,7 @@ def _build(
             seen,
             cache.docs if cache is not None else {},
             doc_keys,
+            listed,
         )
         shown = {release.id: release for releases in feeds.values() for release in releases}
         # Memory: what the state and cache are encoded from is all that is needed now; the
@@ -1009,15 +1017,19 @@ def _materialize(
     seen: dict[str, Seen],
     report: Report,
     known: dict[str, Release],
+    read: dict[str, Release | None] | None = None,
+    pick: Callable[[str | None], list[Entry]] | None = None,
 ) -> dict[str | None, list[Release]]:
-    """The releases each feed shows, in feed order. An unchanged release that a feed shows
-    is taken from ``known`` (the state's record of what the feeds showed: the same file, so
-    the same release) or else read again (a few hundred at most, never all of them)."""
+    """The releases each feed shows, in feed order (``pick``: another list of each feed,
+    such as :meth:`Selection.releases`; ``read``: releases read already, shared between
+    calls). An unchanged release that a feed shows is taken from ``known`` (the state's
+    record of what the feeds showed: the same file, so the same release) or else read again
+    (a few hundred at most, never all of them)."""
     feeds: dict[str | None, list[Release]] = {}
-    read: dict[str, Release | None] = {}
+    read = {} if read is None else read
     for slug in [None, *selection.slugs()]:
         releases: list[Release] = []
-        for entry in selection.newest(slug):
+        for entry in (pick or selection.newest)(slug):
             if isinstance(entry, Release):
                 releases.append(entry)
                 continue

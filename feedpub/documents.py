@@ -66,11 +66,14 @@ def publish_feeds(
     seen: dict[str, Seen],
     old_keys: dict[str, str],
     keys: dict[str, str],
+    listed: dict[str | None, list[Release]] | None = None,
 ) -> None:
     """Department feeds and pages, the feed of all, index.html, feeds.opml and
     feeds-json.opml. ``newest_archive``: the period of each feed's newest archive document,
     which its live feed links. ``old_keys``/``keys``: the last build's and this build's keys
-    of each feed (see :func:`_feed_key`), by its Atom path."""
+    of each feed (see :func:`_feed_key`), by its Atom path. ``listed``: the releases the
+    pages list, when not the feeds' entries (the feeds have correction notices)."""
+    listed = feeds if listed is None else listed
     from feedpub.feeds import render_entries
     from feedpub.overview import render_department_page, render_index
     from feedpub.pages import render_opml
@@ -83,8 +86,12 @@ def publish_feeds(
     for department in [None, *departments]:
         slug = None if department is None else department.slug
         count = selection.count(slug)
+        in_feed = {release.id for release in feeds[slug]}
         key = keys[feed_path(slug, ATOM)] = _feed_key(
-            feeds[slug], seen, newest_archive.get(slug), count
+            feeds[slug] + [r for r in listed[slug] if r.id not in in_feed],  # the page's too
+            seen,
+            newest_archive.get(slug),
+            count,
         )
         files = {feed_path(slug, name) for name in (ATOM, RSS, JSON)}
         if slug is not None:
@@ -107,7 +114,7 @@ def publish_feeds(
         releases = feeds[slug]
         _write_feed(publisher, releases, config, urls, department, newest_archive, items, fragments)
         if department is not None:
-            page = render_department_page(config.title, department, releases, urls)
+            page = render_department_page(config.title, department, listed[slug], urls)
             publisher.write(department_page_path(department.slug), page)
     for slug in sorted(touched - set(selection.slugs())):
         # Every release of this department is bad (and none was published): keep its feeds.
@@ -115,7 +122,7 @@ def publish_feeds(
         publisher.keep(feed_path(slug, RSS))
         publisher.keep(feed_path(slug, JSON))
         publisher.keep(department_page_path(slug))
-    index = render_index(config.title, config.description, departments, feeds[None], urls)
+    index = render_index(config.title, config.description, departments, listed[None], urls)
     publisher.write(INDEX, index)
     # The JSON Feeds in an OPML list of their own, with the same outlines: one list with both
     # formats would subscribe an importing reader to every feed twice, and readers without

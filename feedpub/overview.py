@@ -16,7 +16,7 @@ from feedpub.content import TEASER_LIMIT, listing_teaser
 from feedpub.departments import Department
 from feedpub.layout import JSON_OPML, OPML, Urls, anchor
 from feedpub.pages import ALL_RELEASES, Crumb, Feed, feed_list, format_published, page_context
-from feedpub.release import CorrectionNotice, Release
+from feedpub.release import Release
 from feedpub.templating import render
 
 __all__ = ["TEASER_LIMIT", "listing_teaser", "render_department_page", "render_index"]
@@ -78,7 +78,6 @@ def render_index(
     """The subscription page (template ``index.html``): how to subscribe, every feed's URLs
     (each department's row keeps its ``#fd-<slug>`` anchor and links to its page), and the
     newest ``releases`` of all departments (those the feed of all shows)."""
-    releases = _releases_only(releases)
     total = sum(d.count for d in departments)
     feeds = feed_list(urls, None, title)
     context = page_context(urls, title, urls.department(None), feeds, ())
@@ -110,7 +109,6 @@ def render_department_page(
 ) -> bytes:
     """A department's page (template ``department.html``): its feeds, how to subscribe, and
     its newest ``releases`` (those its feeds show)."""
-    releases = _releases_only(releases)
     feeds = feed_list(urls, department.slug, department.title)
     context = page_context(
         urls,
@@ -126,9 +124,3 @@ def render_department_page(
         shown_of=ShownOf(len(releases), department.count),
     )
     return render(urls.config, "department.html", context)
-
-
-def _releases_only(entries: Sequence[Release]) -> list[Release]:
-    """The releases among a feed's entries: the pages list no correction notices (the
-    release page shows its note)."""
-    return [entry for entry in entries if not isinstance(entry, CorrectionNotice)]

@@ -97,7 +97,7 @@ def test_check_json_prints_one_object_per_release(sample_releases: Path) -> None
     result = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
     assert result.exit_code == EXIT_OK
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(records) == 21
+    assert len(records) == 22
     for record in records:
         assert set(record) == JSON_KEYS
     by_path = {r["path"]: r for r in records}
@@ -174,7 +174,7 @@ def test_check_reports_bad_files_and_exits_1(sample_releases: Path) -> None:
         {"path": "Gesundheitsamt/leer.txt", "line": 1, "error": bad_records[0]["error"]},
         {"path": "Jobcenter/kaputt.txt", "line": 2, "error": bad_records[1]["error"]},
     ]
-    assert len(records) == 23
+    assert len(records) == 24
 
 
 def test_check_reports_refused_symlinks_in_json(sample_releases: Path, tmp_path: Path) -> None:
@@ -331,14 +331,14 @@ def test_verbose_says_what_was_written_and_why(sample_releases: Path, tmp_path: 
     first = run("build", "--releases", sample_releases, "--out", out, "-v")
     assert first.exit_code == EXIT_OK and first.stdout == ""
     assert f"wrote {out / 'atom.xml'} (new)" in first.stderr
-    assert "read 21 release files, 21 published" in first.stderr
+    assert "read 22 release files, 22 published" in first.stderr
     again = run("build", "--releases", sample_releases, "--out", out, "-v")
-    assert "no release file changed (21 releases); nothing written" in again.stderr
+    assert "no release file changed (22 releases); nothing written" in again.stderr
     path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
     path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
     third = run("build", "--releases", sample_releases, "--out", out, "-v")
     assert f"wrote {out / 'jobcenter' / 'atom.xml'} (changed)" in third.stderr
-    assert "read 1 release file, 21 published" in third.stderr
+    assert "read 1 release file, 22 published" in third.stderr
     # Without -v the same kind of run is silent.
     path.write_text(path.read_text("utf-8").replace("Das Jobcenter", "Jobcenter", 1), "utf-8")
     quiet = run("build", "--releases", sample_releases, "--out", out)
@@ -634,7 +634,7 @@ def test_a_vanished_releases_folder_is_exit_1_and_changes_nothing(
     result = run("build", "--releases", sample_releases, "--out", out)
     assert result.exit_code == EXIT_BAD_RELEASES
     assert result.stderr == (
-        f"feedpub: {sample_releases}: 21 of 21 published releases are gone at once; nothing "
+        f"feedpub: {sample_releases}: 22 of 22 published releases are gone at once; nothing "
         "was changed (is the folder mounted?). To withdraw them on purpose, remove at most "
         "half of them per build\n"
     )

@@ -251,18 +251,26 @@ def test_a_version_1_ledger_is_upgraded_in_place_with_its_history(tmp_path: Path
     assert notice_ids(out) == [notice_id(RELEASE_ID, NOW + timedelta(days=2))]
 
 
-def test_the_pages_list_releases_not_notices(tmp_path: Path) -> None:
+def test_the_pages_list_the_newest_releases_not_notices(tmp_path: Path) -> None:
     releases, out = tmp_path / "releases", tmp_path / "feeds"
     write(releases, STATED)
     write(releases, PLAIN.replace("Jobmesse", "Andere Messe"), "andere")
-    config = replace(CONFIG, max_entries=2)  # the notice takes the second place in the feeds
+    write(releases, PLAIN.replace("10.11.2026", "01.11.2026").replace("Jobmesse", "Alt"), "alt")
+    config = replace(CONFIG, max_entries=2)  # the notice takes the first place in the feeds
     build(releases, out, config, now=NOW)
-    assert len(feedparser.parse(out / "jobcenter/atom.xml").entries) == 2
+    ids = [e.id for e in feedparser.parse(out / "jobcenter/atom.xml").entries]
+    assert ids == [notice_id(RELEASE_ID, STATED_AT), f"{TAG}jobcenter/andere"]
     for page in ("index.html", "jobcenter/index.html"):
         listed = etree.HTML((out / page).read_bytes()).xpath("//ol[@class='releases']//h3/a")
-        assert [a.text for a in listed] == ["Andere Messe in Musterstadt"], page
+        assert [a.text for a in listed] == [
+            "Andere Messe in Musterstadt",
+            "Jobmesse in Musterstadt",
+        ], page
         text = (out / page).read_text("utf-8")
-        assert "Hier stehen die 1 neuesten von 2 Pressemitteilungen" in text, page
+        assert "Hier stehen die 2 neuesten von 3 Pressemitteilungen" in text, page
+    # The release pushed out of the live feeds by the notice is in the archive.
+    archived = feedparser.parse(out / "jobcenter/archive/2026-11/atom.xml").entries
+    assert [e.id for e in archived] == [RELEASE_ID, f"{TAG}jobcenter/alt"]
 
 
 def test_notices_made_in_the_second_process_are_published(tmp_path: Path) -> None:

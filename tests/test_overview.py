@@ -133,7 +133,7 @@ def test_pages_say_when_they_show_only_the_newest(tmp_path: Path) -> None:
     assert len(listed(out / "jobcenter" / "index.html")) == 2
     text = (out / "jobcenter" / "index.html").read_text("utf-8")
     assert "<p>Hier stehen die 2 neuesten von 5 Pressemitteilungen.</p>" in text
-    assert "Hier stehen die 2 neuesten von 21 " in (out / "index.html").read_text("utf-8")
+    assert "Hier stehen die 2 neuesten von 22 " in (out / "index.html").read_text("utf-8")
     full = tmp_path / "full"
     build(SAMPLE_RELEASES, full, CONFIG)
     assert "Hier stehen" not in (full / "jobcenter" / "index.html").read_text("utf-8")

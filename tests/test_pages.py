@@ -204,6 +204,10 @@ CORRECTED_PAGES = {
         '<p class="meta">Aktualisiert am <time datetime="2025-01-16T11:20:00+01:00">'
         "16.01.2025, 11:20 Uhr</time></p>"
     ),
+    "kreisvolkshochschule/2026-10-08-kurse-pflegende-angehoerige.html": (
+        '<p class="meta">Aktualisiert am <time datetime="2026-10-09T10:15:00+02:00">'
+        "09.10.2026, 10:15 Uhr</time></p>"
+    ),
     "strassenverkehrsamt/2025-11-14-zulassungsstelle-geschlossen.html": (
         '<p class="meta">Aktualisiert am <time datetime="2025-11-17T00:00:00+01:00">'
         "17.11.2025</time></p>"

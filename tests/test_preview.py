@@ -46,7 +46,7 @@ def test_every_release_page_is_a_news_article(built: Path) -> None:
         for r in map(json.loads, _check_json().splitlines())
     }
     pages = release_pages(built)
-    assert len(pages) == 21
+    assert len(pages) == 22
     with_image = 0
     for page in pages:
         head, og, article = head_of(page)

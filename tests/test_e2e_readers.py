@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -139,6 +140,10 @@ def assert_matches(
             f"the release says {release['published']}"
         )
         assert date == published, f"{reader}, {feed}, {guid}: {date} != {published}"
+        if release["date_only"]:  # also west of Berlin: noon there is still the day
+            for zone in ("America/New_York", "America/Los_Angeles", "Pacific/Honolulu"):
+                local = date.astimezone(ZoneInfo(zone)).date().isoformat()
+                assert local == published.date().isoformat(), f"{reader}, {guid}, {zone}"
 
 
 def test_the_feeds_hold_date_only_releases(releases: dict[str, dict[str, Any]]):

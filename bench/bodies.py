@@ -76,7 +76,9 @@ def main() -> None:
         generate(Path(tmp), args.n, args.seed)
         candidates, _ = find_releases(Path(tmp))
         releases = [
-            read_release(c.path, department=c.department, tag_prefix="tag:x,2024:")[0]
+            read_release(Path(c.folder, c.name), department=c.department, tag_prefix="tag:x,2024:")[
+                0
+            ]
             for c in candidates
         ]
     rng = random.Random(args.seed)

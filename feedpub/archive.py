@@ -72,3 +72,17 @@ def plan(
             for index, period in enumerate(periods)
         ]
     return result
+
+
+def newest_periods(
+    entries: Iterable[Entry], live: dict[str | None, set[str]]
+) -> dict[str | None, str]:
+    """The period of each feed's newest archive document, as :func:`plan` would give it
+    (``plan(...)[slug][-1].period``), without making the documents."""
+    newest: dict[str | None, str] = {}
+    for entry in entries:
+        month = period_of(entry)
+        for slug in (None, entry.slug):
+            if entry.id not in live.get(slug, ()) and month > newest.get(slug, ""):
+                newest[slug] = month
+    return newest

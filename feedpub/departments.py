@@ -9,39 +9,13 @@ so a folder of 50,000 releases costs no more memory than one of 500.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 
-from feedpub.release import CorrectionNotice, Picture, Release
+from feedpub.discover import ReleaseFile
+from feedpub.release import CorrectionNotice, Release
 
-
-@dataclass(frozen=True, slots=True)
-class Stub:
-    """A published release that did not change since the last build, known from the build's
-    cache without reading its file: enough to sort it into the feeds. Only the few that a
-    feed shows are read again (see ``build``)."""
-
-    #: The release file's folder and name, as discovery listed them (see :attr:`source`):
-    #: a build keeps a stub of every release until its end, and 50,000 Paths cost about
-    #: 20 MB more, whole path strings 7 MB more (the folder string is shared by its files).
-    folder: str
-    name: str
-    department: str
-    slug: str
-    stem: str
-    id: str
-    published: datetime
-    #: Its picture files, to read them again with it.
-    images: tuple[Picture, ...] = ()
-
-    @property
-    def source(self) -> Path:
-        """The release file as a Path (made for the few hundred stubs read again)."""
-        return Path(self.folder, self.name)
-
-
-#: What a Selection holds: a parsed release, or one known to be unchanged.
-Entry = Release | Stub
+#: What a Selection holds: a parsed release, or the entry of a release file known to be
+#: unchanged (see :meth:`feedpub.discover.ReleaseFile.entry`).
+Entry = Release | ReleaseFile
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,35 +34,104 @@ from feedpub.release import Picture, ReleaseError, department_slug, slugify
 UNREADABLE = "cannot list folder"
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A file that should be a release."""
+#: ``published`` of a release file that no build dated yet (see :class:`ReleaseFile`).
+UNDATED = datetime(1, 1, 1, tzinfo=UTC)
+
+
+class ReleaseFile(NamedTuple):
+    """A release file, from the folder listing to the archives: the one type a build uses
+    for a release it has not parsed (or does not hold parsed).
+
+    It is filled in as the build learns more, each step a new (immutable) value:
+    :func:`find_files` lists it (folder, name, relative path, department, signature,
+    pictures: all that a build whose input did not change needs: 10,000 cost 30 ms, not
+    90); :meth:`named` adds the URL names its path gives; :meth:`entry` makes the light
+    form the feeds and archives sort (id and publication time, without what only the plan
+    needs). 50,000 of them live to the end of a build: strings rather than Paths, and the
+    strings shared with the listing (see :attr:`source`).
+
+    A named tuple, made with ``tuple.__new__`` where many are made: a cron run with nothing
+    changed makes one per file, and a frozen dataclass takes twice as long to make (each
+    field set through ``object.__setattr__``), a named tuple's own ``__new__`` 1.7 times.
+    """
 
     #: Its folder (the releases folder as given, plus the relative part) and file name, as
-    #: listed: strings rather than a Path, because a build holds all of them while it reads
-    #: the releases, and 50,000 Paths cost about 12 MB at the peak (see :attr:`path`).
+    #: listed: plain strings (``os.path`` is several times faster than pathlib, and 50,000
+    #: Paths cost about 12 MB at the peak of a build).
     folder: str
     name: str
-    #: The path relative to the releases folder, with ``/`` separators (for ``check --json``).
+    #: The path relative to the releases folder, with ``/`` separators, NFC (for the ledger
+    #: and ``check --json``); "" in an :meth:`entry`.
     relative: str
     #: The top folder's name, NFC (macOS writes NFD names).
     department: str
-    #: The URL names the path gives (ASCII; "" when a name has no letters or digits, which
-    #: the parser reports). Computed once here: ids and URLs depend on the path alone.
-    slug: str = ""
-    stem: str = ""
-    #: "size/mtime_ns/ctime_ns" when the folder was listed: a build compares it with its
-    #: cache to know, without reading, that a file did not change. The names and signatures
+    #: "size/mtime_ns/ctime_ns" when the folder was listed: a build compares it with the
+    #: ledger to know, without reading, that a file did not change. The names and signatures
     #: of the release's pictures are part of it, so a changed picture is a changed release.
+    #: "" in an :meth:`entry`.
     signature: str = ""
     #: The release's pictures, by number (see the module docstring and
     #: :func:`feedpub.release.image_files`).
     images: tuple[Picture, ...] = ()
+    #: The URL names the path gives (ASCII; "" when a name has no letters or digits, which
+    #: the parser reports), once :meth:`named`: ids and URLs depend on the path alone.
+    slug: str = ""
+    stem: str = ""
+    #: The entry id and the publication time, once the ledger or the parser told them.
+    id: str = ""
+    published: datetime = UNDATED
 
     @property
-    def path(self) -> Path:
-        """The path as shown in messages (a new Path each time: take it once per use)."""
+    def source(self) -> Path:
+        """The file as a Path, as messages show it (a new Path each time: take it once)."""
         return Path(self.folder, self.name)
+
+    def named(self, stem: str | None = None) -> ReleaseFile:
+        """This file with the URL names its path gives. ``stem``: the file name's URL name
+        when known already (the ledger keeps it), saving slugify."""
+        return _new(
+            ReleaseFile,
+            (
+                self.folder,
+                self.name,
+                self.relative,
+                self.department,
+                self.signature,
+                self.images,
+                department_slug(self.department),
+                slugify(os.path.splitext(self.name)[0]) if stem is None else stem,
+                "",
+                UNDATED,
+            ),
+        )
+
+    def entry(
+        self, release_id: str, published: datetime, images: tuple[Picture, ...] = ()
+    ) -> ReleaseFile:
+        """The light form of a named file that the feeds and archives sort: its id and
+        publication time, without the relative path and signature (only the plan needs
+        them); ``images`` to read it again with its pictures."""
+        return _new(
+            ReleaseFile,
+            (
+                self.folder,
+                self.name,
+                "",
+                self.department,
+                "",
+                images,
+                self.slug,
+                self.stem,
+                release_id,
+                published,
+            ),
+        )
+
+
+#: ``tuple.__new__``: a ReleaseFile without the Python-level ``__new__`` (see there).
+_new = tuple.__new__
+#: The fields of a ReleaseFile as listed, after its signature: no pictures, names or date.
+_UNNAMED = ((), "", "", "", UNDATED)
 
 
 def is_ignored(name: str) -> bool:
@@ -72,49 +141,18 @@ def is_ignored(name: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    """A release file as the folder listing shows it, before any name is turned into a URL
-    name: all that a build whose input did not change needs (10,000 cost 30 ms, not 90)."""
-
-    #: The folder as a plain string (``os.path`` is several times faster than pathlib).
-    folder: str
-    name: str
-    #: The path relative to the releases folder, with ``/`` separators, NFC.
-    relative: str
-    #: The top folder's name, NFC.
-    department: str
-    #: "size/mtime_ns/ctime_ns" when the folder was listed (with its pictures', see Candidate).
-    signature: str
-    images: tuple[Picture, ...] = ()
-
-
-def find_releases(root: Path) -> tuple[list[Candidate], list[ReleaseError]]:
-    """All release files under ``root``, sorted by relative path, and the entries refused.
+def find_releases(root: Path) -> tuple[list[ReleaseFile], list[ReleaseError]]:
+    """All release files under ``root`` with their URL names, sorted by relative path, and
+    the entries refused.
 
     Raises FileNotFoundError/NotADirectoryError when ``root`` itself is missing: that is a
     usage error, not a bad release.
     """
     found, errors = find_files(root)
-    return [to_candidate(each) for each in found], errors
+    return [each.named() for each in found], errors
 
 
-def to_candidate(found: Found, stem: str | None = None) -> Candidate:
-    """The Candidate of a listed file: its Path and the URL names its path gives. ``stem``:
-    the file name's URL name when known already (a build's cache keeps it), saving slugify."""
-    return Candidate(
-        found.folder,
-        found.name,
-        found.relative,
-        found.department,
-        department_slug(found.department),
-        slugify(os.path.splitext(found.name)[0]) if stem is None else stem,
-        found.signature,
-        found.images,
-    )
-
-
-def find_files(root: Path) -> tuple[list[Found], list[ReleaseError]]:
+def find_files(root: Path) -> tuple[list[ReleaseFile], list[ReleaseError]]:
     """:func:`find_releases` without the URL names: the folder listing alone.
 
     The folders are walked with a list of those still to list, not by recursion: folders
@@ -125,7 +163,7 @@ def find_files(root: Path) -> tuple[list[Found], list[ReleaseError]]:
             raise NotADirectoryError(f"{root} is not a folder")
         raise FileNotFoundError(f"{root} does not exist")
     real_root = os.path.realpath(root)
-    found: list[Found] = []
+    found: list[ReleaseFile] = []
     errors: list[ReleaseError] = []
     os.listdir(root)  # an unreadable releases folder is a usage error, not a bad release
     pending = [_Folder(str(root), (), real_root, frozenset({real_root}))]
@@ -148,7 +186,7 @@ class _Folder(NamedTuple):
 
 
 def _list_folder(
-    this: _Folder, real_root: str, found: list[Found], errors: list[ReleaseError]
+    this: _Folder, real_root: str, found: list[ReleaseFile], errors: list[ReleaseError]
 ) -> list[_Folder]:
     """Add the releases of one folder to ``found`` and its refused entries to ``errors``;
     returns its subfolders."""
@@ -160,7 +198,7 @@ def _list_folder(
         return []
     department = unicodedata.normalize("NFC", parts[0]) if parts else ""
     prefix = unicodedata.normalize("NFC", "/".join(parts) + "/") if parts else ""
-    here: list[Found] = []  # the releases of this folder (pictures are matched to them)
+    here: list[ReleaseFile] = []  # the releases of this folder (pictures are matched to them)
     images: list[os.DirEntry[str]] = []
     subfolders: list[_Folder] = []
     for entry in entries:
@@ -233,8 +271,8 @@ def _release(
     department: str,
     parts: tuple[str, ...],
     errors: list[ReleaseError],
-) -> Found | None:
-    """The Found of a ``.txt`` entry that is no folder, or None (refused: in ``errors``)."""
+) -> ReleaseFile | None:
+    """The ReleaseFile of a ``.txt`` entry that is no folder, or None (refused: in ``errors``)."""
     path, name = entry.path, entry.name
     try:
         is_file = entry.is_file()
@@ -255,13 +293,9 @@ def _release(
         info = entry.stat()
     except FileNotFoundError:
         return None  # deleted while we listed the folder
-    return Found(
-        folder,
-        name,
-        prefix + (name if name.isascii() else unicodedata.normalize("NFC", name)),
-        department,
-        f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}",
-    )
+    relative = prefix + (name if name.isascii() else unicodedata.normalize("NFC", name))
+    signature = f"{info.st_size}/{info.st_mtime_ns}/{info.st_ctime_ns}"
+    return _new(ReleaseFile, (folder, name, relative, department, signature, *_UNNAMED))
 
 
 #: File name endings of pictures (any case). The type is decided from the bytes later.
@@ -271,8 +305,8 @@ _NUMBERED = re.compile(r"(.+)-([1-9][0-9]?)")
 
 
 def _with_images(
-    folder: str, releases: list[Found], entries: list[os.DirEntry[str]], real_root: str
-) -> list[Found]:
+    folder: str, releases: list[ReleaseFile], entries: list[os.DirEntry[str]], real_root: str
+) -> list[ReleaseFile]:
     """``releases`` with the pictures among ``entries`` (one folder's image files) attached,
     and their names and signatures folded into the releases' signatures."""
     by_name = {_key(os.path.splitext(found.name)[0]): index for index, found in enumerate(releases)}
@@ -306,14 +340,8 @@ def _with_images(
                     first[number] = name
             files.append((name, number, problem))
             signature += f"|{name}:{state}"
-        result[index] = Found(
-            releases[index].folder,
-            releases[index].name,
-            releases[index].relative,
-            releases[index].department,
-            signature,
-            tuple(files),
-        )
+        listed = releases[index]
+        result[index] = listed._replace(signature=signature, images=tuple(files))
     return result
 
 

@@ -10,7 +10,7 @@ generator is pinned. Checked by the golden-file and determinism tests.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -101,6 +101,25 @@ class History:
 
 
 LIVE = History()
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What a feed document needs of one entry besides its rendered fragments: its place
+    (id, publication time), its Atom ``updated`` (:func:`entry_updated`) and whether
+    it has pictures (the Media RSS namespace). An entry rendered earlier (spooled while its
+    release was read, or cut from a published document) is shown without its release."""
+
+    id: str
+    published: datetime
+    updated: datetime
+    pictures: bool
+
+    @classmethod
+    def of(cls, release: Release) -> Shown:
+        return cls(release.id, release.published, entry_updated(release), bool(release.images))
+
+
 #: The RFC 5005 namespace, for ``<fh:archive/>``.
 FH_NS = "http://purl.org/syndication/history/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -145,7 +164,8 @@ def render_feeds(
     info: FeedInfo, releases: list[Release], urls: Urls, history: History = LIVE
 ) -> tuple[bytes, bytes]:
     """The Atom and RSS documents of one feed; ``releases`` already in feed order."""
-    return render_document(info, releases, render_entries(releases, urls, info), urls, history)
+    shown = [Shown.of(release) for release in releases]
+    return render_document(info, shown, render_entries(releases, urls, info), urls, history)
 
 
 def render_entries(
@@ -176,16 +196,13 @@ def render_entries(
 
 def render_document(
     info: FeedInfo,
-    releases: list[Release],
+    entries: Sequence[Shown],
     fragments: Fragments,
     urls: Urls,
     history: History = LIVE,
-    media: bool | None = None,
 ) -> tuple[bytes, bytes]:
     """One feed document in both formats: feedgen writes the feed's own elements, and the
-    entries rendered by :func:`render_entries` are spliced in, in ``releases`` order.
-    ``media``: whether an entry has pictures (Media RSS namespace), when ``releases`` are
-    stand-ins that cannot say.
+    entries rendered by :func:`render_entries` are spliced in, in ``entries`` order.
 
     The feed's own elements differ between the documents of one feed only in their dates
     and RFC 5005 links, so feedgen writes them once per feed and shape (which links there
@@ -195,17 +212,16 @@ def render_document(
     # The feed changed when its newest entry appeared or its last correction was made (RSS
     # <lastBuildDate>: "the last time the content of the channel changed"); it was published
     # when its newest entry was (<pubDate>, like each item's). Never the wall clock.
-    updated = max(map(entry_updated, releases), default=info.empty_updated)
-    published = max((r.published for r in releases), default=info.empty_updated)
-    if media is None:
-        media = any(release.images for release in releases)
+    updated = max((e.updated for e in entries), default=info.empty_updated)
+    published = max((e.published for e in entries), default=info.empty_updated)
+    media = any(e.pictures for e in entries)
     atom_head, rss_head = _heads(info, media, urls, history)
     for placeholder, value in _fills(updated, published, history):
         atom_head = atom_head.replace(placeholder.encode(), value.encode())
         rss_head = rss_head.replace(placeholder.encode(), value.encode())
     return (
-        _splice(atom_head, b"</feed>\n", [fragments[r.id][0] for r in releases]),
-        _splice(rss_head, _RSS_TAIL, [fragments[r.id][1] for r in releases]),
+        _splice(atom_head, b"</feed>\n", [fragments[e.id][0] for e in entries]),
+        _splice(rss_head, _RSS_TAIL, [fragments[e.id][1] for e in entries]),
     )
 
 

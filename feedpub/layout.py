@@ -23,6 +23,7 @@ import re
 from feedpub.config import Config
 from feedpub.publish import PID_MAX, temporary_name
 from feedpub.release import CorrectionNotice, Release
+from feedpub.static import favicon_url, static_url
 
 ATOM = "atom.xml"
 RSS = "rss.xml"
@@ -137,6 +138,12 @@ class Urls:
         self.template = config.link_template
         #: The whole configuration, for the page renderers (site name, footer, templates).
         self.config = config
+        #: Where the site's static files are (``<base_url>static/``), and its favicon's
+        #: URL when ``static/favicon.ico`` exists (see :mod:`feedpub.static`).
+        self.static = static_url(config)
+        self.favicon = favicon_url(config)
+        #: The site has style sheets in ``static/`` (the pages' policy allows them).
+        self.styles = any(name.endswith(".css") for name in config.static_files)
 
     def of(self, path: str) -> str:
         return self.base + path

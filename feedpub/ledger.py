@@ -14,11 +14,12 @@ Tables (schema version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``):
   and signature (see :func:`feedpub.state.bad_key`): the ledger names no file that is not
   published.
 * ``releases(id, hash, updated, last_good, first)``: per published release its content hash,
-  the time a build first saw that content (Atom ``updated``), for those the feeds show the
-  last good version (a JSON record), which a release that turns bad keeps showing, and when
-  a build first published it (the time of day of a date-only release, see
-  :mod:`feedpub.daytime`; NULL for releases published before version 3).
-* ``documents(path, key)``: what each archive document was rendered from (its key).
+  the time a build first saw that content (the correction time pages show), for those the
+  feeds show the last good version (a JSON record), which a release that turns bad keeps
+  showing, and when a build first published it on its day (the time of day of a date-only
+  release, see :mod:`feedpub.daytime`; NULL for releases published before version 3).
+* ``documents(path, key)``: what each document a channel keys (archive documents, live
+  feeds, department pages) was rendered from (its key; see :mod:`feedpub.channels`).
 * ``pending(url)``: feed URLs the WebSub hub has not taken yet, in the order to send them
   (rowid); public URLs only (see :mod:`feedpub.websub`).
 * ``outputs(path)``: the manifest, every file feedpub published below ``feeds/``: only

@@ -54,24 +54,31 @@ class Crumb(NamedTuple):
 
 
 @lru_cache(maxsize=8)
-def _policy(base: str, logo: str | None) -> Markup:
+def _policy(base: str, logo: str | None, styles: bool = False) -> Markup:
     """The Content-Security-Policy of every page: nothing but the inline style and images of
     this site (its own origin, or ``base_url``'s when a copy is viewed elsewhere, and the
     configured logo's) may load; no script, font, frame or form target at all. Privacy by
     default, enforced by the browser: a release text can never make a reader's browser
-    contact another host."""
+    contact another host. ``styles``: the site has style sheets in ``static/``, which may
+    load from its own origin too."""
     origins = ""
     for url in (base, logo or ""):
-        parts = urlsplit(url)
-        origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+        origin = _origin(url)
         if origin not in origins:
             origins += origin
+    own = f"'self'{_origin(base)} " if styles else ""
     policy = (
-        f"default-src 'none'; img-src 'self'{origins}; style-src 'unsafe-inline'; "
+        f"default-src 'none'; img-src 'self'{origins}; style-src {own}'unsafe-inline'; "
         "base-uri 'none'; form-action 'none'"
     )
     # Single quotes belong in the policy; the attribute is in double quotes.
     return Markup(escape(policy, quote=False).replace('"', "&quot;"))
+
+
+def _origin(url: str) -> str:
+    """`` <scheme>://<host>`` of an http(s) URL (with its leading space), else ""."""
+    parts = urlsplit(url)
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
 
 def feed_list(urls: Urls, slug: str | None, label: str) -> tuple[Feed, ...]:
@@ -88,11 +95,13 @@ def page_context(
     """The variables of ``base.html``, which every page has (README, "Templates")."""
     return {
         "site": urls.config,
-        "csp": _policy(urls.base, urls.config.logo),
+        "csp": _policy(urls.base, urls.config.logo, urls.styles),
         "title": title,
         "canonical": canonical,
         "feeds": feeds,
         "crumbs": crumbs,
+        "static_url": urls.static,
+        "favicon": urls.favicon,
     }
 
 
@@ -134,6 +143,16 @@ def _updated(release: Release) -> tuple[str | None, str | None]:
     return value.isoformat(), _format_local(value, with_time=release.updated_has_time)
 
 
+def _embargo(release: Release) -> str | None:
+    """``feedpub serve --drafts``: until when a release is embargoed (``10.07.2030, 14:30
+    Uhr``), shown on its page as "Sperrfrist bis …"; None when it is public already."""
+    when = effective_updated(release)
+    if when <= datetime.now(BERLIN):
+        return None
+    has_time = release.has_time if release.updated is None else release.updated_has_time
+    return _format_local(when, with_time=has_time)
+
+
 def render_release_page(
     release: Release, department_title: str, urls: Urls, body: str | None = None
 ) -> bytes:
@@ -154,6 +173,7 @@ def render_release_page(
         updated_text=updated_text,
         body=Markup(body_html(release, urls) if body is None else body),
         authors=", ".join(release.authors),
+        embargo=_embargo(release) if urls.config.drafts else None,
         **preview(release, urls, url),
     )
     return render(urls.config, "release.html", context)

@@ -1,6 +1,9 @@
 """A second process for the heavy parts of a build (reading releases, rendering archive
 months): parsing and rendering are pure Python and scale with cores, and a fork shares
-everything already loaded, so the second process starts in milliseconds.
+everything already loaded, so the second process starts in milliseconds. :func:`spread` is
+the one place that decides whether to fork (how much work, how many cores, whether the
+system can fork, the build's ``jobs``), splits the work, keeps its order and hands back
+both results; every phase that runs in two processes calls it.
 
 The second process holds the build's lock (it inherits the descriptor) and writes
 temporaries of its own, so it must never outlive the build: when the build fails or is
@@ -11,9 +14,9 @@ process dies (SIGKILL, SIGTERM), the kernel tells it the same at once (Linux: ``
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
-import traceback
 from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 #: Below this much work (releases to read, entries to render), a second process costs more
 #: than it saves.
@@ -38,6 +42,52 @@ _DONE, _FAILED, _STOPPED = "done", "failed", "stopped"
 _PR_SET_PDEATHSIG = 1
 #: The signals that stop the second process.
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def spread(
+    work: Callable[[list[_T]], _R],
+    items: list[_T],
+    *,
+    size: int | None = None,
+    jobs: int | None = None,
+    alternate: bool = False,
+    here: Callable[[list[_T]], _R] | None = None,
+) -> list[_R]:
+    """``work`` over ``items`` in one process or two; the results in order (this process's
+    half first), so that what the caller merges never depends on timing.
+
+    Two processes when ``jobs`` says so (None: when there are two cores and ``size``, the
+    amount of work, by default ``len(items)``, is at least :data:`PARALLEL_MIN`), there are
+    two items to share and the system can fork. The halves are the first and the second
+    half of ``items`` (path order), or with ``alternate`` every other item (archive months:
+    both halves get old, small months and new, big ones); then ``items`` is emptied (the
+    halves are handed to the processes). ``here``: what this process runs
+    on its half instead of ``work`` (e.g. with progress reports, which the second process
+    cannot give).
+    """
+    mine = work if here is None else here
+    if len(items) < 2 or processes_for(len(items) if size is None else size, jobs) < 2:
+        return [mine(items)]
+    if alternate:
+        first, second = items[0::2], items[1::2]
+    else:
+        first, second = items[: len(items) // 2], items[len(items) // 2 :]
+    # Memory: the halves are handed over (``items`` is emptied, and fork_pair drops each
+    # half once it has run), so what they hold can be freed before the other process's
+    # result arrives: the peak of a build.
+    items.clear()
+    halves = [functools.partial(mine, first), functools.partial(work, second)]
+    del first, second
+    return list(fork_pair(halves.pop(0), halves.pop()))
+
+
+def processes_for(size: int, jobs: int | None = None) -> int:
+    """How many processes :func:`spread` uses for ``size`` units of work: ``jobs`` (at most
+    two), else two from :data:`PARALLEL_MIN` on when there are two cores; one when the
+    system cannot fork."""
+    if jobs is None:
+        jobs = 2 if size >= PARALLEL_MIN and cores() >= 2 else 1
+    return 2 if jobs > 1 and can_fork() else 1
 
 
 def fork_pair(mine: Callable[[], _T], theirs: Callable[[], _T]) -> tuple[_T, _T]:
@@ -61,9 +111,11 @@ def fork_pair(mine: Callable[[], _T], theirs: Callable[[], _T]) -> tuple[_T, _T]
         try:
             child.start()
             sender.close()
+            del theirs  # the child has its copy
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C meanwhile raises here
         result = mine()
+        del mine  # what it held may go before the child's result arrives (see spread)
         try:
             kind, payload = receiver.recv()
         except EOFError:
@@ -120,6 +172,8 @@ def _child(
     except BaseException as exc:  # noqa: BLE001 - goes back to the parent, which raises
         # A disk problem or an office's broken template: the parent reports it as its own.
         shipped = exc if isinstance(exc, (OSError, ConfigError)) else None
+        import traceback  # only on failure: it costs a millisecond to import
+
         result = (_FAILED, (shipped, traceback.format_exc()))
     _ignore_stop_signals()  # a signal now would cut the message short
     try:

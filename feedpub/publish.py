@@ -22,6 +22,9 @@ Why each piece:
   ``feeds/`` is safe. Before the first rename it grows by every file this build adds
   (committed), so a killed build leaves nothing unlisted; the final list is committed with
   the rest of the ledger, last.
+* **Scratch files** (:class:`Scratch`, in ``feeds/.feedpub/``): a build's own hidden files
+  that are never published (the spool of feed entries), named as temporaries, so that a
+  killed build's are removed by the next one.
 * **Folder log** (``feeds/.feedpub/folders``): every folder a build creates is noted there
   before it is made; at its end, on success or error, the build removes those of them that
   stayed empty, and so does the next build after a killed one. A folder feedpub did not
@@ -277,6 +280,52 @@ class FileWriter:
         return True
 
 
+class Scratch:
+    """A hidden file of a build in ``feeds/.feedpub/`` that is never published: written by
+    appending, read back by offset (also in a forked process), removed by the build, or as
+    the leftover of a killed build by the next one (its name is a temporary's, see
+    :func:`temporary_name`). So this module stays the only one that writes below the output
+    folder (the spool of feed entries, :mod:`feedpub.channels.entries`, keeps its entries
+    in one). It pickles as its path: the reading side of a file closed for writing."""
+
+    def __init__(self, out_dir: Path, kind: str) -> None:
+        folder = out_dir / HIDDEN
+        make_folders(str(folder))
+        self.path = str(folder / temporary_name(kind, "", os.getpid()))
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+        self._fd: int | None = os.open(self.path, flags, 0o600)
+        self._reader: tuple[int, int] | None = None  # (pid, fd): after a fork, reopen
+
+    def append(self, data: bytes) -> None:
+        assert self._fd is not None, "closed for writing"
+        _write_all(self._fd, data, self.path)
+
+    def close(self) -> None:
+        """No more writing (reading goes on)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def read(self, offset: int, length: int) -> bytes:
+        if self._reader is None or self._reader[0] != os.getpid():
+            self._reader = (os.getpid(), os.open(self.path, os.O_RDONLY | os.O_CLOEXEC))
+        return os.pread(self._reader[1], length, offset)
+
+    def remove(self) -> None:
+        self.close()
+        if self._reader is not None and self._reader[0] == os.getpid():
+            os.close(self._reader[1])
+        self._reader = None
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self.path, self._fd, self._reader = state["path"], None, None
+
+
 class SourceError(Exception):
     """A file to be copied into the output cannot be read: a problem of that input file, not
     of the output folder (which an OSError from here always is)."""
@@ -376,6 +425,10 @@ class Publisher:
     def write(self, relative: str, data: bytes) -> bool:
         """Stage ``data`` for ``out_dir/relative``; returns whether the file will change."""
         return self._writer.write(relative, data)
+
+    def copy(self, relative: str, source: Path) -> bool:
+        """Stage a copy of ``source`` for ``out_dir/relative`` (see :meth:`FileWriter.copy`)."""
+        return self._writer.copy(relative, source)
 
     def absorb(self, other: PublishedFiles) -> None:
         """Take over what another :class:`FileWriter` staged in the same folder."""

@@ -18,11 +18,10 @@ import of an old output folder). Reading and encoding only: publish writes.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from feedpub.corrections import NoticeRecord
@@ -38,9 +37,27 @@ Signature = str
 #: The signature recorded for a published release whose file is bad now: never equal to a
 #: real one, so the file is read (and its error reported) on every build until it is fixed.
 UNREAD: Signature = "unread"
-#: What the cache knows of one file: its signature, publication time (ISO 8601) and the URL
-#: name of its file name (so that a build needs no slugify for unchanged files).
-CacheEntry = Sequence[str]
+
+
+class FileRow(NamedTuple):
+    """What the ledger knows of one published release file (a row of its ``files`` table).
+
+    A named tuple: 50,000 of them are loaded on every cron run, and a tuple costs the least
+    to make and to hold."""
+
+    #: The file's signature when it was last read (see :data:`Signature`), or :data:`UNREAD`.
+    signature: Signature
+    #: The release's publication time (ISO 8601), "" when not known.
+    published: str
+    #: The URL name of its file name (so that a build needs no slugify for unchanged
+    #: files), or None when not known.
+    stem: str | None = None
+
+
+#: The content hash of a release whose history was read back from the published documents
+#: (see :mod:`feedpub.recover`): never equal to a real one. Its first reading adopts the
+#: content as the published one and keeps the correction time the documents showed.
+RECOVERED = "recovered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +145,7 @@ class Cache:
     #: :func:`fingerprint` of the configuration and feedpub version it built with.
     fingerprint: str
     #: Per release file (relative path): its signature and publication time (ISO 8601).
-    files: dict[str, CacheEntry]
+    files: dict[str, FileRow]
     #: The key of every archive document it wrote (by its Atom path): see build.
     docs: dict[str, str] = field(default_factory=dict)
     #: The files it found bad by their bytes alone (empty, binary, too big: see

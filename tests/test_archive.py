@@ -15,11 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub.archive import period_of, plan
+from feedpub.archive import newest_periods, period_of, plan
 from feedpub.build import build
 from feedpub.config import Config, load_config
 from feedpub.dates import BERLIN
-from feedpub.departments import Stub, order_key
+from feedpub.departments import order_key
+from feedpub.discover import ReleaseFile
 from tests.conftest import SAMPLE_CONFIG
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -28,8 +29,9 @@ BASE = "https://presse.example.de/feeds/"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN)
 
 
-def stub(slug: str, day: datetime, name: str) -> Stub:
-    return Stub(slug, f"{name}.txt", slug, slug, name, f"tag:x:{slug}/{name}", day)
+def stub(slug: str, day: datetime, name: str) -> ReleaseFile:
+    listed = ReleaseFile(slug, f"{name}.txt", f"{slug}/{name}.txt", slug)
+    return listed.named(name).entry(f"tag:x:{slug}/{name}", day)
 
 
 # --- plan ----------------------------------------------------------------------------------
@@ -98,6 +100,8 @@ def test_every_release_is_in_exactly_one_document_of_each_feed(
             assert {period_of(e) for e in doc.entries} == {doc.period}
         periods = [d.period for d in chains.get(slug, [])]
         assert periods == sorted(set(periods))
+    # The newest archive document of each feed (its live feed links it), without the plan.
+    assert newest_periods(entries, live) == {slug: c[-1].period for slug, c in chains.items()}
 
 
 # --- a build ---------------------------------------------------------------------------------

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from feedpub.bookkeeping import load_cache, load_state, open_history, stage
 from feedpub.ledger import LEDGER_NAME, mark_under_way, read_only
-from feedpub.state import Cache, Seen
+from feedpub.state import Cache, FileRow, Seen
 from tests.test_state import EDITED, PREFIX, RELEASE, WITH_PICTURE
 
 FILES = {
-    "Amt/a.txt": ("10/20/30", "2024-10-27T02:30:00+02:00", "a"),
-    os.fsdecode(b"Pre\xdfe/b.txt"): ("unread", "2024-10-28T00:00:00+01:00"),
+    "Amt/a.txt": FileRow("10/20/30", "2024-10-27T02:30:00+02:00", "a"),
+    os.fsdecode(b"Pre\xdfe/b.txt"): FileRow("unread", "2024-10-28T00:00:00+01:00"),
 }
 CACHE = Cache("fp", FILES, docs={"archive/1.xml": "k1"}, bad={"0123abcd": (None, "empty")})
 
@@ -107,7 +107,10 @@ def test_an_update_writes_what_differs_and_gives_what_a_rewrite_gives(tmp_path: 
     db, state, _ = open_history(tmp_path)
     old = load_cache(db, "fp")
     assert old is not None
-    files = {"Amt/a.txt": ("11/20/30", "2024-10-27T02:30:00+02:00", "a"), "Amt/c.txt": ("1", "x")}
+    files = {
+        "Amt/a.txt": FileRow("11/20/30", "2024-10-27T02:30:00+02:00", "a"),
+        "Amt/c.txt": FileRow("1", "x"),
+    }
     new = Cache("fp", files, docs={"archive/2.xml": "k2"}, bad={})
     seen = {RELEASE.id: Seen("ee" * 12, None)}
     changes = db.total_changes

@@ -14,7 +14,7 @@ import pytest
 
 from feedpub.build import build
 from feedpub.config import Config
-from feedpub.discover import Candidate
+from feedpub.discover import ReleaseFile
 from feedpub.layout import MAX_STEM
 from feedpub.ledger import LEDGER_NAME, mark_under_way, open_for_build
 from feedpub.publish import Lock, LockHeld, temporary_name
@@ -345,21 +345,21 @@ def test_a_failing_second_process_fails_the_build(
 ) -> None:
     """A bug in the second process is a RuntimeError with its traceback; a disk or permission
     problem arrives as itself, so the CLI reports it as one (exit 4)."""
-    import feedpub.build
+    import feedpub.reading
 
-    real = feedpub.build._publish_releases
+    real = feedpub.reading.read_part
     last = sorted(sample_releases.rglob("*.txt"))[-1]
 
-    def failing(candidates: list[Candidate], *args: Any, **kwargs: Any) -> object:
-        if any(c.path == last for c in candidates):
+    def failing(candidates: list[ReleaseFile], *args: Any, **kwargs: Any) -> object:
+        if any(c.source == last for c in candidates):
             raise error
         return real(candidates, *args, **kwargs)
 
-    monkeypatch.setattr(feedpub.build, "_publish_releases", failing)
+    monkeypatch.setattr(feedpub.reading, "read_part", failing)
     with pytest.raises(expected, match=match):
         build(sample_releases, tmp_path / "feeds", config, jobs=2)
     # The lock is released: a normal build works right after.
-    monkeypatch.setattr(feedpub.build, "_publish_releases", real)
+    monkeypatch.setattr(feedpub.reading, "read_part", real)
     assert build(sample_releases, tmp_path / "feeds", config, jobs=2).errors == []
 
 
@@ -449,21 +449,21 @@ def test_a_failing_first_half_does_not_hang_on_the_second_process(
 ) -> None:
     import signal
 
-    import feedpub.build
+    import feedpub.reading
 
     releases = _generated(tmp_path, 400)
-    real = feedpub.build._publish_releases
+    real = feedpub.reading.read_part
     first = sorted(releases.rglob("*.txt"))[0]
 
-    def failing(candidates: list[Candidate], *args: Any, **kwargs: Any) -> object:
-        if any(c.path == first for c in candidates):
+    def failing(candidates: list[ReleaseFile], *args: Any, **kwargs: Any) -> object:
+        if any(c.source == first for c in candidates):
             raise OSError("disk full")
         return real(candidates, *args, **kwargs)
 
     def hung(signum: int, frame: object) -> None:
         raise TimeoutError("build hangs: the second process was not stopped")
 
-    monkeypatch.setattr(feedpub.build, "_publish_releases", failing)
+    monkeypatch.setattr(feedpub.reading, "read_part", failing)
     old = signal.signal(signal.SIGALRM, hung)
     signal.alarm(60)  # a guard against a hang, not a timing assertion
     try:
@@ -487,10 +487,10 @@ def test_killing_a_build_releases_the_lock(tmp_path: Path) -> None:
     releases = _generated(tmp_path, 400)
     out = tmp_path / "feeds"
     script = (
-        "import os, sys, time, feedpub.build as b\n"
+        "import os, sys, time, feedpub.build as b, feedpub.reading as r\n"
         "from pathlib import Path\n"
         "from feedpub.config import make_config\n"
-        "real = b._publish_releases\n"
+        "real = r.read_part\n"
         "main = os.getpid()\n"
         "def slow(*args, **kwargs):\n"
         "    part = real(*args, **kwargs)\n"
@@ -498,7 +498,7 @@ def test_killing_a_build_releases_the_lock(tmp_path: Path) -> None:
         "        print('main half done', flush=True)\n"
         "        time.sleep(60)\n"
         "    return part\n"
-        "b._publish_releases = slow\n"
+        "r.read_part = slow\n"
         "b.build(Path(sys.argv[1]), Path(sys.argv[2]), make_config({}, None), jobs=2)\n"
     )
     process = subprocess.Popen(

@@ -106,6 +106,39 @@ def test_a_build_with_nothing_changed_imports_no_renderer(
     assert again.stdout.strip() == "True"
 
 
+#: What only a build with work needs: a no-change build must not import them (each costs
+#: milliseconds of the few dozen such a build takes).
+WORK_MODULES = (
+    "feedpub.reading",
+    "feedpub.kept",
+    "feedpub.processes",
+    "feedpub.parse",
+    "feedpub.archive",
+    "feedpub.departments",
+    "feedpub.channels.view",
+)
+
+
+def test_a_build_with_nothing_changed_imports_only_the_fast_path(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "feeds"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from feedpub.build import build\n"
+        "from feedpub.config import load_config\n"
+        "r = build(Path(sys.argv[1]), Path(sys.argv[2]), load_config(Path(sys.argv[3])))\n"
+        f"print(r.fast, *sorted(m for m in {WORK_MODULES!r} if m in sys.modules))\n"
+    )
+    command = [sys.executable, "-c", script, str(sample_releases), str(out), str(SAMPLE_CONFIG)]
+    first = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    assert first.stdout.split()[0] == "False"
+    assert set(first.stdout.split()[1:]) >= {"feedpub.reading", "feedpub.channels.view"}
+    again = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    assert again.stdout.strip() == "True"
+
+
 def test_one_changed_release_reads_it_and_only_what_the_feeds_show(
     sample_releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -334,7 +367,7 @@ def test_a_stated_correction_time_wins(
     assert '<time datetime="2026-02-12T10:00:00+01:00">12.02.2026, 10:00 Uhr</time>' in page
 
 
-def test_a_lost_state_file_is_said_once_and_times_fall_back(
+def test_a_lost_state_file_is_said_once_and_times_are_read_back_from_what_was_published(
     sample_releases: Path, tmp_path: Path, config: Config
 ) -> None:
     out = tmp_path / "feeds"
@@ -342,11 +375,16 @@ def test_a_lost_state_file_is_said_once_and_times_fall_back(
     build(sample_releases, out, config, now=NOW)
     path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
     build(sample_releases, out, config, now=NOW + timedelta(hours=1))
+    page = out / "jobcenter" / f"{path.stem}.html"
+    corrected = (NOW + timedelta(hours=1)).isoformat()
+    assert f'"article:modified_time" content="{corrected}"' in page.read_text("utf-8")
+    feed = (out / "jobcenter" / "atom.xml").read_bytes()  # updated: the publication
     (out / LEDGER_NAME).unlink()
     report = build(sample_releases, out, config, now=NOW + timedelta(hours=2))
-    assert report.state_lost and report.errors == []
-    item = entry(out / "jobcenter" / "atom.xml", path.stem)
-    assert item.findtext(f"{ATOM}updated") == item.findtext(f"{ATOM}published")
+    assert report.state_lost and report.errors == [] and report.recovered == 22
+    # What readers saw, not a new time: the page's correction time, the feed's dates.
+    assert f'"article:modified_time" content="{corrected}"' in page.read_text("utf-8")
+    assert (out / "jobcenter" / "atom.xml").read_bytes() == feed
     assert (out / LEDGER_NAME).exists()
     assert not build(sample_releases, out, config, now=NOW).state_lost  # said once
 

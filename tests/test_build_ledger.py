@@ -8,8 +8,10 @@ import dataclasses
 import errno
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +22,7 @@ from feedpub.config import Config, load_config
 from feedpub.ledger import LEDGER_NAME
 from feedpub.publish import LOCK_NAME, LockHeld
 from tests.conftest import SAMPLE_CONFIG, file_states, manifest_of, wide_config, write_manifest
+from tests.test_archive import walk
 
 NEWCOMER = "Seiteninhalt\n18.09.2024\n\nFremder Text\n\nGanz etwas anderes.\n"
 
@@ -163,6 +166,8 @@ def archive_text(out: Path) -> str:
 
 
 JOBMESSE = "jobcenter/2024-09-18-jobmesse-musterstadt"
+GESUNDHEIT = "Gesundheitsamt/2025-07-09-badegewaesser-saison.txt"
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def test_an_archived_release_that_turns_bad_after_a_failed_build_stays_archived(
@@ -252,3 +257,79 @@ def test_a_lost_ledger_does_not_let_a_wrong_configuration_change_every_id(
     assert str(caught.value).endswith(f"delete {out / 'atom.xml'} first")
     assert published(out) == before
     assert not build(sample_releases, out, config).errors  # the right configuration builds
+
+
+# A lost ledger (deleted, or damaged and moved aside): what was published is read back from
+# the published feeds (feedpub.recover).
+
+
+def test_a_lost_ledger_and_an_empty_releases_folder_unpublish_nothing(
+    sample_releases: Path, tmp_path: Path, config: Config
+) -> None:
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    (out / LEDGER_NAME).unlink()
+    before = published(out)
+    shutil.move(sample_releases, tmp_path / "away")
+    sample_releases.mkdir()  # a share that is not mounted, on the day the ledger was lost
+    with pytest.raises(MassRemoval) as caught:
+        build(sample_releases, out, config)
+    assert "22 of 22 published releases are gone" in str(caught.value)
+    assert published(out) == before
+
+
+def test_a_lost_ledger_keeps_the_correction_times_readers_saw(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    config = load_config(SAMPLE_CONFIG)  # two entries per feed: corrections in the archives too
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config, now=datetime(2026, 11, 20, 9, 0, tzinfo=BERLIN))
+    for name in ("Jobcenter/2024-09-18-jobmesse-musterstadt.txt", GESUNDHEIT):
+        edited = sample_releases / name
+        edited.write_text(edited.read_text("utf-8").replace(" und ", " sowie ", 1), "utf-8")
+    build(sample_releases, out, config, now=datetime(2026, 11, 21, 9, 0, tzinfo=BERLIN))
+    before = published(out)
+    assert sum(text.count(b"2026-11-21T09:00:00+01:00") for text in before.values()) >= 4
+    (out / LEDGER_NAME).write_bytes(b"not a ledger")  # damaged: moved aside
+    report = build(sample_releases, out, config, now=datetime(2026, 11, 22, 9, 0, tzinfo=BERLIN))
+    assert report.damaged and report.recovered == 22
+    assert published(out) == before  # every feed, archive and page byte for byte
+    again = build(sample_releases, out, config, now=datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN))
+    assert again.fast
+
+
+def test_a_lost_ledger_keeps_an_archived_release_that_is_bad_at_that_moment(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    config = load_config(SAMPLE_CONFIG)
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    chains = {feed: walk(out, feed) for feed in ("atom.xml", "jobcenter/atom.xml")}
+    assert all(any(JOBMESSE in i for i in ids) for ids in chains.values())
+    (out / LEDGER_NAME).unlink()
+    (sample_releases / "Jobcenter" / "2024-09-18-jobmesse-musterstadt.txt").write_bytes(b"")
+    report = build(sample_releases, out, config)
+    assert [e.path.name for e in report.errors] == ["2024-09-18-jobmesse-musterstadt.txt"]
+    # A reader following prev-archive still finds it, once, in both feeds.
+    assert {feed: walk(out, feed) for feed in chains} == chains
+    assert (out / f"{JOBMESSE}.html").exists()
+
+
+def test_a_lost_ledger_keeps_a_live_release_that_is_bad_at_that_moment_reachable(
+    sample_releases: Path, tmp_path: Path
+) -> None:
+    """Its last good version (taken from the published live feed) moves to its month's
+    archive document: the live feeds cannot show it without the ledger's record of it."""
+    config = load_config(SAMPLE_CONFIG)
+    out = tmp_path / "feeds"
+    build(sample_releases, out, config)
+    live = "jobcenter/2026-02-11-jahresbilanz-2025"
+    assert live in (out / "jobcenter" / "atom.xml").read_text("utf-8")
+    (out / LEDGER_NAME).unlink()
+    (sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt").write_bytes(b"")
+    report = build(sample_releases, out, config)
+    assert len(report.errors) == 1
+    for feed in ("atom.xml", "jobcenter/atom.xml"):
+        ids = walk(out, feed)
+        assert len(ids) == len(set(ids)) and sum(live in i for i in ids) == 1, feed
+    assert (out / f"{live}.html").exists()

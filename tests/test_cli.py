@@ -351,7 +351,10 @@ def test_a_lost_state_file_is_said_once(sample_releases: Path, tmp_path: Path) -
     (out / LEDGER_NAME).unlink()
     lost = run("build", "--releases", sample_releases, "--out", out)
     assert lost.exit_code == EXIT_OK
-    assert f"{out / LEDGER_NAME} was missing or unreadable" in lost.stderr
+    assert lost.stderr == (
+        f"feedpub: {out / LEDGER_NAME} was missing or unreadable; started a new one from the "
+        "published feeds (22 published releases and their updated times)\n"
+    )
     assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
 
 

@@ -124,3 +124,14 @@ def test_releases_published_before_the_rule_get_noon(tmp_path: Path) -> None:
     report = build(releases, out, CONFIG, now=DAY.replace(hour=9))
     assert report.damaged == []
     assert published(out) == {"heute": "2026-04-15T12:00:00+02:00"}
+
+
+def test_a_lost_ledger_keeps_the_time_of_day_of_a_release_of_today(tmp_path: Path) -> None:
+    releases, out = tmp_path / "releases", tmp_path / "feeds"
+    (releases / "Amt").mkdir(parents=True)
+    (releases / "Amt" / "heute.txt").write_text("15.04.2026\n\nHeute\n\nText.\n", "utf-8")
+    build(releases, out, CONFIG, now=DAY.replace(hour=9, minute=30))
+    (out / LEDGER_NAME).unlink()
+    report = build(releases, out, CONFIG, now=DAY.replace(hour=10))
+    assert report.recovered == 1
+    assert published(out) == {"heute": "2026-04-15T09:30:00+02:00"}  # not noon, not 10:00

@@ -87,8 +87,8 @@ def test_found_files_sorted_by_relative_path(tree: Path) -> None:
     ]
     assert [c.department for c in found] == ["Gesundheitsamt"] + ["Jobcenter"] * 4
     for candidate in found:
-        assert candidate.path == tree / candidate.relative
-        assert candidate.path.is_file()
+        assert candidate.source == tree / candidate.relative
+        assert candidate.source.is_file()
 
 
 def test_refused_entries_with_reasons(tree: Path) -> None:
@@ -193,8 +193,8 @@ def test_nfd_department_name_becomes_nfc(tmp_path: Path) -> None:
     [candidate] = found
     assert candidate.department == name
     assert candidate.relative == f"{name}/Bücher.txt"
-    assert candidate.path == path  # the real name on disk, so it can still be opened
-    assert candidate.path.exists()
+    assert candidate.source == path  # the real name on disk, so it can still be opened
+    assert candidate.source.exists()
 
 
 def test_unlistable_folder_is_an_error_not_a_crash(
@@ -222,7 +222,7 @@ def test_relative_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     found, errors = find_releases(Path("releases"))
     assert errors == []
-    assert [c.path for c in found] == [Path("releases/Jobcenter/a.txt")]
+    assert [c.source for c in found] == [Path("releases/Jobcenter/a.txt")]
 
 
 def test_empty_root(tmp_path: Path) -> None:
@@ -329,7 +329,7 @@ def test_pictures_beside_a_release(
     assert got == expected
     for candidate in found:
         # Beside the release: image_files() makes their paths from the release's folder.
-        for image in image_files(candidate.path.parent, candidate.images):
+        for image in image_files(candidate.source.parent, candidate.images):
             assert image.path.is_file(), image
 
 
@@ -337,7 +337,7 @@ def test_nfd_picture_names_match_nfc_release_names(tmp_path: Path) -> None:
     touch(tmp_path / "Jobcenter" / "Bücher.txt")
     touch(tmp_path / "Jobcenter" / unicodedata.normalize("NFD", "Bücher-2.jpg"))
     [candidate] = find_releases(tmp_path)[0]
-    [image] = image_files(candidate.path.parent, candidate.images)
+    [image] = image_files(candidate.source.parent, candidate.images)
     assert (image.number, image.path.exists()) == (2, True)
 
 

@@ -233,6 +233,14 @@ def build_site(site: Path) -> None:
     assert (done.returncode, done.stdout, done.stderr) == (0, "", ""), done.stderr
 
 
+#: The sample site's static/ folder in this test (README, "Static files").
+STATIC = {
+    "favicon.ico": b"\x00\x00\x01\x00 an icon",
+    "amt.css": b"body{color:#222}",
+    "img/wappen.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+}
+
+
 def make_site(root: Path) -> Path:
     """The guide's /srv/presse: the sample releases and config, built once."""
     site = root / "presse"
@@ -242,6 +250,9 @@ def make_site(root: Path) -> Path:
     # Every sample release in the live feeds (the sample's own max_entries is small to show
     # archives), so that the edit below changes exactly the live feeds that show it.
     (site / "feedpub.toml").write_text(WIDE_CONFIG_TEXT, "utf-8")
+    for name, data in STATIC.items():  # the office's own files, to feeds/static/
+        (site / "static" / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / "static" / name).write_bytes(data)
     build_site(site)
     return site
 
@@ -277,9 +288,16 @@ def expected_type(url: str) -> str:
         return "application/feed+json; charset=utf-8"
     if name.endswith(".opml"):
         return "text/x-opml; charset=utf-8"
-    for ending, kind in ((".jpg", "image/jpeg"), (".png", "image/png"), (".webp", "image/webp")):
+    for ending, kind in (
+        (".jpg", "image/jpeg"),
+        (".png", "image/png"),
+        (".webp", "image/webp"),
+        (".css", "text/css"),
+        (".svg", "image/svg+xml"),
+        (".ico", "image/x-icon"),
+    ):
         if name.endswith(ending):
-            return kind  # binary: no charset
+            return kind  # binary, or CSS: no charset (UTF-8 as the page's)
     assert name.endswith(".html"), f"unexpected file {url} in the build"
     return "text/html; charset=utf-8"
 
@@ -368,13 +386,23 @@ def test_hidden_paths_and_everything_outside_feeds_answer_404(served: Server) ->
 
 @needs_nginx
 def test_feeds_without_its_slash_redirects_and_the_favicon_is_no_error(served: Server) -> None:
-    """Readers ask for /feeds (no slash) and browsers for /favicon.ico (issue 13)."""
+    """Readers ask for /feeds (no slash) and browsers for /favicon.ico (issue 13): the site's
+    static/favicon.ico, or 204 without one."""
     redirect = get(served.port, "/feeds")
     assert redirect.status == 301
     assert redirect.headers["location"].endswith("/feeds/")
     assert get(served.port, urlsplit(redirect.headers["location"]).path).status == 200
     icon = get(served.port, "/favicon.ico")
-    assert (icon.status, icon.body) == (204, b"")
+    assert (icon.status, icon.body) == (200, STATIC["favicon.ico"])
+    assert icon.headers["content-type"] == "image/x-icon"
+    # A site without static/favicon.ico: a clean "no content".
+    published = served.site / "feeds" / "static" / "favicon.ico"
+    published.rename(published.with_name("kept"))
+    try:
+        icon = get(served.port, "/favicon.ico")
+        assert (icon.status, icon.body) == (204, b"")
+    finally:
+        published.with_name("kept").rename(published)
 
 
 @needs_nginx

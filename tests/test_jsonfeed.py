@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree
 
-import feedpub.build
+import feedpub.pipeline
 from feedpub.build import build
 from feedpub.config import Config
 from feedpub.dates import BERLIN
@@ -514,7 +514,7 @@ def test_an_output_folder_of_an_older_feedpub_gets_its_json_feeds_without_any_ed
     format in the cache's fingerprint makes the next build a full one that adds them."""
     out = tmp_path / "feeds"
     with monkeypatch.context() as patch:
-        patch.setattr(feedpub.build, "OUTPUT_FORMAT", feedpub.build.OUTPUT_FORMAT - 1)
+        patch.setattr(feedpub.pipeline, "OUTPUT_FORMAT", feedpub.pipeline.OUTPUT_FORMAT - 1)
         build_into(out, releases=sample_releases)
         for path in [*out.rglob("feed.json"), out / "feeds-json.opml"]:
             path.unlink()  # what the older version's build left

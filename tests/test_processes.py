@@ -1,5 +1,6 @@
-"""processes.fork_pair: both halves' results, a failing half fails the whole, and the second
-process never outlives the first (README, "Running it from cron")."""
+"""processes.spread decides whether to fork, splits and keeps order; processes.fork_pair: both
+halves' results, a failing half fails the whole, and the second process never outlives the
+first (README, "Running it from cron")."""
 
 from __future__ import annotations
 
@@ -14,13 +15,87 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.processes import can_fork, fork_pair
+from feedpub import processes
+from feedpub.processes import can_fork, fork_pair, processes_for, spread
 from tests.conftest import ROOT
 
 #: Every wait is bounded: a guard against a hang, not a timing assertion.
 TIMEOUT = 30.0
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
+
+
+def _where(items: list[int]) -> tuple[list[int], int]:
+    return items, os.getpid()
+
+
+@pytest.mark.parametrize(
+    ("items", "size", "jobs", "alternate", "halves"),
+    [
+        ([1, 2, 3, 4, 5], None, 2, False, [[1, 2], [3, 4, 5]]),  # path order: halves
+        ([1, 2, 3, 4, 5], None, 2, True, [[1, 3, 5], [2, 4]]),  # months: every other one
+        ([1, 2, 3, 4, 5], None, 1, False, [[1, 2, 3, 4, 5]]),  # jobs=1: one process
+        ([1], None, 2, False, [[1]]),  # nothing to share
+        ([1, 2, 3], 10**6, None, False, [[1], [2, 3]]),  # much work: two (with two cores)
+        ([1, 2, 3], 1, None, False, [[1, 2, 3]]),  # little work: one
+    ],
+)
+def test_spread_splits_in_order_and_forks_only_when_it_pays(
+    monkeypatch: pytest.MonkeyPatch,
+    items: list[int],
+    size: int | None,
+    jobs: int | None,
+    alternate: bool,
+    halves: list[list[int]],
+) -> None:
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    results = spread(_where, items, size=size, jobs=jobs, alternate=alternate)
+    assert [part for part, _ in results] == halves
+    pids = [pid for _, pid in results]
+    assert pids[0] == os.getpid() and all(pid != os.getpid() for pid in pids[1:])
+
+
+def test_spread_runs_here_in_this_process_and_work_in_the_other() -> None:
+    results = spread(_where, [1, 2], jobs=2, here=lambda items: (items * 2, -1))
+    assert results[0] == ([1, 1], -1) and results[1][0] == [2]
+
+
+class _Item:
+    pass
+
+
+def test_spread_frees_this_process_half_before_the_other_result_arrives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Memory: a build's peak is when the second process's result arrives; what this
+    process's half held (50,000 listed files) must be gone by then."""
+    import multiprocessing.connection
+    import weakref
+
+    refs: list[weakref.ref[_Item]] = []
+    alive: list[int] = []
+    real = multiprocessing.connection.Connection.recv
+
+    def here(items: list[_Item]) -> int:
+        refs.extend(weakref.ref(item) for item in items)
+        return len(items)
+
+    def recv(self: multiprocessing.connection.Connection) -> object:
+        alive.append(sum(ref() is not None for ref in refs))
+        return real(self)
+
+    monkeypatch.setattr(multiprocessing.connection.Connection, "recv", recv)
+    items = [_Item() for _ in range(10)]
+    assert spread(len, items, jobs=2, here=here) == [5, 5]
+    assert items == [] and alive == [0]
+
+
+def test_one_core_or_no_fork_means_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(processes, "cores", lambda: 1)
+    assert processes_for(10**6) == 1
+    assert processes_for(10**6, jobs=2) == 2  # asked for
+    monkeypatch.setattr(processes, "can_fork", lambda: False)
+    assert processes_for(10**6, jobs=2) == 1
 
 
 def test_both_results_come_back_and_the_second_ran_elsewhere() -> None:

@@ -19,6 +19,7 @@ from feedpub.publish import (
     Lock,
     LockHeld,
     Publisher,
+    Scratch,
     is_leftover,
     temporary_name,
 )
@@ -478,3 +479,22 @@ def test_a_manifest_line_that_names_a_folder_removes_nothing(tmp_path: Path) -> 
     write_manifest(tmp_path, ["a", "a/atom.xml"])
     publisher = publish(tmp_path, {"a/atom.xml": b"2"})
     assert publisher.removed == [] and (tmp_path / "a" / "atom.xml").read_bytes() == b"2"
+
+
+def test_a_scratch_file_is_hidden_read_back_in_a_copy_and_removed(tmp_path: Path) -> None:
+    """Scratch: a build's own hidden file (the spool of feed entries), written by this
+    module, named as a temporary (a killed build's is removed by the next one)."""
+    import pickle
+
+    scratch = Scratch(tmp_path, "entries")
+    path = Path(scratch.path)
+    assert path.parent == tmp_path / ".feedpub" and is_leftover(path.name)
+    scratch.append(b"atom")
+    scratch.append(b"rss")
+    scratch.close()
+    copy = pickle.loads(pickle.dumps(scratch))  # as a build's second process hands it back
+    assert copy.read(0, 4) == b"atom" and copy.read(4, 3) == b"rss"
+    assert scratch.read(2, 4) == b"omrs"
+    copy.remove()
+    scratch.remove()
+    assert not path.exists()

@@ -30,7 +30,6 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-import feedpub.build
 import feedpub.websub
 from feedpub.build import build
 from feedpub.cli import cli
@@ -634,7 +633,7 @@ def test_a_build_killed_before_telling_the_hub_leaves_the_feeds_pending(
     def killed(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt  # as SIGINT or a kill would, after the feeds are in place
 
-    monkeypatch.setattr(feedpub.build, "announce", killed)
+    monkeypatch.setattr(feedpub.websub, "announce", killed)
     with pytest.raises(KeyboardInterrupt):
         build(sample_releases, out, config, now=NOW, websub=QUICK)
     monkeypatch.undo()

@@ -292,7 +292,9 @@ class _Reader:
 def next_history(state: State, parsed: Release, now: datetime) -> Seen:
     """The history of a release read now as good: its content hash, the time a build first
     saw this content (an edit seen now is updated now) and the time a build first published
-    it (see :mod:`feedpub.daytime`)."""
+    it on its day (see :func:`feedpub.daytime.first_published`)."""
+    from feedpub.daytime import first_published
+
     digest = content_hash(parsed)
     history = state.seen.get(parsed.id)
     if history is not None and history.hash == RECOVERED:
@@ -302,7 +304,12 @@ def next_history(state: State, parsed: Release, now: datetime) -> Seen:
         return Seen(digest, None, now)  # first published now
     if history.hash == digest:
         return history
-    return Seen(digest, now, history.first)  # an edit: readers see it as updated now
+    # An edit: readers see it as updated now; a date-only one moved to a later day counts
+    # its first publication from now.
+    first = history.first
+    if not parsed.has_time:
+        first = first_published(first, parsed.published, now)
+    return Seen(digest, now, first)
 
 
 def read_unchanged(

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from feedpub.build import build
 from feedpub.config import Config
-from feedpub.daytime import date_only_time
+from feedpub.daytime import date_only_time, first_published
 from feedpub.ledger import LEDGER_NAME
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -124,6 +124,79 @@ def test_releases_published_before_the_rule_get_noon(tmp_path: Path) -> None:
     report = build(releases, out, CONFIG, now=DAY.replace(hour=9))
     assert report.damaged == []
     assert published(out) == {"heute": "2026-04-15T12:00:00+02:00"}
+
+
+# ------------------------------------------------- a date moved to a later day (never future)
+
+MOVED = [
+    # (first recorded, now, kept first, note)
+    (DAY.replace(hour=9), DAY.replace(hour=15), DAY.replace(hour=9), "same day: kept"),
+    (DAY.replace(day=16, hour=9), DAY.replace(day=17), DAY.replace(day=16, hour=9),
+     "moved to an earlier day: kept (noon, in the past)"),
+    (DAY.replace(day=14, hour=9), DAY.replace(hour=8), DAY.replace(hour=8),
+     "moved to a later day: from now, not noon"),
+    (DAY.replace(day=14, hour=9), DAY.replace(day=16, hour=8), DAY.replace(day=16, hour=8),
+     "first seen on a later day: now (the stamp is noon)"),
+    (None, DAY.replace(hour=8), DAY.replace(hour=8), "unrecorded, before noon: now"),
+    (None, DAY.replace(hour=13), None, "unrecorded, after noon: noon"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("first", "now", "kept", "note"), MOVED)
+def test_first_published_after_an_edit(
+    first: datetime | None, now: datetime, kept: datetime | None, note: str
+) -> None:
+    assert first_published(first, DAY, now) == kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.none(), st.integers(-5 * 86400, 5 * 86400)),
+    st.integers(0, 4 * 86400 - 1),
+)
+def test_an_edited_version_is_never_stamped_after_it_appears(
+    first: int | None, seconds: int
+) -> None:
+    now = DAY + timedelta(seconds=seconds)  # public: on or after its day
+    # Recorded by an earlier build: never after now.
+    recorded = None if first is None else min(DAY + timedelta(seconds=first), now)
+    stamped = date_only_time(DAY, first_published(recorded, DAY, now))
+    assert stamped <= now and stamped.date() == DAY.date()
+
+
+def test_a_release_moved_to_a_later_day_gets_the_time_it_appears_there(tmp_path: Path) -> None:
+    """Published on the 15th at 09:30, moved to the 16th in the evening (it waits for its
+    day), seen on the 16th at 08:00: stamped 08:00 then, not with a noon still to come."""
+    releases, out = tmp_path / "releases", tmp_path / "feeds"
+    (releases / "Amt").mkdir(parents=True)
+    path = releases / "Amt" / "termin.txt"
+    path.write_text("15.04.2026\n\nTermin\n\nText.\n", "utf-8")
+    build(releases, out, CONFIG, now=DAY.replace(hour=9, minute=30))
+    path.write_text("16.04.2026\n\nTermin\n\nText, verschoben.\n", "utf-8")
+    build(releases, out, CONFIG, now=DAY.replace(hour=18))
+    assert published(out) == {"termin": "2026-04-15T09:30:00+02:00"}  # the embargo holds
+    seen = DAY.replace(day=16, hour=8)
+    build(releases, out, CONFIG, now=seen)
+    assert published(out) == {"termin": "2026-04-16T08:00:00+02:00"}
+    # It keeps that time, through a later silent edit too.
+    path.write_text("16.04.2026\n\nTermin\n\nText, verschoben, neu.\n", "utf-8")
+    build(releases, out, CONFIG, now=seen + timedelta(hours=6))
+    assert published(out) == {"termin": "2026-04-16T08:00:00+02:00"}
+
+
+def test_a_release_of_before_the_rule_moved_to_today_is_not_stamped_in_the_future(
+    tmp_path: Path,
+) -> None:
+    releases, out = tmp_path / "releases", tmp_path / "feeds"
+    (releases / "Amt").mkdir(parents=True)
+    path = releases / "Amt" / "termin.txt"
+    path.write_text("14.04.2026\n\nTermin\n\nText.\n", "utf-8")
+    build(releases, out, CONFIG, now=DAY.replace(day=14, hour=9))
+    with sqlite3.connect(out / LEDGER_NAME) as db:  # no first publication recorded
+        db.execute("UPDATE releases SET first = NULL")
+    path.write_text("15.04.2026\n\nTermin\n\nText, verschoben.\n", "utf-8")
+    build(releases, out, CONFIG, now=DAY.replace(hour=7))
+    assert published(out) == {"termin": "2026-04-15T07:00:00+02:00"}
 
 
 def test_a_lost_ledger_keeps_the_time_of_day_of_a_release_of_today(tmp_path: Path) -> None:

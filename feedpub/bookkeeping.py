@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from feedpub.corrections import NoticeRecord, by_release
 from feedpub.ledger import (
     LEDGER_NAME,
     decode_path,
@@ -68,11 +69,40 @@ def load_state(db: sqlite3.Connection) -> State:
     prefix = get_meta(db, "tag_prefix")
     seen: dict[str, Seen] = {}
     releases: dict[str, Release] = {}
-    for release_id, digest, updated, last_good in db.execute("SELECT * FROM releases"):
-        seen[release_id] = Seen(str(digest), None if updated is None else _datetime(updated))
+    rows = db.execute("SELECT id, hash, updated, last_good, first FROM releases")
+    for release_id, digest, updated, last_good, first in rows:
+        seen[release_id] = Seen(
+            str(digest),
+            None if updated is None else _datetime(updated),
+            None if first is None else _datetime(first),
+        )
         if last_good is not None:
             releases[release_id] = from_record(json.loads(last_good))
-    return State(prefix is not None, prefix, seen, releases)
+    return State(prefix is not None, prefix, seen, releases, load_notices(db))
+
+
+def load_notices(db: sqlite3.Connection) -> dict[str, list[NoticeRecord]]:
+    """The correction notices published, by release id."""
+    return by_release(
+        NoticeRecord(str(i), str(r), _datetime(t), str(ti), str(n), str(d), str(sl), str(st))
+        for i, r, t, ti, n, d, sl, st in db.execute("SELECT * FROM notices")
+    )
+
+
+def write_notices(db: sqlite3.Connection, records: Sequence[NoticeRecord]) -> None:
+    """Make the ``notices`` table ``records``, in the transaction :func:`stage` began (rows
+    never change: they are only added or removed)."""
+    old = {str(row[0]) for row in db.execute("SELECT id FROM notices")}
+    new = {record.id for record in records}
+    db.executemany("DELETE FROM notices WHERE id = ?", ((key,) for key in old - new))
+    db.executemany(
+        "INSERT OR REPLACE INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (r.id, r.release, r.time.isoformat(), r.title, r.note, r.department, r.slug, r.stem)
+            for r in records
+            if r.id not in old
+        ),
+    )
 
 
 def open_history(out_dir: Path) -> tuple[sqlite3.Connection, State, list[str]]:
@@ -153,9 +183,9 @@ def _update(
         "DELETE FROM releases WHERE id = ?", ((key,) for key in state.seen.keys() - seen.keys())
     )
     db.executemany(
-        "INSERT OR REPLACE INTO releases VALUES (?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO releases VALUES (?, ?, ?, ?, ?)",
         (
-            (key, value.hash, _iso(value.updated), _record(last_good.get(key)))
+            (key, value.hash, _iso(value.updated), _record(last_good.get(key)), _iso(value.first))
             for key, value in seen.items()
             if state.seen.get(key) != value or state.releases.get(key) != last_good.get(key)
         ),
@@ -209,9 +239,9 @@ def _insert_history(
 ) -> None:
     last_good = {release.id: release for release in shown}
     db.executemany(
-        "INSERT INTO releases VALUES (?, ?, ?, ?)",
+        "INSERT INTO releases VALUES (?, ?, ?, ?, ?)",
         (
-            (key, value.hash, _iso(value.updated), _record(last_good.get(key)))
+            (key, value.hash, _iso(value.updated), _record(last_good.get(key)), _iso(value.first))
             for key, value in seen.items()
         ),
     )

@@ -94,6 +94,8 @@ def release_record(release: Release, relative: str) -> dict[str, Any]:
         "date_text": release.date_text,
         # As the Aktualisiert: line states it (00:00 for a date-only one), or None.
         "updated": release.updated.isoformat() if release.updated else None,
+        # The text of the Korrektur: line, or None.
+        "correction": release.correction,
         "title": release.title,
         "teaser": release.teaser,
         "authors": list(release.authors),

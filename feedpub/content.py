@@ -15,7 +15,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from feedpub.dates import BERLIN
-from feedpub.release import Image, Release
+from feedpub.release import CorrectionNotice, Image, Release
 from feedpub.textdates import find_dates
 
 if TYPE_CHECKING:
@@ -191,6 +191,8 @@ def body_html(release: Release, urls: Urls) -> str:
     the teaser and the body become ``<time>`` elements, the first :data:`MAX_MARKED_DATES`
     of them; captions stay plain text (they describe a picture, and are its ``alt`` text).
     """
+    if isinstance(release, CorrectionNotice):
+        return notice_html(release, urls)
     day = release.published.astimezone(BERLIN).date()
     budget = DateBudget()
     parts: list[str] = []
@@ -213,6 +215,27 @@ def body_html(release: Release, urls: Urls) -> str:
         parts.append(f"<figure>{_figcaption(escape(caption.text, quote=False) + credit)}</figure>")
     parts.extend(paragraph_html(p, day, budget) for p in release.paragraphs)
     return plain_text_safe("\n".join(parts))
+
+
+def notice_html(notice: CorrectionNotice, urls: Urls) -> str:
+    """A correction notice's content: its note, and a link to the corrected release's page
+    (its title, without the notice's ``Korrektur:``)."""
+    day = notice.published.astimezone(BERLIN).date()
+    note = "".join(f"<p>{linkify(paragraph, day)}</p>" for paragraph in notice.paragraphs)
+    title = escape(notice.title.removeprefix("Korrektur: "), quote=False)
+    link = f'<a href="{escape(urls.release_page(notice))}">{title}</a>'
+    return plain_text_safe(f"{note}\n<p>Zur berichtigten Meldung: {link}</p>")
+
+
+def with_correction(release: Release, body: str) -> str:
+    """A feed entry's content: the release's ``Korrektur:`` note on top of ``body`` (its
+    :func:`body_html`), so that readers that show the changed entry show what changed. The
+    release page shows the note from its template instead."""
+    if release.correction is None or isinstance(release, CorrectionNotice):
+        return body
+    day = release.published.astimezone(BERLIN).date()
+    note = f"<p><strong>Korrektur:</strong> {linkify(release.correction, day)}</p>"
+    return plain_text_safe(note) + "\n" + body
 
 
 def _figcaption(caption: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from feedpub.discover import ReleaseFile
-from feedpub.release import Release
+from feedpub.release import CorrectionNotice, Release
 
 #: What a Selection holds: a parsed release, or the entry of a release file known to be
 #: unchanged (see :meth:`feedpub.discover.ReleaseFile.entry`).
@@ -70,6 +70,15 @@ class Selection:
         self._all = _Newest(max_entries)
         self._by_slug: dict[str, _Newest] = {}
         self._names: dict[str, str] = {}
+        #: Correction notices, by department slug: entries of the feeds, not releases (see
+        #: :meth:`add_notice`). A few per release at most, so all of them are kept.
+        self._notices: dict[str, list[CorrectionNotice]] = {}
+
+    def add_notice(self, notice: CorrectionNotice) -> None:
+        """A correction notice: in the feeds (:meth:`newest`) like a release, taking one of
+        the ``max_entries`` places, but not in :meth:`releases` or :meth:`count`. Its
+        department must have a release (the notice's own)."""
+        self._notices.setdefault(notice.slug, []).append(notice)
 
     def add(self, release: Entry) -> None:
         self._all.add(release)
@@ -87,10 +96,21 @@ class Selection:
         return self._names[slug]
 
     def count(self, slug: str | None = None) -> int:
+        """How many releases (correction notices not counted) a department has, or all."""
         return self._all.count if slug is None else self._by_slug[slug].count
 
     def newest(self, slug: str | None = None) -> list[Entry]:
-        """The newest releases of one department (or of all with None), newest first."""
+        """What the feed of one department (or of all with None) shows, newest first: its
+        newest ``max_entries`` releases and correction notices."""
+        notices = [n for key, group in self._notices.items() if slug in (None, key) for n in group]
+        releases = self.releases(slug)
+        if not notices:
+            return releases
+        return sorted([*releases, *notices], key=order_key)[: self.max_entries]
+
+    def releases(self, slug: str | None = None) -> list[Entry]:
+        """The newest ``max_entries`` releases of one department (or of all with None), newest
+        first: what its page lists."""
         return self._all.newest() if slug is None else self._by_slug[slug].newest()
 
     def merge(self, other: Selection) -> None:
@@ -111,3 +131,6 @@ class Selection:
         for release in other._all.newest():
             self._all.add(release)
         self._all.count += other._all.count - len(other._all.items)
+        for notices in other._notices.values():
+            for notice in notices:
+                self.add_notice(notice)

@@ -21,9 +21,9 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822, xml_elem
 
 from feedpub import media as media_ext
-from feedpub.content import body_html, join_names, summary_text
+from feedpub.content import body_html, join_names, summary_text, with_correction
 from feedpub.layout import ATOM, RSS, Urls
-from feedpub.release import Release, effective_updated
+from feedpub.release import Release, entry_updated
 
 GENERATOR = "feedpub"
 GENERATOR_URI = "https://pypi.org/project/feedpub/"
@@ -106,7 +106,7 @@ LIVE = History()
 @dataclass(frozen=True, slots=True)
 class Shown:
     """What a feed document needs of one entry besides its rendered fragments: its place
-    (id, publication time), the time it last changed (:func:`effective_updated`) and whether
+    (id, publication time), its Atom ``updated`` (:func:`entry_updated`) and whether
     it has pictures (the Media RSS namespace). An entry rendered earlier (spooled while its
     release was read, or cut from a published document) is shown without its release."""
 
@@ -117,7 +117,7 @@ class Shown:
 
     @classmethod
     def of(cls, release: Release) -> Shown:
-        return cls(release.id, release.published, effective_updated(release), bool(release.images))
+        return cls(release.id, release.published, entry_updated(release), bool(release.images))
 
 
 #: The RFC 5005 namespace, for ``<fh:archive/>``.
@@ -440,10 +440,10 @@ def _add_entry(
     fe.id(release.id)  # also RSS <guid isPermaLink="false">
     fe.title(release.title)
     fe.published(release.published)  # also RSS <pubDate>, which stays put after a correction
-    # Atom <updated> moves with a correction (RFC 4287 4.2.15: "the most recent instant in time
-    # when an entry ... was modified in a way the publisher considers significant"); the id
-    # stays, so readers show the entry as changed, not as new.
-    fe.updated(effective_updated(release))
+    # Atom <updated> stays the publication (RFC 4287 4.2.15: modified "in a way the publisher
+    # considers significant"): readers that sort by it made a corrected release today's news
+    # (see entry_updated); the correction's news is its notice, an entry of its own.
+    fe.updated(entry_updated(release))
     fe.link(href=urls.release(release), rel="alternate", type="text/html")
     # One call each: feedgen copies its author list on every call (quadratic in authors).
     names = list(release.authors) or [info.publisher]
@@ -455,6 +455,7 @@ def _add_entry(
     # with type="html" is exactly right for Atom too, and feedgen writes both from one call.
     fe.summary(escape(summary_text(release), quote=False), type="html")
     # Also RSS <content:encoded>.
-    fe.content(body_html(release, urls) if body is None else body, type="html")
+    body = body_html(release, urls) if body is None else body
+    fe.content(with_correction(release, body), type="html")
     if release.images:
         fe.pictures.set([(urls.image(release.slug, i.name), i) for i in release.images])

@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from feedpub.content import body_html, summary_text
+from feedpub.content import body_html, summary_text, with_correction
 from feedpub.feeds import FeedInfo
 from feedpub.layout import INDEX, JSON, Urls
-from feedpub.release import Release, effective_updated
+from feedpub.release import Release, entry_updated
 
 VERSION = "https://jsonfeed.org/version/1.1"
 #: RFC 5646 tag, as the spec asks (the Atom feed's xml:lang, too).
@@ -81,7 +81,7 @@ def _item(release: Release, urls: Urls, publisher: str, items: ItemCache | None)
         "id": release.id,
         "url": urls.release(release),
         "title": release.title,
-        "content_html": body_html(release, urls),
+        "content_html": with_correction(release, body_html(release, urls)),
         # Plain text: "the only place HTML is allowed in this format is in content_html".
         "summary": summary_text(release),
     }
@@ -90,8 +90,8 @@ def _item(release: Release, urls: Urls, publisher: str, items: ItemCache | None)
         item["image"] = urls.image(release.slug, release.images[0].name)
     item |= {
         "date_published": release.published.isoformat(),
-        # Moves with a correction, like Atom <updated>; the id stays.
-        "date_modified": effective_updated(release).isoformat(),
+        # The Atom <updated>: the publication, also after a correction (see entry_updated).
+        "date_modified": entry_updated(release).isoformat(),
         # Explicit even for the publisher: the spec lets an item inherit the feed's authors,
         # but not every reader does.
         "authors": [{"name": name} for name in release.authors or (publisher,)],

@@ -25,7 +25,7 @@ import re
 
 from feedpub.config import Config
 from feedpub.publish import PID_MAX, temporary_name
-from feedpub.release import Release
+from feedpub.release import CorrectionNotice, Release
 from feedpub.static import favicon_url, static_url
 
 ATOM = "atom.xml"
@@ -34,6 +34,9 @@ JSON = "feed.json"
 INDEX = "index.html"
 OPML = "feeds.opml"
 JSON_OPML = "feeds-json.opml"
+#: Where a correction notice links: the note on its release's page (``id="korrektur"`` in
+#: the template ``release.html``).
+NOTICE_ANCHOR = "#korrektur"
 
 
 def feed_path(slug: str | None, name: str) -> str:
@@ -169,7 +172,13 @@ class Urls:
         return self.base + archive_page_path(slug, period)
 
     def release(self, release: Release) -> str:
-        """Where an entry links to: the generated page, or the office's own site."""
+        """Where an entry links to: the generated page, or the office's own site; for a
+        correction notice the note on its release's page (``#korrektur``)."""
+        page = self.release_page(release)
+        return page + NOTICE_ANCHOR if isinstance(release, CorrectionNotice) else page
+
+    def release_page(self, release: Release) -> str:
+        """The page of a release (of the release a correction notice corrects)."""
         if self.template is not None:
             return self.template.format(slug=release.slug, stem=release.stem)
         return self.base + page_path(release.slug, release.stem)

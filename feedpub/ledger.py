@@ -13,15 +13,23 @@ Tables (schema version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``):
 * ``bad(key, line, reason)``: files that are bad by their bytes, keyed by a digest of path
   and signature (see :func:`feedpub.state.bad_key`): the ledger names no file that is not
   published.
-* ``releases(id, hash, updated, last_good)``: per published release its content hash, the
-  time a build first saw that content (Atom ``updated``), and, for those the feeds show, the
-  last good version (a JSON record), which a release that turns bad keeps showing.
+* ``releases(id, hash, updated, last_good, first)``: per published release its content hash,
+  the time a build first saw that content (the correction time pages show), for those the
+  feeds show the last good version (a JSON record), which a release that turns bad keeps
+  showing, and when a build first published it on its day (the time of day of a date-only
+  release, see :mod:`feedpub.daytime`; NULL for releases published before version 3).
 * ``documents(path, key)``: what each document a channel keys (archive documents, live
   feeds, department pages) was rendered from (its key; see :mod:`feedpub.channels`).
 * ``pending(url)``: feed URLs the WebSub hub has not taken yet, in the order to send them
   (rowid); public URLs only (see :mod:`feedpub.websub`).
 * ``outputs(path)``: the manifest, every file feedpub published below ``feeds/``: only
   those are ever deleted (see :mod:`feedpub.publish`).
+* ``notices(id, release, time, title, note, department, slug, stem)``: every correction
+  notice published (see :mod:`feedpub.corrections`), kept while its release is published.
+
+A ledger of an older schema version is upgraded in place (:data:`_UPGRADES`: version 1 had
+no ``notices``, version 2 no ``releases.first``), so an installation keeps its history; only
+a ledger that is no ledger of a known version is moved aside.
 
 Nothing in it names a release that is not published (an embargoed or bad new file), as the
 JSON files before it. Journal: the rollback journal (``journal_mode=DELETE``), not WAL: a
@@ -42,8 +50,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 LEDGER_NAME = ".feedpub/ledger.sqlite3"
-#: Bump when the tables change: a ledger of another version is moved aside (full build).
-SCHEMA_VERSION = 1
+#: Bump when the tables change, with an upgrade from the version before in _UPGRADES; a
+#: ledger of an unknown version is moved aside (full build).
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -58,7 +67,18 @@ CREATE TABLE documents (path TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE pending (url TEXT PRIMARY KEY);
 CREATE TABLE outputs (path BLOB PRIMARY KEY) WITHOUT ROWID;
 """
-_TABLES = frozenset({"meta", "files", "bad", "releases", "documents", "pending", "outputs"})
+_NOTICES = """
+CREATE TABLE notices (
+    id TEXT PRIMARY KEY, release TEXT NOT NULL, time TEXT NOT NULL, title TEXT NOT NULL,
+    note TEXT NOT NULL, department TEXT NOT NULL, slug TEXT NOT NULL, stem TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+_TABLES = frozenset(
+    {"meta", "files", "bad", "releases", "documents", "pending", "outputs", "notices"}
+)
+#: Version → the statements that make a ledger of that version one of the next. A new
+#: ledger is made as version 1 (:data:`_SCHEMA`) and brought up through all of them.
+_UPGRADES = {1: _NOTICES, 2: "ALTER TABLE releases ADD COLUMN first TEXT;"}
 
 
 #: SQLite's result codes for a problem of the machine, as the errno they stand for: the
@@ -145,13 +165,25 @@ def _open(path: Path, *, create: bool) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=DELETE")
         db.execute("PRAGMA synchronous=FULL")
         if create and _version(db) == 0 and not _tables(db):
-            db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+            db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version=1; COMMIT;")
+        _upgrade(db)
         _check(db, thorough=True)
     except BaseException:
         db.close()
         raise
     os.chmod(path, 0o600)  # machine state: nobody else needs to read it
     return db
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a ledger of an older version up to :data:`SCHEMA_VERSION`, in place, one
+    transaction per step (a ledger of a version without an upgrade is left to _check)."""
+    version = _version(db)
+    while version in _UPGRADES and version < SCHEMA_VERSION:
+        db.executescript(
+            f"BEGIN IMMEDIATE; {_UPGRADES[version]} PRAGMA user_version={version + 1}; COMMIT;"
+        )
+        version = _version(db)
 
 
 def _check(db: sqlite3.Connection, *, thorough: bool) -> None:

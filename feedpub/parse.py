@@ -35,6 +35,7 @@ from feedpub.dates import (
 )
 from feedpub.dateutil_de import RELATIVE_DAYS
 from feedpub.decode import read_text
+from feedpub.note import NOTE_LABEL, read_note, take_body_notes, take_head_note
 from feedpub.release import (
     Notice,
     Release,
@@ -94,9 +95,14 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
     above = [line for number, line in head if number < date_lineno]
     blocks = split_blocks(raw_lines, start=date_lineno)
     stamps = stamp_below_date(blocks)
+    notes = take_head_note(blocks, _title_follows)
+    if notes and not stamps:
+        stamps = stamp_below_date(blocks)  # the note first, then the stamp
     title, rest = _title(parsed, date_lineno, blocks, source, above)
     rest = take_updated_lines(rest, stamps)
+    rest = take_body_notes(rest, notes)
     updated = read_updated(stamps, parsed, source)
+    correction = read_note(notes, source)
     teaser, rest = _teaser(rest, title.text)
     body = read_body(rest)
     if teaser is None and not body.paragraphs:
@@ -120,6 +126,7 @@ def parse_text(text: str, *, source: Path, department: str, tag_prefix: str) -> 
         authors=body.authors,
         updated=updated.value if updated else None,
         updated_has_time=updated.has_time if updated else True,
+        correction=correction,
         date_text=parsed.date_text,
         date_ignored=_ignored(parsed, title.on_date_line),
     )
@@ -241,6 +248,18 @@ _LABEL_START = re.compile(
     r"Nachrichten|Mitteilung|PM)\b",
     re.IGNORECASE,
 )
+
+
+def _title_follows(blocks: list[Block]) -> bool:
+    """Whether ``blocks`` start with a title (after an ``Aktualisiert:`` line): not captions,
+    a list, an author line or a date line, and no sentence. A ``Korrektur:`` line in the
+    head is a note only then; else it is the title."""
+    rest = blocks[:2]
+    stamp_below_date(rest)
+    if not rest:
+        return False
+    text = " ".join(line for _, line, _ in rest[0])
+    return _not_a_title(rest[0], text) is None and not ends_sentence(text)
 
 
 def _title_above(above: list[str], blocks: list[Block]) -> bool:
@@ -419,6 +438,8 @@ def format_release(release: Release) -> str:
     if release.updated is not None:
         stamp = format_date_line(release.updated, with_time=release.updated_has_time)
         head += f"\n{UPDATED_LABEL} {stamp}"
+    if release.correction is not None:
+        head += f"\n{NOTE_LABEL} {release.correction}"
     parts = [head, release.title]
     if release.teaser is not None:
         parts.append(release.teaser)

@@ -21,7 +21,6 @@ import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,13 +39,12 @@ from feedpub.plan import (
     unpublished,
 )
 from feedpub.publish import Lock
-from feedpub.release import Release, ReleaseError
+from feedpub.release import ReleaseError
 from feedpub.report import Report
-from feedpub.state import Cache, FileRow, Seen, State, fingerprint
+from feedpub.state import Cache, FileRow, State, fingerprint
 
 if TYPE_CHECKING:
     from feedpub.channels.view import Earlier, View
-    from feedpub.departments import Selection
     from feedpub.plan import Plan
     from feedpub.publish import Publisher
     from feedpub.reading import Context, Part
@@ -58,7 +56,7 @@ if TYPE_CHECKING:
 # build that finds nothing changed.
 
 #: Bump when the output changes for the same input and config: the next build is a full one.
-OUTPUT_FORMAT = 5
+OUTPUT_FORMAT = 6
 _BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -293,6 +291,7 @@ class Build:
         parts.clear()
         self.report.errors = sorted([*refused, *self.report.errors], key=lambda e: str(e.path))
         self.take(collected, unreadable)
+        add_notices(collected, self.state)
         return collected
 
     def read_parts(self, to_read: list[ReleaseFile]) -> list[Part]:
@@ -331,6 +330,7 @@ class Build:
             into.held.update(part.held)
             into.seen.update(part.seen)
             into.entries.extend(part.entries)
+            into.corrections.extend(part.corrections)
         for name, result in part.made.items():
             if result is not None:
                 self.made.setdefault(name, []).append(result)
@@ -355,7 +355,14 @@ class Build:
 
         assert self.publisher is not None
         config, selection, seen = self.config, collected.selection, collected.seen
-        feeds = materialize(selection, config.tag_prefix, seen, self.report, self.state.releases)
+        from feedpub.materialize import Unchanged, materialize
+
+        unchanged = Unchanged(config.tag_prefix, seen, self.report, self.state.releases)
+        feeds = materialize(selection, selection.newest, unchanged)
+        # The pages list releases only: the newest max_entries, notices or not.
+        pages = (
+            materialize(selection, selection.releases, unchanged) if collected.corrections else None
+        )
         view = View(
             config,
             Urls(config),
@@ -368,6 +375,7 @@ class Build:
             self.made,
             self.out_dir,
             self.jobs,
+            pages,
         )
         keys: dict[str, str] = {}
         try:
@@ -386,7 +394,7 @@ class Build:
         """Let the channels record what must survive a kill (WebSub's pending URLs), record
         the new manifest paths, stage the ledger's rows, put the outputs into place, and
         commit the ledger last."""
-        from feedpub.bookkeeping import commit, set_outputs, stage
+        from feedpub.bookkeeping import commit, set_outputs, stage, write_notices
         from feedpub.channels import CHANNELS
 
         assert self.db is not None and self.publisher is not None
@@ -400,6 +408,7 @@ class Build:
         cache = Cache(self.fingerprint, collected.cached, keys, collected.bad, frozenset(held), due)
         shown = {release.id: release for releases in view.feeds.values() for release in releases}
         stage(db, config.tag_prefix, collected.seen, shown.values(), cache, before)
+        write_notices(db, collected.corrections)
         set_outputs(db, publisher.files, transaction=False)
         publisher.commit()
         commit(db)  # last: the outputs are in place and durable
@@ -449,35 +458,14 @@ def _twice(advance: Callable[[int], None], count: int) -> None:
     advance(2 * count)
 
 
-def materialize(
-    selection: Selection,
-    tag_prefix: str,
-    seen: dict[str, Seen],
-    report: Report,
-    known: dict[str, Release],
-) -> dict[str | None, list[Release]]:
-    """The releases each feed shows, in feed order. An unchanged release that a feed shows
-    is taken from ``known`` (the ledger's record of what the feeds showed: the same file, so
-    the same release) or else read again (a few hundred at most, never all of them)."""
-    from feedpub.reading import read_unchanged
+def add_notices(collected: Part, state: State) -> None:
+    """Put the correction notices the build publishes (those the ledger knows and those the
+    read phase made, of the releases still published) into the feeds and archives as
+    entries, and into ``collected.corrections`` for the ledger (see
+    :mod:`feedpub.corrections`)."""
+    from feedpub.corrections import as_entry, published
 
-    feeds: dict[str | None, list[Release]] = {}
-    read: dict[str, Release | None] = {}
-    for slug in [None, *selection.slugs()]:
-        releases: list[Release] = []
-        for entry in selection.newest(slug):
-            if isinstance(entry, Release):
-                releases.append(entry)
-                continue
-            if entry.id not in read:
-                record = known.get(entry.id)
-                read[entry.id] = (
-                    replace(record, source=entry.source)
-                    if record is not None
-                    else read_unchanged(entry, tag_prefix, seen, report.errors)
-                )
-            release = read[entry.id]
-            if release is not None:
-                releases.append(release)
-        feeds[slug] = releases
-    return feeds
+    collected.corrections = published(state.notices, collected.corrections, collected.seen)
+    for notice in map(as_entry, collected.corrections):
+        collected.selection.add_notice(notice)  # an entry like a release: max_entries
+        collected.entries.append(notice)  # and the archives

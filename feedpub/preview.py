@@ -19,8 +19,9 @@ from feedpub.templating import Markup
 
 def preview(release: Release, urls: Urls, url: str) -> dict[str, Any]:
     """The variables of ``release.html``'s head: ``description`` (the teaser as in lists),
-    ``image`` (the first picture's URL, or None), ``modified`` (ISO 8601: the time the
-    feeds give as updated) and ``json_ld`` (the ``NewsArticle``, safe inside ``<script>``)."""
+    ``image`` (the first picture's URL, or None), ``modified`` (ISO 8601: the correction
+    time, else the publication; the feeds keep the publication, see ``entry_updated``) and
+    ``json_ld`` (the ``NewsArticle``, safe inside ``<script>``)."""
     images = [urls.image(release.slug, image.name) for image in release.images]
     description = listing_teaser(release)
     modified = effective_updated(release).isoformat()

@@ -32,6 +32,7 @@ from feedpub.state import RECOVERED, UNREAD, FileRow, Seen, State, bad_key, cont
 
 if TYPE_CHECKING:
     from feedpub.channels.base import ReleaseSink
+    from feedpub.corrections import NoticeRecord
     from feedpub.release import Notice
 
 
@@ -102,6 +103,9 @@ class Part:
     #: What each per-release channel handed back in this process, by channel name (see
     #: :meth:`feedpub.channels.base.ReleaseSink.close`).
     made: dict[str, object] = field(default_factory=dict)
+    #: Correction notices: made by the releases this part read; once the parts are merged,
+    #: every notice the build publishes (see :func:`feedpub.corrections.published`).
+    corrections: list[NoticeRecord] = field(default_factory=list)
 
     def keep(self, entry: Entry, slug: str, stem: str) -> None:
         """Keep a release published before: in the feeds, the archives, its page and
@@ -257,15 +261,9 @@ class _Reader:
         from feedpub.content import body_html
 
         context, part, candidate = self.context, self.part, item.candidate
-        digest = content_hash(parsed)
-        history = context.state.seen.get(parsed.id)
-        if history is not None and history.hash == RECOVERED:
-            history = Seen(digest, history.updated)  # read back from the published feeds
-        elif history is None or not context.state.found:
-            history = Seen(digest, None)
-        elif history.hash != digest:
-            history = Seen(digest, context.now)  # an edit: readers see it as updated now
+        history = next_history(context.state, parsed, context.now)
         release = with_history(parsed, history)
+        self._correction(parsed, release)
         part.seen[release.id] = history
         part.cached[candidate.relative] = FileRow(
             candidate.signature, release.published.isoformat(), candidate.stem
@@ -279,6 +277,45 @@ class _Reader:
         body = body_html(release, self.urls)  # once, for its page and its feed entry
         for sink in self.sinks.values():
             sink.on_release(release, body)
+
+    def _correction(self, parsed: Release, release: Release) -> None:
+        """The correction notice a release read now makes, if any (see
+        :mod:`feedpub.corrections`): dated from its text and history, placed as the feeds
+        place the release."""
+        from feedpub.corrections import new_notice
+
+        state = self.context.state
+        notice = new_notice(
+            replace(parsed, published=release.published),  # the time the feeds give
+            state.notices.get(parsed.id, ()),
+            self.context.now,
+            first_seen=parsed.id not in state.seen or not state.found,
+        )
+        if notice is not None:
+            self.part.corrections.append(notice)
+
+
+def next_history(state: State, parsed: Release, now: datetime) -> Seen:
+    """The history of a release read now as good: its content hash, the time a build first
+    saw this content (an edit seen now is updated now) and the time a build first published
+    it on its day (see :func:`feedpub.daytime.first_published`)."""
+    from feedpub.daytime import first_published
+
+    digest = content_hash(parsed)
+    history = state.seen.get(parsed.id)
+    if history is not None and history.hash == RECOVERED:
+        # Read back from the published feeds: the time they show is kept (see recover).
+        return Seen(digest, history.updated, history.first)
+    if history is None or not state.found:
+        return Seen(digest, None, now)  # first published now
+    if history.hash == digest:
+        return history
+    # An edit: readers see it as updated now; a date-only one moved to a later day counts
+    # its first publication from now.
+    first = history.first
+    if not parsed.has_time:
+        first = first_published(first, parsed.published, now)
+    return Seen(digest, now, first)
 
 
 def read_unchanged(
@@ -304,7 +341,13 @@ def read_unchanged(
 
 
 def with_history(release: Release, history: Seen | None) -> Release:
-    """The release with the correction time its history gives (a stated one wins)."""
+    """The release with the correction time its history gives (a stated one wins) and, when
+    its date names no time, the time of day of :func:`feedpub.daytime.date_only_time`."""
+    if not release.has_time:
+        from feedpub.daytime import date_only_time
+
+        first = None if history is None else history.first
+        release = replace(release, published=date_only_time(release.published, first))
     if release.updated is None and history is not None and history.updated is not None:
         return replace(release, updated=history.updated, updated_has_time=True)
     return release

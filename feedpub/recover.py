@@ -9,8 +9,11 @@ if its ledger were there, except for the content hashes, and so:
 
 - a ``releases/`` that is empty or not mounted after the ledger was lost is refused like any
   mass removal (:class:`feedpub.build.MassRemoval`), instead of unpublishing everything;
-- an unchanged release keeps the correction time readers saw (Atom ``updated``), instead of
-  falling back to its publication time;
+- an unchanged release keeps the correction time readers saw, instead of falling back to
+  its publication time: the Atom ``updated`` of feeds of older versions, else the
+  ``article:modified_time`` of its page (the feeds' ``updated`` is the publication since
+  issue 13, see :func:`feedpub.release.entry_updated`);
+- a date-only release keeps the time of day its entries show (see :mod:`feedpub.daytime`);
 - a published release that is bad at that moment keeps its place in the archives.
 
 Only feedpub's own output is read (the documents it wrote, in the layout of
@@ -62,7 +65,16 @@ def recover_history(
     entries = published_entries(out_dir, tag_prefix)
     if not entries:
         return state, {}
-    seen = {entry_id: Seen(RECOVERED, entry.updated) for entry_id, entry in entries.items()}
+    # The publication time the feeds show is the first publication: a date-only release keeps
+    # the time of day it was stamped with (see feedpub.daytime).
+    seen = {
+        entry_id: Seen(
+            RECOVERED,
+            entry.updated or page_modified(out_dir, entry_id[len(tag_prefix) :], entry.published),
+            entry.published,
+        )
+        for entry_id, entry in entries.items()
+    }
     return State(False, tag_prefix, seen, {}), entries
 
 
@@ -77,6 +89,40 @@ def recovered_files(
         if entry is not None:
             files[candidate.relative] = FileRow(UNREAD, entry.published.isoformat(), candidate.stem)
     return files
+
+
+#: The correction time in a release page's head (``release.html``), ISO 8601.
+_MODIFIED = re.compile(rb'<meta property="article:modified_time" content="([^"<>]+)">')
+#: How much of a page is read: its head (the meta element comes before the text).
+_HEAD = 8192
+
+
+def page_modified(out_dir: Path, name: str, published: datetime) -> datetime | None:
+    """The correction time a release's published page shows (``name``: ``<slug>/<stem>``,
+    the end of its id), when later than ``published``; None when there is none, or no page
+    (``link_template``, a template without the element, a page that cannot be read)."""
+    if any(part.startswith(".") for part in name.split("/")):
+        return None  # no page of feedpub's (ids are read from files: nothing outside out_dir)
+    try:
+        with open(out_dir / f"{name}.html", "rb") as page:
+            head = page.read(_HEAD)
+    except OSError:
+        return None
+    when = modified_time(head)
+    return when if when is not None and when > published else None
+
+
+def modified_time(page: bytes) -> datetime | None:
+    """The ``article:modified_time`` a release page shows in its head (the correction time,
+    else its publication), or None."""
+    found = _MODIFIED.search(page, 0, _HEAD)
+    if found is None:
+        return None
+    try:
+        when = datetime.fromisoformat(html.unescape(found.group(1).decode("utf-8", "replace")))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 def published_entries(out_dir: Path, tag_prefix: str) -> dict[str, Recovered]:

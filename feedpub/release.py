@@ -119,6 +119,10 @@ class Release:
     updated: datetime | None = None
     #: False when the ``Aktualisiert:`` line named only a day (then ``updated`` is 00:00 local).
     updated_has_time: bool = True
+    #: The correction note of its ``Korrektur:`` line (what was wrong, what is right), or
+    #: None. Part of the content; each new note is published as a correction notice of its
+    #: own (see :mod:`feedpub.corrections`).
+    correction: str | None = None
     #: Pictures found beside the release file, by ``number`` (set by the build, not the
     #: parser: the text alone knows none).
     images: tuple[Image, ...] = ()
@@ -128,6 +132,28 @@ class Release:
     #: What the date line held besides its date, ignored (a place, a label, a note), in
     #: order. Not part of the content.
     date_ignored: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorrectionNotice(Release):
+    """A correction notice (see :mod:`feedpub.corrections`): an entry of its own that says a
+    release was corrected, in the feeds like a release. ``title`` is ``Korrektur: <title of
+    the release>``, ``paragraphs`` the note alone, ``published`` the correction time, and
+    ``slug``/``stem`` those of the release, whose page its link leads to."""
+
+    #: The id of the corrected release.
+    corrects: str
+
+
+def entry_updated(release: Release) -> datetime:
+    """An entry's Atom ``updated`` and JSON Feed ``date_modified``: its publication, also after
+    an edit (README, "Output layout", "Updated"). Tiny Tiny RSS and feed-extractor date an
+    entry by ``updated``, so a moved ``updated`` made a corrected release of 2025 today's
+    news there and hid its publication date (issue 13); the news of a correction is its
+    correction notice, an entry of its own. Readers that update an entry in place compare
+    its content, not ``updated``. Pages keep the correction time (:func:`effective_updated`).
+    """
+    return release.published
 
 
 def effective_updated(release: Release) -> datetime:

@@ -106,13 +106,17 @@ def site_pages(
     releases each live feed shows; ``chains``: the archive documents of each feed, whose
     Atom documents (``read``: as this build publishes them) give the archived releases'
     updated times; ``known(doc)``: those times of an unchanged document without reading
-    it (:func:`known_times`), or None."""
+    it (:func:`known_times`), or None. The Atom ``updated`` keeps the publication after a
+    correction; a release page's lastmod is the correction time its page shows, read from
+    the page (as this build publishes it) for the documents that are read."""
     updated: dict[str, str] = {}
     for doc in chains.get(None, ()):
         month = None if known is None else known(doc)
         if month is None:
             document = read(archive_path(None, doc.period, ATOM))
             month = {} if document is None else read_updated(document)
+            if urls.template is None:
+                _page_times(doc, month, read, urls)
         updated.update(month)
     for releases in feeds.values():
         updated.update((r.id, effective_updated(r).isoformat()) for r in releases)
@@ -135,6 +139,21 @@ def site_pages(
             if times:
                 pages.append(Page(urls.archive_page(slug, doc.period), _latest(times)))
     return pages
+
+
+def _page_times(
+    doc: ArchiveDoc, month: dict[str, str], read: Callable[[str], bytes | None], urls: Urls
+) -> None:
+    """Move each release's time in ``month`` to the correction time its page shows."""
+    from feedpub.recover import modified_time
+
+    base = len(urls.base)
+    for entry in doc.entries:
+        time = month.get(entry.id)
+        page = None if time is None else read(_release_url(urls, entry)[base:])
+        when = None if page is None else modified_time(page)
+        if when is not None and time is not None and when > datetime.fromisoformat(time):
+            month[entry.id] = when.isoformat()
 
 
 def _release_url(urls: Urls, entry: Entry) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from feedpub.corrections import NoticeRecord
 from feedpub.release import Caption, Image, Release
 
 STATE_NAME = ".feedpub/state.json"
@@ -67,6 +68,9 @@ class Seen:
     hash: str
     #: When a build first saw content other than the first published, or None (never edited).
     updated: datetime | None
+    #: When a build first published it, or None (published before feedpub kept it): the time
+    #: of day a date-only release is stamped with (see :mod:`feedpub.daytime`).
+    first: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,9 @@ class State:
     seen: dict[str, Seen]
     #: The releases the feeds showed, by id: their last good versions.
     releases: dict[str, Release]
+    #: The correction notices published, by the id of their release (see
+    #: :mod:`feedpub.corrections`).
+    notices: dict[str, list[NoticeRecord]] = field(default_factory=dict)
 
 
 EMPTY = State(False, None, {}, {})
@@ -196,6 +203,8 @@ def to_record(release: Release) -> dict[str, Any]:
         "paragraphs": list(release.paragraphs),
         "authors": list(release.authors),
     }
+    if release.correction is not None:  # only then, as for images: old hashes stay
+        record["correction"] = release.correction
     if release.images:  # only then: older records (and their hashes) have no such key
         record["images"] = [_image_record(image) for image in release.images]
     return record
@@ -253,5 +262,6 @@ def from_record(record: dict[str, Any]) -> Release:
         ),
         paragraphs=tuple(str(p) for p in record["paragraphs"]),
         authors=tuple(str(a) for a in record["authors"]),
+        correction=None if record.get("correction") is None else str(record["correction"]),
         images=tuple(_from_image_record(image) for image in record.get("images", ())),
     )

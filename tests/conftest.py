@@ -6,8 +6,9 @@ import contextlib
 import re
 import shutil
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +196,48 @@ def overriding_site(folder: Path, base_url: str = "https://presse.example.de/fee
     config = load_config(folder / "feedpub.toml")
     assert config.templates == folder / "templates" and config.base_url == base_url
     return config
+
+
+def feed_published(record: dict[str, Any]) -> datetime:
+    """When the feeds of a build on a later day say a release (a ``check --json`` record)
+    was published: its date line's time, or noon of its day when that names none (README,
+    "Dates")."""
+    value = datetime.fromisoformat(record["published"])
+    return value.replace(hour=12) if record["date_only"] else value
+
+
+def with_notices(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the entries of a first build (on a later day than every release) show, as
+    ``check --json`` records: the releases with the time the feeds give them
+    (:func:`feed_published`), and a correction notice per release with a ``Korrektur:``
+    line (README: at the stated ``Aktualisiert:`` time, never before the publication, a
+    stated day alone at noon; else, as the release is new to the build, at its publication;
+    the publisher as author; no pictures)."""
+    entries = [record | {"published": feed_published(record).isoformat()} for record in records]
+    notices = []
+    for record in entries:
+        if record["correction"] is None:
+            continue
+        time = datetime.fromisoformat(record["published"])
+        if record["updated"] is not None:
+            stated = datetime.fromisoformat(record["updated"])
+            if stated.time() == datetime.min.time() and stated.date() > time.date():
+                stated = stated.replace(hour=12)  # a day alone, seen on a later day
+            time = max(time, stated)
+        notices.append(
+            record
+            | {
+                "id": f"{record['id']}/korrektur-{time.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+                "title": f"Korrektur: {record['title']}",
+                "published": time.isoformat(),
+                "date_only": False,
+                "updated": None,
+                "authors": [],
+                "images": [],
+                "captions": [],
+                "teaser": None,
+                "paragraphs": [record["correction"]],
+                "correction": None,
+            }
+        )
+    return [*entries, *notices]

@@ -141,7 +141,9 @@ def test_following_the_links_shows_every_release_once(
     out = tmp_path / "feeds"
     report = build(sample_releases, out, config, now=NOW)
     ids = walk(out, "atom.xml")
-    assert len(ids) == len(set(ids)) == report.releases == 21
+    # Every release once, and the sample's one correction notice.
+    assert len(ids) == len(set(ids)) == report.releases + 2 == 24
+    assert sum("/korrektur-" in i for i in ids) == 2
     for department in ("jobcenter", "gesundheitsamt", "strassenverkehrsamt"):
         mine = walk(out, f"{department}/atom.xml")
         assert len(mine) == len(set(mine)) == sum(f":{department}/" in i for i in ids)
@@ -186,7 +188,7 @@ def test_a_release_published_today_changes_only_the_newest_archive_documents(
         # Only the combined feed and the Jobcenter's are touched; at most two documents each.
         prefix = "" if slug is None else f"{slug}/"
         assert len([p for p in archives if p.startswith(f"{prefix}archive/")]) <= 4
-    assert len(walk(out, "atom.xml")) == 22
+    assert len(walk(out, "atom.xml")) == 25  # 23 releases and two correction notices
 
 
 def _newest_archive(out: Path, prefix: str) -> str:

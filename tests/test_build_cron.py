@@ -81,7 +81,7 @@ def test_a_build_with_nothing_changed_reads_and_writes_nothing(
     read = forbid_reading(monkeypatch)
     report = build(sample_releases, out, config, now=NOW + timedelta(days=3))
     assert report.fast and read == []
-    assert report.releases == 21 and report.errors == []
+    assert report.releases == 22 and report.errors == []
     assert every_file(out) == before  # state and cache included: same bytes, mtime, inode
 
 
@@ -324,7 +324,7 @@ def test_a_deleted_release_is_noticed_without_reading(
 # --- 4. corrections --------------------------------------------------------------------------
 
 
-def test_an_edit_keeps_the_id_moves_atom_updated_keeps_rss_pubdate(
+def test_an_edit_keeps_the_id_atom_updated_and_rss_pubdate_and_the_page_says_when(
     sample_releases: Path, tmp_path: Path, config: Config
 ) -> None:
     out = tmp_path / "feeds"
@@ -339,18 +339,22 @@ def test_an_edit_keeps_the_id_moves_atom_updated_keeps_rss_pubdate(
     build(sample_releases, out, config, now=edited_at)
     after, after_rss = entry(feed, path.stem), rss_item(rss, path.stem)
     assert after.findtext(f"{ATOM}id") == before.findtext(f"{ATOM}id")
-    assert after.findtext(f"{ATOM}updated") == "2026-11-26T14:07:05+01:00"
+    text = "".join(after.itertext())
+    assert "Das Jobcenter" in text and "Das Jobcenter" not in "".join(before.itertext())
+    # <updated> stays the publication (README, "Updated"): no reader makes it today's news.
+    assert after.findtext(f"{ATOM}updated") == before.findtext(f"{ATOM}updated")
     assert after.findtext(f"{ATOM}published") == before.findtext(f"{ATOM}published")
     assert after_rss.findtext("pubDate") == before_rss.findtext("pubDate")
     assert after_rss.findtext("guid") == before_rss.findtext("guid")
-    assert (out / "atom.xml").read_text("utf-8").count("2026-11-26T14:07:05+01:00") >= 2
+    assert "2026-11-26T14:07:05+01:00" not in (out / "atom.xml").read_text("utf-8")
     page = (out / "jobcenter" / f"{path.stem}.html").read_text("utf-8")
     assert "Aktualisiert am <time" in page and "26.11.2026, 14:07 Uhr</time>" in page
 
-    # Later builds, with or without other changes, keep that time: items stay read.
+    # Later builds, with or without other changes, keep that time on the page.
     (sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt").touch()
     build(sample_releases, out, config, now=edited_at + timedelta(days=5))
-    assert entry(feed, path.stem).findtext(f"{ATOM}updated") == "2026-11-26T14:07:05+01:00"
+    page = (out / "jobcenter" / f"{path.stem}.html").read_text("utf-8")
+    assert "26.11.2026, 14:07 Uhr</time>" in page
 
 
 def test_a_stated_correction_time_wins(
@@ -362,11 +366,11 @@ def test_a_stated_correction_time_wins(
     text = path.read_text("utf-8").rstrip("\n")
     path.write_text(text + "\n\nAktualisiert: 12.02.2026, 10:00 Uhr\n", "utf-8")
     build(sample_releases, out, config, now=NOW)
-    updated = entry(out / "jobcenter" / "atom.xml", path.stem).findtext(f"{ATOM}updated")
-    assert updated == "2026-02-12T10:00:00+01:00"
+    page = (out / "jobcenter" / f"{path.stem}.html").read_text("utf-8")
+    assert '<time datetime="2026-02-12T10:00:00+01:00">12.02.2026, 10:00 Uhr</time>' in page
 
 
-def test_a_lost_state_file_is_said_once_and_times_are_read_back_from_the_feeds(
+def test_a_lost_state_file_is_said_once_and_times_are_read_back_from_what_was_published(
     sample_releases: Path, tmp_path: Path, config: Config
 ) -> None:
     out = tmp_path / "feeds"
@@ -374,14 +378,16 @@ def test_a_lost_state_file_is_said_once_and_times_are_read_back_from_the_feeds(
     build(sample_releases, out, config, now=NOW)
     path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
     build(sample_releases, out, config, now=NOW + timedelta(hours=1))
-    item = entry(out / "jobcenter" / "atom.xml", path.stem)
-    corrected = item.findtext(f"{ATOM}updated")
-    assert corrected != item.findtext(f"{ATOM}published")
+    page = out / "jobcenter" / f"{path.stem}.html"
+    corrected = (NOW + timedelta(hours=1)).isoformat()
+    assert f'"article:modified_time" content="{corrected}"' in page.read_text("utf-8")
+    feed = (out / "jobcenter" / "atom.xml").read_bytes()  # updated: the publication
     (out / LEDGER_NAME).unlink()
     report = build(sample_releases, out, config, now=NOW + timedelta(hours=2))
-    assert report.state_lost and report.errors == [] and report.recovered == 21
-    item = entry(out / "jobcenter" / "atom.xml", path.stem)
-    assert item.findtext(f"{ATOM}updated") == corrected  # what readers saw, not a new time
+    assert report.state_lost and report.errors == [] and report.recovered == 22
+    # What readers saw, not a new time: the page's correction time, the feed's dates.
+    assert f'"article:modified_time" content="{corrected}"' in page.read_text("utf-8")
+    assert (out / "jobcenter" / "atom.xml").read_bytes() == feed
     assert (out / LEDGER_NAME).exists()
     assert not build(sample_releases, out, config, now=NOW).state_lost  # said once
 
@@ -549,7 +555,7 @@ def test_a_build_that_fails_half_way_changes_nothing_and_the_next_is_a_full_one(
     assert ledger is not None and get_meta(ledger, "under_way") == "1"  # no fast path next
     ledger.close()
     report = build(sample_releases, out, config, now=NOW)
-    assert report.read == 21
+    assert report.read == 22
     build(sample_releases, tmp_path / "twin", config, now=NOW)
     published = {k: v[0] for k, v in every_file(out).items() if not k.startswith(".")}
     twin = {k: v[0] for k, v in every_file(tmp_path / "twin").items() if not k.startswith(".")}

@@ -85,7 +85,7 @@ def test_an_empty_releases_folder_unpublishes_nothing(
     sample_releases.mkdir()  # a share that is not mounted: an empty folder
     with pytest.raises(MassRemoval) as caught:
         build(sample_releases, out, config)
-    assert str(caught.value).startswith(f"{sample_releases}: 21 of 21 published releases are gone")
+    assert str(caught.value).startswith(f"{sample_releases}: 22 of 22 published releases are gone")
     assert every_file(out) == before
     sample_releases.rmdir()
     shutil.move(tmp_path / "away", sample_releases)
@@ -98,18 +98,18 @@ def test_most_releases_vanishing_is_refused_but_a_few_at_a_time_work(
     out = tmp_path / "feeds"
     build(sample_releases, out, config)
     files = sorted(sample_releases.rglob("*.txt"))
-    for path in files[:11]:  # 11 of 21: more than half
+    for path in files[:12]:  # 12 of 22: more than half
         path.rename(path.with_suffix(".bak"))
     before = every_file(out)
     with pytest.raises(MassRemoval):
         build(sample_releases, out, config)
     assert every_file(out) == before
-    for path in files[:11]:
+    for path in files[:12]:
         path.with_suffix(".bak").rename(path)
     for path in files[:2]:  # two at once: fewer than the minimum
         path.unlink()
     assert len(build(sample_releases, out, config).removed) > 2
-    for path in files[2:11]:  # nine of nineteen: not more than half
+    for path in files[2:12]:  # ten of twenty: not more than half
         path.unlink()
     report = build(sample_releases, out, config)
     assert report.releases == 10 and report.errors == []
@@ -137,7 +137,7 @@ def test_a_build_whose_lock_file_was_removed_publishes_nothing(
         build(sample_releases, out, config)
     assert published(out) == before
     monkeypatch.undo()
-    assert build(sample_releases, out, config).read == 21  # the next build does the work
+    assert build(sample_releases, out, config).read == 22  # the next build does the work
 
 
 def test_a_lost_manifest_is_rebuilt_from_what_is_published(
@@ -274,7 +274,7 @@ def test_a_lost_ledger_and_an_empty_releases_folder_unpublish_nothing(
     sample_releases.mkdir()  # a share that is not mounted, on the day the ledger was lost
     with pytest.raises(MassRemoval) as caught:
         build(sample_releases, out, config)
-    assert "21 of 21 published releases are gone" in str(caught.value)
+    assert "22 of 22 published releases are gone" in str(caught.value)
     assert published(out) == before
 
 
@@ -292,7 +292,7 @@ def test_a_lost_ledger_keeps_the_correction_times_readers_saw(
     assert sum(text.count(b"2026-11-21T09:00:00+01:00") for text in before.values()) >= 4
     (out / LEDGER_NAME).write_bytes(b"not a ledger")  # damaged: moved aside
     report = build(sample_releases, out, config, now=datetime(2026, 11, 22, 9, 0, tzinfo=BERLIN))
-    assert report.damaged and report.recovered == 21
+    assert report.damaged and report.recovered == 22
     assert published(out) == before  # every feed, archive and page byte for byte
     again = build(sample_releases, out, config, now=datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN))
     assert again.fast

@@ -128,7 +128,7 @@ def test_a_registered_channel_publishes_keeps_and_is_removed_with_its_files(
     shown = (out / "ids.txt").read_text("utf-8").split()
     assert len(shown) == config.max_entries and ListChannel.rendered == 1
     titles = sorted(out.glob("*/*.txt"))
-    assert len(titles) == report.releases == 21
+    assert len(titles) == report.releases == 22
     assert "ids.txt" in manifest_of(out)
     # The oldest release edited (not in the combined live feed): the list keeps its key and
     # is not rendered; the title of every release not read is kept (the channel named it),

@@ -42,6 +42,7 @@ JSON_KEYS = {
     "date_only",
     "date_text",
     "updated",
+    "correction",
     "title",
     "teaser",
     "authors",
@@ -96,7 +97,7 @@ def test_check_json_prints_one_object_per_release(sample_releases: Path) -> None
     result = run("check", "--json", "--releases", sample_releases, "--config", SAMPLE_CONFIG)
     assert result.exit_code == EXIT_OK
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(records) == 21
+    assert len(records) == 22
     for record in records:
         assert set(record) == JSON_KEYS
     by_path = {r["path"]: r for r in records}
@@ -117,6 +118,13 @@ def test_check_json_prints_one_object_per_release(sample_releases: Path) -> None
     assert umlaut["updated"] is None
     corrected = by_path["Jobcenter/2025-01-15-sprechstunde-beispielhausen.txt"]
     assert corrected["updated"] == "2025-01-16T11:20:00+01:00"
+    assert corrected["correction"] is None
+    noted = by_path["Straßenverkehrsamt/2025-11-14-zulassungsstelle-geschlossen.txt"]
+    assert noted["correction"] == (
+        "Anders als zunächst gemeldet ist die Außenstelle in Nordheim am Freitag, "
+        "21. November 2025, geöffnet."
+    )
+    assert all("Korrektur" not in p for p in noted["paragraphs"])
     assert all(isinstance(c, dict) and set(c) == {"text", "credit"} for c in umlaut["captions"])
     assert umlaut["images"] == []
     pictured = by_path["Amt für Bau und Planung/2025-09-19-richtfest-berufsschulzentrum.txt"]
@@ -166,7 +174,7 @@ def test_check_reports_bad_files_and_exits_1(sample_releases: Path) -> None:
         {"path": "Gesundheitsamt/leer.txt", "line": 1, "error": bad_records[0]["error"]},
         {"path": "Jobcenter/kaputt.txt", "line": 2, "error": bad_records[1]["error"]},
     ]
-    assert len(records) == 23
+    assert len(records) == 24
 
 
 def test_check_reports_refused_symlinks_in_json(sample_releases: Path, tmp_path: Path) -> None:
@@ -328,14 +336,14 @@ def test_verbose_says_what_was_written_and_why(sample_releases: Path, tmp_path: 
     first = run("build", "--releases", sample_releases, "--out", out, "-v")
     assert first.exit_code == EXIT_OK and first.stdout == ""
     assert f"wrote {out / 'atom.xml'} (new)" in first.stderr
-    assert "read 21 release files, 21 published" in first.stderr
+    assert "read 22 release files, 22 published" in first.stderr
     again = run("build", "--releases", sample_releases, "--out", out, "-v")
-    assert "no release file changed (21 releases); nothing written" in again.stderr
+    assert "no release file changed (22 releases); nothing written" in again.stderr
     path = sample_releases / "Jobcenter" / "2026-02-11-jahresbilanz-2025.txt"
     path.write_text(path.read_text("utf-8").replace("Jobcenter", "Das Jobcenter", 1), "utf-8")
     third = run("build", "--releases", sample_releases, "--out", out, "-v")
     assert f"wrote {out / 'jobcenter' / 'atom.xml'} (changed)" in third.stderr
-    assert "read 1 release file, 21 published" in third.stderr
+    assert "read 1 release file, 22 published" in third.stderr
     # Without -v the same kind of run is silent.
     path.write_text(path.read_text("utf-8").replace("Das Jobcenter", "Jobcenter", 1), "utf-8")
     quiet = run("build", "--releases", sample_releases, "--out", out)
@@ -350,7 +358,7 @@ def test_a_lost_state_file_is_said_once(sample_releases: Path, tmp_path: Path) -
     assert lost.exit_code == EXIT_OK
     assert lost.stderr == (
         f"feedpub: {out / LEDGER_NAME} was missing or unreadable; started a new one from the "
-        "published feeds (21 published releases and their updated times)\n"
+        "published feeds (22 published releases and their updated times)\n"
     )
     assert run("build", "--releases", sample_releases, "--out", out).stderr == ""
 
@@ -634,7 +642,7 @@ def test_a_vanished_releases_folder_is_exit_1_and_changes_nothing(
     result = run("build", "--releases", sample_releases, "--out", out)
     assert result.exit_code == EXIT_BAD_RELEASES
     assert result.stderr == (
-        f"feedpub: {sample_releases}: 21 of 21 published releases are gone at once; nothing "
+        f"feedpub: {sample_releases}: 22 of 22 published releases are gone at once; nothing "
         "was changed (is the folder mounted?). To withdraw them on purpose, remove at most "
         "half of them per build\n"
     )

@@ -17,6 +17,7 @@ from feedpub.content import (
     paragraph_html,
     plain_text_safe,
     summary_text,
+    with_correction,
 )
 from feedpub.layout import Urls
 from feedpub.release import Caption, Release
@@ -307,3 +308,27 @@ def test_plain_text_safe_writes_what_html2text_escapes_as_a_reference(
 )
 def test_join_names_as_german_text(names: tuple[str, ...], text: str) -> None:
     assert join_names(names) == text
+
+
+def test_with_correction_puts_the_note_on_top_of_the_body() -> None:
+    release = make_release(
+        paragraphs=("Text.",), correction="- Am 3. Juni, nicht am 2. Juni: www.example.de"
+    )
+    body = body_html(release, URLS)
+    content = with_correction(release, body)
+    assert content.endswith("\n" + body)
+    note = content.removesuffix("\n" + body)
+    assert note.startswith("<p><strong>Korrektur:</strong> ")
+    assert '<a href="https://www.example.de">www.example.de</a>' in note
+    assert '<time datetime="2024-06-03">' in note
+    text = as_plain_text_mail(content, 78) if _has_html2text() else ""
+    assert "\\" not in text
+    assert with_correction(make_release(paragraphs=("Text.",)), body) == body
+
+
+def _has_html2text() -> bool:
+    try:
+        import html2text  # noqa: F401 - only whether it is there
+    except ImportError:
+        return False
+    return True

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedpub.departments import Selection, _Newest, order_key
-from feedpub.release import Release, make_id, slugify
+from feedpub.release import CorrectionNotice, Release, make_id, slugify
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PREFIX = "tag:presse.example.de,2024-01-01:"
@@ -147,3 +147,29 @@ def test_merging_two_selections_equals_adding_everything_to_one() -> None:
     for slug in [None, *whole.slugs()]:
         assert left.newest(slug) == whole.newest(slug)
         assert left.count(slug) == whole.count(slug)
+
+
+def test_notices_take_places_in_the_feeds_but_not_in_the_lists_or_counts() -> None:
+    selection = Selection(2)
+    base = datetime(2026, 11, 1, tzinfo=ZoneInfo("Europe/Berlin"))
+    for day, stem in ((1, "a"), (2, "b"), (3, "c")):
+        selection.add(make_release("Jobcenter", stem, base + timedelta(days=day)))
+    selection.add(make_release("Bauamt", "x", base))
+    old = make_release("Jobcenter", "a", base + timedelta(days=1))
+    notice = CorrectionNotice(
+        **{f: getattr(old, f) for f in ("source", "department", "slug", "stem", "has_time")},
+        id=old.id + "/korrektur-1",
+        published=base + timedelta(days=5),
+        title="Korrektur: a",
+        corrects=old.id,
+    )
+    selection.add_notice(notice)
+    assert [e.id for e in selection.newest("jobcenter")] == [notice.id, make_release(
+        "Jobcenter", "c", base).id]  # fmt: skip
+    assert stems(selection.releases("jobcenter")) == ["c", "b"]
+    assert stems(selection.newest("bauamt")) == ["x"]  # another department's notice
+    assert [e.id for e in selection.newest()][0] == notice.id
+    assert (selection.count("jobcenter"), selection.count()) == (3, 4)
+    other = Selection(2)
+    other.merge(selection)
+    assert [e.id for e in other.newest()] == [e.id for e in selection.newest()]

@@ -44,7 +44,7 @@ from feedpub.build import build
 from feedpub.cli import cli
 from feedpub.config import load_config
 from feedpub.release import slugify
-from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, WIDE_CONFIG_TEXT
+from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, WIDE_CONFIG_TEXT, with_notices
 
 NEWSBOAT = shutil.which("newsboat")
 pytestmark = pytest.mark.skipif(
@@ -138,7 +138,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, releases_dir: Path) -> Iterat
 
 @pytest.fixture(scope="module")
 def releases(releases_dir: Path) -> dict[str, dict[str, Any]]:
-    """``feedpub check --json`` records by id."""
+    """``feedpub check --json`` records by id, and those of the correction notices the build
+    publishes (see tests.conftest.with_notices)."""
     result = CliRunner().invoke(
         cli,
         ["check", "--json", "--releases", str(releases_dir), "--config", str(SAMPLE_CONFIG)],
@@ -151,7 +152,7 @@ def releases(releases_dir: Path) -> dict[str, dict[str, Any]]:
         assert datetime.fromisoformat(by_path[relative]["published"]) == datetime.fromisoformat(
             published
         ), f"{relative}: {by_path[relative]['published']}"
-    return {r["id"]: r for r in records}
+    return {r["id"]: r for r in with_notices(records)}
 
 
 def feed_ids(path: Path) -> list[str]:
@@ -178,8 +179,9 @@ class Run:
 
 
 def run_newsboat(tmp: Path, urls: list[str]) -> Run:
-    """``newsboat -x reload`` on ``urls`` with a fresh home and cache."""
-    tmp.mkdir(parents=True)
+    """``newsboat -x reload`` on ``urls`` with the home and cache in ``tmp`` (made when
+    missing: a second run there reloads into the same cache)."""
+    tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "urls").write_text("".join(f"{u}\n" for u in urls), "utf-8")
     log = tmp / "error.log"
     (tmp / "config").write_text(
@@ -275,7 +277,7 @@ def test_newsboat_subscribed_to_every_feed_shows_every_release(
         assert ids, f"{feed} has no entries"
         missing = sorted(set(ids) - stored.keys())
         assert not missing, f"{feed}: newsboat lacks {missing}"
-    assert sorted(stored) == sorted(releases), "newsboat shows other items than the releases"
+    assert sorted(stored) == sorted(releases), "newsboat shows other items than the entries"
     for guid, (title, pub_date) in stored.items():
         assert_item_matches(guid, title, pub_date, releases[guid], from_atom=True)
 
@@ -302,3 +304,31 @@ def test_dst_tolerance_only_covers_days_of_a_change():
     assert near_dst_change(change + 20 * 3600)
     assert not near_dst_change(change + 3 * 86400)
     assert not near_dst_change(int(datetime(2025, 7, 9, tzinfo=BERLIN).timestamp()))
+
+
+def test_newsboat_shows_a_correction_notice_once_and_nothing_after_a_rebuild(
+    releases_dir: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+):
+    """A release gets a Korrektur: line: newsboat, which keeps the text of an item it knows
+    (issue 13), shows the correction notice as one new item (stored once for all feeds that
+    carry it, keyed by guid), dated at the correction; a rebuild with nothing changed brings
+    nothing new."""
+    from tests import test_e2e_readers as readers  # its sites; imported here: it imports us
+
+    with readers.correction_site(tmp_path_factory, releases_dir) as c:
+        urls = [c.site.url + feed for feed in FEEDS]
+        first = run_newsboat(tmp_path / "home", urls)
+        first.check()
+        c.correct()
+        second = run_newsboat(tmp_path / "home", urls)
+        second.check()
+        known = {guid for guid, *_ in first.items}
+        new = [item for item in second.items if item[0] not in known]
+        assert [guid for guid, *_ in new] == [c.notice_id], new
+        _, title, pub_date, _ = new[0]
+        assert title == c.title
+        assert pub_date == int(readers.CORRECTED_AT.timestamp())
+        c.site.rebuild()
+        third = run_newsboat(tmp_path / "home", urls)
+        third.check()
+        assert sorted(third.items) == sorted(second.items), "new items after a rebuild"

@@ -1,4 +1,4 @@
-"""End to end with three more real readers: sfeed, rss2email and fastfeedparser.
+"""End to end with more real readers: sfeed, rss2email, fastfeedparser (and reader).
 
 The sample build (with the DST releases of the newsboat test) is served over HTTP on
 127.0.0.1 as in tests/test_e2e_newsboat.py. Each reader subscribes to every Atom and RSS feed
@@ -13,10 +13,18 @@ nothing changed and the reader fetches again: it must bring nothing new.
   Maildir here (``email-protocol = maildir``), so nothing leaves the machine; its data file
   keeps the seen ids. ``date-header`` dates each mail by the item (publication date first).
 * fastfeedparser (PyPI): a library without state; the second fetch must give the same items.
+
+Then a correction (issue 13), each reader on a site of its own: a release gets a
+``Korrektur:`` line; the reader must bring exactly the correction notice as a new item (in the
+feeds that carry it: its department's and the combined ones; nothing in the others), titled
+and dated as the notice, and a rebuild with nothing changed must bring nothing. reader (PyPI)
+shows that a silent edit reaches a reader that updates in place although Atom ``updated``
+stays the publication (README, "Updated").
 """
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import functools
@@ -27,6 +35,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +43,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -69,6 +79,13 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, releases_dir: Path) -> Iterator[Served]:
+    with serve(tmp_path_factory, releases_dir) as site:
+        yield site
+
+
+@contextlib.contextmanager
+def serve(tmp_path_factory: pytest.TempPathFactory, releases_dir: Path) -> Iterator[Served]:
+    """``releases_dir`` built and served over HTTP on 127.0.0.1."""
     out = tmp_path_factory.mktemp("served") / "out"
     handler = functools.partial(
         type("Handler", (newsboat._Handler,), {"requests": []}), directory=str(out)
@@ -123,6 +140,10 @@ def assert_matches(
             f"the release says {release['published']}"
         )
         assert date == published, f"{reader}, {feed}, {guid}: {date} != {published}"
+        if release["date_only"]:  # also west of Berlin: noon there is still the day
+            for zone in ("America/New_York", "America/Los_Angeles", "Pacific/Honolulu"):
+                local = date.astimezone(ZoneInfo(zone)).date().isoformat()
+                assert local == published.date().isoformat(), f"{reader}, {guid}, {zone}"
 
 
 def test_the_feeds_hold_date_only_releases(releases: dict[str, dict[str, Any]]):
@@ -234,6 +255,17 @@ def r2e_runs(
 ) -> tuple[list[EmailMessage], list[EmailMessage]]:
     """The mails of rss2email's first run, and all mails after a rebuild and a second run."""
     home = tmp_path_factory.mktemp("r2e")
+    setup_r2e(home, served)
+    run_r2e(home, "run")
+    first = r2e_mails(home)
+    served.rebuild()
+    run_r2e(home, "run")
+    return first, r2e_mails(home)
+
+
+def setup_r2e(home: Path, served: Served) -> None:
+    """An rss2email configuration in ``home`` that delivers into a Maildir, subscribed to
+    every feed of ``served``."""
     (home / "Maildir").mkdir()  # rss2email makes the mailbox, not the folder it lives in
     (home / "r2e.cfg").write_text(
         "[DEFAULT]\n"
@@ -247,11 +279,6 @@ def r2e_runs(
     )
     for n, feed in enumerate(FEEDS):
         run_r2e(home, "add", f"feed{n}", served.url + feed)
-    run_r2e(home, "run")
-    first = r2e_mails(home)
-    served.rebuild()
-    run_r2e(home, "run")
-    return first, r2e_mails(home)
 
 
 def mail_text(message: EmailMessage) -> str:
@@ -311,3 +338,198 @@ def test_fastfeedparser_reads_every_feed(
     assert_matches("fastfeedparser", feed, first, served, releases)
     served.rebuild()
     assert fastfeedparser_items(served, feed) == first, f"{feed}: other items after a rebuild"
+
+
+# A correction: every reader shows the notice as a new item -----------------------------------
+
+#: The release corrected (a date-only release of the samples) and how.
+CORRECTED = "Jobcenter/2024-09-18-jobmesse-musterstadt.txt"
+STAMP = "Aktualisiert: 20.09.2024, 09:00 Uhr"
+NOTE = "Korrektur: Es waren rund 1.500 Besucherinnen und Besucher, nicht 1.400."
+CORRECTED_AT = datetime(2024, 9, 20, 9, 0, tzinfo=BERLIN)
+#: The feeds that show the corrected release (its department's and the combined ones).
+WITH_NOTICE = [f for f in FEEDS if "/" not in f or f.startswith("jobcenter/")]
+
+
+@dataclass
+class Correction:
+    """A site of its own (its own copy of the releases), for one reader: ``correct`` adds a
+    ``Korrektur:`` line to :data:`CORRECTED` and builds; ``rebuild`` builds again."""
+
+    site: Served
+    releases: Path
+    release_id: str
+    notice_id: str
+    title: str
+
+    def correct(self) -> None:
+        # http.server's Last-Modified has whole seconds, and readers ask conditionally: feeds
+        # rewritten within the second of the last build would be answered 304 Not Modified.
+        time.sleep(1.1)
+        path = self.releases / CORRECTED
+        text = path.read_text("utf-8")
+        edited = text.replace("\n18.09.2024\n", f"\n18.09.2024\n{STAMP}\n{NOTE}\n", 1)
+        edited = edited.replace("Rund 1.400", "Rund 1.500", 1)
+        assert edited.count(NOTE) == 1 and "Rund 1.500" in edited
+        path.write_text(edited, "utf-8")
+        self.site.rebuild()
+
+
+@contextlib.contextmanager
+def correction_site(
+    tmp_path_factory: pytest.TempPathFactory, releases_dir: Path
+) -> Iterator[Correction]:
+    copy = tmp_path_factory.mktemp("corrected") / "releases"
+    shutil.copytree(releases_dir, copy)
+    with serve(tmp_path_factory, copy) as site:
+        release_id = next(
+            guid for guid in newsboat.feed_ids(site.out / "jobcenter/atom.xml")
+            if guid.endswith("/2024-09-18-jobmesse-musterstadt")
+        )  # fmt: skip
+        notice_id = f"{release_id}/korrektur-{CORRECTED_AT.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+        title = "Korrektur: Jobmesse in Musterstadt: Mehr als 60 Arbeitgeber stellen sich vor"
+        yield Correction(site, copy, release_id, notice_id, title)
+
+
+def test_the_corrected_release_is_a_sample(releases: dict[str, dict[str, Any]]):
+    (record,) = [r for r in releases.values() if r["path"] == CORRECTED]
+    assert record["date_only"] and record["correction"] is None
+    assert "Korrektur: " + record["title"] == (
+        "Korrektur: Jobmesse in Musterstadt: Mehr als 60 Arbeitgeber stellen sich vor"
+    )
+
+
+def assert_notice(reader: str, feed: str, new: dict[str, tuple[str, datetime]], c: Correction):
+    """What a reader brought after the correction: exactly the notice, where it belongs."""
+    if feed not in WITH_NOTICE:
+        assert new == {}, f"{reader}, {feed}: {sorted(new)} after a correction elsewhere"
+        return
+    assert list(new) == [c.notice_id], f"{reader}, {feed}: {sorted(new)}"
+    title, date = new[c.notice_id]
+    assert title == c.title, f"{reader}, {feed}: {title!r}"
+    assert date == CORRECTED_AT, f"{reader}, {feed}: the notice is dated {date}"
+
+
+@pytest.fixture(scope="module")
+def sfeed_corrected(
+    tmp_path_factory: pytest.TempPathFactory, releases_dir: Path
+) -> tuple[Correction, list[dict[str, bytes]]]:
+    """sfeed's files: before, after the correction, after a rebuild with nothing changed."""
+    home = tmp_path_factory.mktemp("sfeed-corrected")
+    with correction_site(tmp_path_factory, releases_dir) as c:
+        runs = [run_sfeed_update(home, c.site)]
+        c.correct()
+        runs.append(run_sfeed_update(home, c.site))
+        c.site.rebuild()
+        runs.append(run_sfeed_update(home, c.site))
+        return c, runs
+
+
+@needs_sfeed
+@pytest.mark.parametrize("feed", FEEDS)
+def test_sfeed_shows_the_correction_notice_as_a_new_item(
+    sfeed_corrected: tuple[Correction, list[dict[str, bytes]]], feed: str
+):
+    c, (before, after, again) = sfeed_corrected
+    old, new = sfeed_items(before[feed]), sfeed_items(after[feed])
+    assert old.keys() <= new.keys()
+    assert_notice("sfeed", feed, {k: v for k, v in new.items() if k not in old}, c)
+    assert again[feed] == after[feed], f"sfeed: {feed} brought something new after a rebuild"
+
+
+@pytest.fixture(scope="module")
+def r2e_corrected(
+    tmp_path_factory: pytest.TempPathFactory, releases_dir: Path
+) -> tuple[Correction, list[list[EmailMessage]]]:
+    """rss2email's mails: before, after the correction, after a rebuild with nothing changed."""
+    home = tmp_path_factory.mktemp("r2e-corrected")
+    with correction_site(tmp_path_factory, releases_dir) as c:
+        setup_r2e(home, c.site)
+        run_r2e(home, "run")
+        runs = [r2e_mails(home)]
+        c.correct()
+        run_r2e(home, "run")
+        runs.append(r2e_mails(home))
+        c.site.rebuild()
+        run_r2e(home, "run")
+        runs.append(r2e_mails(home))
+        return c, runs
+
+
+@needs_r2e
+@pytest.mark.parametrize("feed", FEEDS)
+def test_rss2email_mails_the_correction_notice(
+    r2e_corrected: tuple[Correction, list[list[EmailMessage]]], feed: str
+):
+    c, (before, after, again) = r2e_corrected
+    assert len(again) == len(after), "rss2email sent mail after a rebuild with nothing changed"
+    url = c.site.url + feed
+    known = {str(m["Message-ID"]) for m in before}
+    new: dict[str, tuple[str, datetime]] = {}
+    for mail in after:
+        if mail["X-RSS-Feed"] != url or str(mail["Message-ID"]) in known:
+            continue
+        date = mail["date"].datetime
+        new[str(mail["X-RSS-ID"])] = (str(mail["subject"]), date.replace(tzinfo=date.tzinfo or UTC))
+        text = mail_text(mail)
+        assert "Es waren rund 1.500 Besucherinnen und Besucher, nicht 1.400." in text, text
+        assert "Zur berichtigten Meldung" in text, text
+    assert_notice("rss2email", feed, new, c)
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_fastfeedparser_reads_the_correction_notice(
+    tmp_path_factory: pytest.TempPathFactory, releases_dir: Path, feed: str
+):
+    if feed not in ("atom.xml", "rss.xml", "jobcenter/atom.xml", "gesundheitsamt/rss.xml"):
+        pytest.skip("a few feeds suffice: fastfeedparser keeps no state")
+    with correction_site(tmp_path_factory, releases_dir) as c:
+        before = fastfeedparser_items(c.site, feed)
+        c.correct()
+        after = fastfeedparser_items(c.site, feed)
+        assert before.keys() <= after.keys()
+        assert_notice(
+            "fastfeedparser", feed, {k: v for k, v in after.items() if k not in before}, c
+        )
+        c.site.rebuild()
+        assert fastfeedparser_items(c.site, feed) == after, f"{feed}: other items after a rebuild"
+
+
+# reader (PyPI): an edit in place, with the publication date ----------------------------------
+
+
+@pytest.mark.parametrize("feed", ["jobcenter/atom.xml", "jobcenter/rss.xml"])
+def test_reader_updates_an_edit_in_place_and_shows_the_notice_as_new(
+    tmp_path_factory: pytest.TempPathFactory, releases_dir: Path, feed: str
+):
+    """reader updates an entry whose content changed even though its ``updated`` did not
+    move (README, "Updated"), keeps its date, and shows the correction notice as new."""
+    reader_module = pytest.importorskip(
+        "reader", reason="reader not installed: pip install -e '.[test]'"
+    )
+    with correction_site(tmp_path_factory, releases_dir) as c:
+        reader = reader_module.make_reader(":memory:")
+        reader.add_feed(c.site.url + feed)
+        reader.update_feeds(scheduled=False)  # now, not when it is due
+        old = {e.id: e for e in reader.get_entries()}
+        # http.server's Last-Modified has whole seconds, and reader asks conditionally: a
+        # feed rewritten within the same second would be answered 304 Not Modified.
+        time.sleep(1.1)
+        path = c.releases / CORRECTED
+        text = path.read_text("utf-8")
+        assert "\nGroßer Andrang" in text
+        path.write_text(text.replace("\nGroßer Andrang", "\nSehr großer Andrang", 1), "utf-8")
+        c.site.rebuild()  # a silent edit
+        reader.update_feeds(scheduled=False)  # now, not when it is due
+        edited = {e.id: e for e in reader.get_entries()}
+        assert edited.keys() == old.keys()
+        entry, before = edited[c.release_id], old[c.release_id]
+        text = entry.get_content().value if entry.get_content() else ""
+        assert "Sehr großer Andrang" in text, "reader kept the old text"
+        assert entry.published == before.published and entry.updated == before.updated
+        c.correct()
+        reader.update_feeds(scheduled=False)  # now, not when it is due
+        now = {e.id: e for e in reader.get_entries()}
+        assert now.keys() - edited.keys() == {c.notice_id}
+        assert now[c.notice_id].title == c.title
+        assert now[c.notice_id].published == CORRECTED_AT

@@ -32,7 +32,13 @@ from feedpub.content import join_names
 from feedpub.ledger import LEDGER_NAME
 from feedpub.publish import LOCK_NAME
 from feedpub.release import department_slug
-from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, WIDE_CONFIG_TEXT, wide_config
+from tests.conftest import (
+    SAMPLE_CONFIG,
+    SAMPLE_RELEASES,
+    WIDE_CONFIG_TEXT,
+    wide_config,
+    with_notices,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CONFIG = wide_config()
@@ -135,11 +141,15 @@ def department_of(feed: str) -> str | None:
 
 def expected_ids(records: dict[str, dict[str, Any]], feed: str) -> set[str]:
     slug = department_of(feed)
-    return {r["id"] for r in records.values() if slug is None or r["slug"] == slug}
+    return {r["id"] for r in entry_records(records) if slug is None or r["slug"] == slug}
 
 
 def by_id(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {r["id"]: r for r in records.values()}
+    return {r["id"]: r for r in entry_records(records)}
+
+
+def entry_records(records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return with_notices(records.values())
 
 
 def assert_berlin_offset(raw: str, parsed: datetime, where: str) -> None:
@@ -283,7 +293,8 @@ def test_atom_elements(built: Path, records: dict[str, dict[str, Any]], feed: st
         published = datetime.fromisoformat(entry.findtext("a:published", namespaces=NS))
         updated.append(datetime.fromisoformat(entry.findtext("a:updated", namespaces=NS)))
         assert published == datetime.fromisoformat(record["published"]), where
-        assert updated[-1] == effective_updated(record), f"{where}: <updated>"
+        # The publication, also after a correction (README, "Output layout", "Updated").
+        assert updated[-1] == published, f"{where}: <updated>"
         content = entry.find("a:content", NS)
         assert content is not None and content.get("type") == "html", where
         assert (content.text or "").startswith("<"), f"{where}: content is not HTML"
@@ -490,8 +501,9 @@ def test_link_template_links_to_the_office_site_and_writes_no_pages(tmp_path: Pa
         assert not parsed.bozo, feed
         assert parsed.entries, feed
         for entry in parsed.entries:
-            slug, stem = entry.id.removeprefix(PREFIX).split("/")
-            assert entry.link == template.format(slug=slug, stem=stem), f"{feed}: {entry.id}"
+            slug, stem, *notice = entry.id.removeprefix(PREFIX).split("/")
+            link = template.format(slug=slug, stem=stem) + ("#korrektur" if notice else "")
+            assert entry.link == link, f"{feed}: {entry.id}"
     root = etree.parse(out / "atom.xml").getroot()
     for content in root.iterfind("a:entry/{http://search.yahoo.com/mrss/}content", NS):
         # Pictures are published here all the same: the feeds need a URL for them.
@@ -508,6 +520,7 @@ def test_link_template_links_to_the_office_site_and_writes_no_pages(tmp_path: Pa
 def test_ids_are_what_check_json_prints(built: Path, records: dict[str, dict[str, Any]]):
     ids = {r["id"] for r in records.values()}
     assert len(ids) == len(records) == len(list(SAMPLE_RELEASES.glob("*/*.txt")))
+    ids = expected_ids(records, "atom.xml")  # and the correction notices
     assert CONFIG.max_entries >= len(ids)
     assert set(entry_ids(built / "atom.xml")) == ids
     assert set(entry_ids(built / "rss.xml")) == ids
@@ -524,7 +537,7 @@ def test_ids_survive_edits_of_title_body_and_date(sample_releases: Path, tmp_pat
     path = sample_releases / EDITED
     text = path.read_text("utf-8")
     new_title = "Jobmesse in Musterstadt: Korrigierte Zahlen"
-    new_paragraph = "Korrektur: Es waren 1.500 Besucherinnen und Besucher."
+    new_paragraph = "Nachtrag: Es waren 1.500 Besucherinnen und Besucher."
     edited = (
         text.replace("\n18.09.2024\n", "\n19.09.2024, 10:30 Uhr\n", 1)
         .replace(f"\n{before['title']}\n", f"\n{new_title}\n", 1)
@@ -550,8 +563,10 @@ def _entry(feed: Path, entry_id: str) -> Any:
     return next(e for e in parse_feed(feed).entries if e.id == entry_id)
 
 
-def test_a_correction_moves_atom_updated_and_nothing_else(sample_releases: Path, tmp_path: Path):
-    """Same id, same published/pubDate, new content; Atom <updated> is the Aktualisiert: time."""
+def test_a_correction_changes_the_content_and_nothing_else(sample_releases: Path, tmp_path: Path):
+    """Same id, same published/pubDate, new content; Atom <updated> stays the publication
+    (readers that sort by it made a corrected release today's news: README, "Updated"); the
+    page says "Aktualisiert am" with the stated time."""
     before = build_into(tmp_path / "before", releases=sample_releases)
     path = sample_releases / EDITED
     text = path.read_text("utf-8")
@@ -565,12 +580,12 @@ def test_a_correction_moves_atom_updated_and_nothing_else(sample_releases: Path,
     entry_id = check_json(sample_releases)[EDITED]["id"]
     for feed in ("atom.xml", "jobcenter/atom.xml"):
         old, new = _entry(before / feed, entry_id), _entry(after / feed, entry_id)
-        assert new.published == old.published == "2024-09-18T00:00:00+02:00", feed
-        assert (old.updated, new.updated) == (old.published, "2024-09-19T08:00:00+02:00"), feed
+        assert new.published == old.published == "2024-09-18T12:00:00+02:00", feed
+        assert new.updated == old.updated == old.published, feed
         assert "Rund 1.500" in new.content[0].value and "Rund 1.400" in old.content[0].value
     for feed in ("rss.xml", "jobcenter/rss.xml"):
         old, new = _entry(before / feed, entry_id), _entry(after / feed, entry_id)
-        assert new.published == old.published == "Wed, 18 Sep 2024 00:00:00 +0200", feed
+        assert new.published == old.published == "Wed, 18 Sep 2024 12:00:00 +0200", feed
     page = (after / "jobcenter/2024-09-18-jobmesse-musterstadt.html").read_text("utf-8")
     assert "Aktualisiert am <time" in page and "19.09.2024, 08:00 Uhr</time>" in page
     # Not the newest entry of any feed: the feeds' own <updated> stay.
@@ -941,3 +956,29 @@ def test_every_author_is_kept_whole_by_feedparser_and_reader(tmp_path: Path) -> 
         reader.close()
     atom = {e.title: e for e in parse_feed(out / "amt" / "atom.xml").entries}
     assert [a["name"] for a in atom["Drei"].authors] == ["Petra Schulz", "Jens Albrecht", district]
+
+
+def test_the_correction_note_tops_the_content_in_every_format(tmp_path: Path):
+    """A release with a ``Korrektur:`` line: its note is the first paragraph of its content in
+    Atom, RSS and JSON Feed (readers that update the entry in place show what changed)."""
+    releases = tmp_path / "releases"
+    (releases / "Jobcenter").mkdir(parents=True)
+    (releases / "Jobcenter" / "a.txt").write_text(
+        "10.07.2024, 14:30 Uhr\nAktualisiert: 11.07.2024, 09:00 Uhr\n"
+        "Korrektur: Die Messe ist am Dienstag.\n\nTitel\n\nText.\n",
+        "utf-8",
+    )
+    out = build_into(tmp_path / "out", releases=releases)
+    note = "<p><strong>Korrektur:</strong> Die Messe ist am Dienstag.</p>\n<p>Text.</p>"
+    release_id = "tag:presse.example.de,2024-01-01:jobcenter/a"
+    atom = next(e for e in parse_feed(out / "jobcenter/atom.xml").entries if e.id == release_id)
+    assert atom.content[0].value == note
+    rss = etree.parse(out / "jobcenter/rss.xml").getroot()
+    encoded = rss.xpath(
+        "//item[guid=$id]/content:encoded/text()",
+        id=release_id,
+        namespaces={"content": "http://purl.org/rss/1.0/modules/content/"},
+    )
+    assert encoded == [note]
+    items = json.loads((out / "jobcenter/feed.json").read_text("utf-8"))["items"]
+    assert next(i for i in items if i["id"] == release_id)["content_html"] == note

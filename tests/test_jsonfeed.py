@@ -418,7 +418,7 @@ def item_of(feed: Path, stem: str) -> dict[str, Any]:
     return next(i for i in load(feed)["items"] if i["id"].endswith("/" + stem))
 
 
-def test_a_correction_moves_date_modified_and_keeps_id_and_date_published(
+def test_a_correction_keeps_id_date_published_and_date_modified(
     sample_releases: Path, tmp_path: Path
 ):
     out = build_into(tmp_path / "feeds", releases=sample_releases)
@@ -438,22 +438,22 @@ def test_a_correction_moves_date_modified_and_keeps_id_and_date_published(
     for feed, old in before.items():
         new = item_of(out / feed, stem)
         assert new["id"] == old["id"], feed
-        assert new["date_published"] == old["date_published"] == "2024-09-18T00:00:00+02:00"
-        assert new["date_modified"] == "2024-09-19T08:00:00+02:00", feed
+        assert new["date_published"] == old["date_published"] == "2024-09-18T12:00:00+02:00"
+        assert new["date_modified"] == new["date_published"], feed  # README, "Updated"
         assert "Rund 1.500" in new["content_html"] and "Rund 1.400" in old["content_html"]
 
 
-def test_an_edit_without_a_stamp_is_modified_when_the_build_first_saw_it(
-    sample_releases: Path, tmp_path: Path
-):
+def test_an_edit_without_a_stamp_keeps_date_modified(sample_releases: Path, tmp_path: Path):
     out = build_into(tmp_path / "feeds", releases=sample_releases)
     path = sample_releases / EDITED
     path.write_text(path.read_text("utf-8").replace("Jobmesse", "Jobbörse", 1), "utf-8")
     seen = NOW + timedelta(hours=3)
     assert not build(sample_releases, out, CONFIG, now=seen).errors
     item = item_of(out / "jobcenter" / "feed.json", Path(EDITED).stem)
-    assert item["date_modified"] == "2026-11-26T15:00:00+01:00"
-    assert item["date_published"] == "2024-09-18T00:00:00+02:00"
+    assert "Jobbörse" in item["title"] + item["content_html"]
+    assert item["date_modified"] == item["date_published"] == "2024-09-18T12:00:00+02:00"
+    page = (out / "jobcenter" / f"{Path(EDITED).stem}.html").read_text("utf-8")
+    assert '"dateModified":"2026-11-26T15:00:00+01:00"' in page.replace(" ", "")
 
 
 # --------------------------------------------------------------------------------- rendering

@@ -22,7 +22,7 @@ from feedpub.layout import Urls
 from feedpub.pages import render_release_page
 from feedpub.parse import parse_text
 from feedpub.release import slugify
-from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, wide_config
+from tests.conftest import SAMPLE_CONFIG, SAMPLE_RELEASES, feed_published, wide_config
 
 CONFIG = wide_config()
 BASE = CONFIG.base_url
@@ -180,9 +180,10 @@ def test_release_page_shows_the_release(built: Path, records: dict[str, dict[str
     # Escaped exactly once: the heading reads as the release's title (&, <, „“ included).
     assert [h.text_content() for h in h1] == [record["title"]]
     assert root.findtext(".//title").startswith(record["title"] + " – ")
-    times = [record["published"]]
+    published = feed_published(record)  # a date-only release: noon (README, "Dates")
+    times = [published.isoformat()]
     if record["updated"] is not None:  # a correction never shows before the publication
-        times.append(max(record["published"], record["updated"], key=datetime.fromisoformat))
+        times.append(max(published, datetime.fromisoformat(record["updated"])).isoformat())
     # The page's own dates; dates in the text are <time> too (tests/test_content_dates.py).
     assert root.xpath("//p[@class='meta']/time/@datetime") == times
     assert root.xpath("//header//a/@href") == [
@@ -202,6 +203,10 @@ CORRECTED_PAGES = {
     "jobcenter/2025-01-15-sprechstunde-beispielhausen.html": (
         '<p class="meta">Aktualisiert am <time datetime="2025-01-16T11:20:00+01:00">'
         "16.01.2025, 11:20 Uhr</time></p>"
+    ),
+    "kreisvolkshochschule/2026-10-08-kurse-pflegende-angehoerige.html": (
+        '<p class="meta">Aktualisiert am <time datetime="2026-10-09T10:15:00+02:00">'
+        "09.10.2026, 10:15 Uhr</time></p>"
     ),
     "strassenverkehrsamt/2025-11-14-zulassungsstelle-geschlossen.html": (
         '<p class="meta">Aktualisiert am <time datetime="2025-11-17T00:00:00+01:00">'
@@ -230,6 +235,21 @@ def test_a_date_only_correction_on_the_publication_day_never_reads_as_earlier():
         '<p class="meta">Aktualisiert am <time datetime="2024-07-10T14:30:00+02:00">'
         "10.07.2024</time></p>\n"
     ) in page
+
+
+def test_the_page_shows_the_correction_note_near_the_top():
+    text = (
+        "10.07.2024\nAktualisiert: 12.07.2024\nKorrektur: Am <b>Dienstag</b>, nicht am Montag."
+        "\n\nTitel\n\nText.\n"
+    )
+    release = parse_text(text, source=Path("x.txt"), department="Jobcenter", tag_prefix="t:")
+    page = render_release_page(release, "Jobcenter", Urls(CONFIG)).decode()
+    note = (
+        '<p id="korrektur"><strong>Korrektur:</strong> Am &lt;b&gt;Dienstag&lt;/b&gt;, nicht am '
+        "Montag.</p>\n"
+    )
+    assert page.count("Korrektur") == 1
+    assert "12.07.2024</time></p>\n" + note + "<p>Text.</p>" in page
 
 
 def test_tricky_title_is_escaped_once_in_the_page_source(built: Path):

@@ -312,9 +312,11 @@ def test_a_replaced_picture_is_an_edit_the_fast_path_notices(
     )
     page = (out / SLUG / f"{PLAN}.html").read_text("utf-8")
     assert 'width="21" height="33"' in page  # EXIF orientation 6: shown turned
-    # Readers see a changed entry (same id), updated when the build saw the new picture.
+    # Readers see a changed entry (same id, same dates: README, "Updated"); the page says it
+    # was updated when the build saw the new picture.
     entry = atom_entry(out / SLUG / "atom.xml", PLAN)
-    assert datetime.fromisoformat(entry.findtext(f"{ATOM}updated")) == later
+    assert entry.findtext(f"{ATOM}updated") == entry.findtext(f"{ATOM}published")
+    assert f'Aktualisiert am <time datetime="{later.isoformat()}">' in page
 
 
 def test_an_added_picture_is_published_and_a_removed_one_removed(

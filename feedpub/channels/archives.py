@@ -145,13 +145,9 @@ class _Months:
                 # Bad now: its last good version is the one in the published document.
                 old = _published_fragment(view.out_dir, doc, entry.id)
                 if old is not None:
-                    past = view.seen.get(entry.id)
-                    updated = entry.published
-                    if past is not None and past.updated is not None:
-                        updated = max(updated, past.updated)
-                    shown[entry.id] = Shown(
-                        entry.id, entry.published, updated, b"<media:" in old[0]
-                    )
+                    # Its Atom updated is its publication (see release.entry_updated).
+                    pictures = b"<media:" in old[0]
+                    shown[entry.id] = Shown(entry.id, entry.published, entry.published, pictures)
                     kept[entry.id] = old
         info = feed_info(view.config, None)
         fragments = render_entries(list(releases.values()), view.urls, info)

@@ -35,7 +35,7 @@ class DepartmentsChannel(Channel):
             if view.old_keys.get(path) == key and path in publisher.previous:
                 publisher.keep(path, check=False)
                 continue
-            releases = view.feeds[department.slug]
+            releases = view.listed(department.slug)
             archive = archive_page(view, department.slug)
             page = render_department_page(config.title, department, releases, view.urls, archive)
             publisher.write(path, page)
@@ -46,7 +46,7 @@ class DepartmentsChannel(Channel):
             config.title,
             config.description,
             view.departments,
-            view.feeds[None],
+            view.listed(None),
             view.urls,
             archive_page(view, None),
         )

@@ -101,7 +101,7 @@ class Spool:
 
     def _flush(self) -> None:
         from feedpub.feeds import render_entries
-        from feedpub.release import effective_updated
+        from feedpub.release import entry_updated
 
         if not self._batch or self._urls is None or self._info is None:
             return
@@ -113,7 +113,7 @@ class Spool:
                 self._offset,
                 len(atom),
                 len(rss),
-                effective_updated(release),
+                entry_updated(release),
                 bool(release.images),
             )
             chunks += (atom, rss)

@@ -28,10 +28,13 @@ FORMATS = (ATOM, RSS, JSON)
 
 def feed_key(view: View, slug: str | None) -> str:
     """What a live feed's documents depend on besides the configuration (also the key of
-    its department's page)."""
+    its department's page, so the releases it lists that the feed does not show, pushed out
+    by correction notices, are in it too)."""
     count = view.selection.count(slug)
+    shown = view.live[slug]
+    extra = [release for release in view.listed(slug) if release.id not in shown]
     return releases_key(
-        view.feeds[slug], view.seen, view.newest_archive.get(slug) or "", str(count)
+        [*view.feeds[slug], *extra], view.seen, view.newest_archive.get(slug) or "", str(count)
     )
 
 

@@ -65,6 +65,14 @@ class View:
     out_dir: Path = Path()
     #: The build's ``jobs`` (see :func:`feedpub.processes.spread`).
     jobs: int | None = None
+    #: The releases each page lists, when the feeds show correction notices too (pages list
+    #: releases only, see :meth:`listed`); None: the feeds' entries.
+    pages: dict[str | None, list[Release]] | None = None
+
+    def listed(self, slug: str | None) -> list[Release]:
+        """The releases the page of a department (or ``index.html``, None) lists: its newest
+        ``max_entries`` releases."""
+        return self.feeds[slug] if self.pages is None else self.pages[slug]
 
     @cached_property
     def departments(self) -> list[Department]:

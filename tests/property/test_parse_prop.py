@@ -61,6 +61,9 @@ LAYOUT_LINES = [
     "Zuletzt aktualisiert: 31.02.2024",
     "Aktualisiert: heute",
     "Aktualisiert: Sperrung verlängert",
+    "Korrektur: Die Sprechstunde ist am Dienstag.",
+    "Korrektur:",
+    "korrektur : Sperrung verlängert",
     "- Punkt",
     "• Punkt",
     "  Fortsetzung",
@@ -211,6 +214,9 @@ _BULLET_LINE = re.compile(r"^[-•*–·▪]\s")
 # the rest is date words and digits, and the line stands where a stamp may), so drawn texts
 # never start with them; the parser's own table tests cover such lines that stay text.
 _UPDATED_LINE = re.compile(r"^(?:zuletzt\s+)?aktualisiert\b", re.IGNORECASE)
+# Limit: the same for the correction note (a line starting "Korrektur:" where a note may
+# stand is one); tests/test_note.py covers such lines that stay text.
+_NOTE_LINE = re.compile(r"^korrektur\s*:", re.IGNORECASE)
 
 
 def _plain(text: str) -> bool:
@@ -219,6 +225,7 @@ def _plain(text: str) -> bool:
         not _AUTHOR_LINE.match(text)
         and not _BULLET_LINE.match(text)
         and not _UPDATED_LINE.match(text)
+        and not _NOTE_LINE.match(text)
     )
 
 
@@ -336,7 +343,13 @@ def releases(draw: st.DrawFn, alphabet: str = "unicode") -> Release:
     parts = _parts(alphabet)
     when, has_time = draw(published())
     updated, updated_has_time = draw(corrections(when, has_time))
+    # Any one line of text (the rest of the Korrektur: line).
+    correction = draw(st.one_of(st.none(), _line(300, alphabet)))
     title = draw(parts.titles)
+    if _SENTENCE_END.search(title):
+        # Limit: a Korrektur: line in the head is a note only when a title follows it, and
+        # a block that ends a sentence reads as a paragraph (then the line is the title).
+        correction = None
     teaser = draw(st.one_of(st.none(), parts.teasers))
     # Limit: a teaser that repeats the title is dropped when read (the title printed twice).
     if teaser is not None and teaser.casefold() == title.casefold():
@@ -359,6 +372,7 @@ def releases(draw: st.DrawFn, alphabet: str = "unicode") -> Release:
         authors=draw(parts.authors),
         updated=updated,
         updated_has_time=updated_has_time,
+        correction=correction,
     )
 
 
@@ -422,6 +436,27 @@ _REFERENCES = [
 _NAME_WORDS = st.text(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzäöüßÄÖÜ.-", min_size=1, max_size=12
 ).filter(lambda word: word.lower() != "und" and not word.endswith("-"))
+
+
+@SETTINGS
+@given(releases().filter(lambda r: r.correction is not None), st.sampled_from(["end", "title"]))
+def test_a_note_as_a_block_below_the_title_reads_as_in_the_head(
+    release: Release, where: str
+) -> None:
+    """The ``Korrektur:`` note is the same note in each place it may stand: written by
+    format_release below the date line, moved to a block of its own at the end or right below
+    the title (where the teaser would stand)."""
+    head_line = f"\nKorrektur: {release.correction}"
+    text = format_release(release)
+    assert head_line + "\n" in text
+    text = text.replace(head_line, "", 1)
+    block = f"Korrektur: {release.correction}\n\n"
+    if where == "end":
+        text += "\n" + block
+    else:
+        text = text.replace(f"\n\n{release.title}\n\n", f"\n\n{release.title}\n\n{block}", 1)
+    again = parse_text(text, source=SOURCE, department=DEPARTMENT, tag_prefix=TAG)
+    assert again == release
 
 
 @st.composite

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -244,12 +244,13 @@ def page_key(doc_key: str, months: Navigation, current: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
-class HtmlArchive(NamedTuple):
-    """What :func:`html_archive` made: pages to write, pages to keep, every page's key."""
+class ArchivePage(NamedTuple):
+    """One page of :func:`html_archive`: its path, its key, and its bytes, or None when the
+    published page has that key (it is kept, not rendered)."""
 
-    pages: dict[str, bytes]
-    kept: list[str]
-    keys: dict[str, str]
+    path: str
+    key: str
+    page: bytes | None
 
 
 def html_archive(
@@ -259,25 +260,26 @@ def html_archive(
     urls: Urls,
     doc_keys: Mapping[str, str],
     unchanged: Callable[[str, str], bool],
-) -> HtmlArchive:
+) -> Iterator[ArchivePage]:
     """The archive pages of every feed's archive ``chains`` (feed → its documents, oldest
-    first). ``read``: the Atom archive document at a relative path, as this build publishes
-    it (None: unreadable; its page is left out); ``doc_keys``: each Atom document's key, by
-    path; ``unchanged(path, key)``: whether the published page has that key (then it is
-    kept, not rendered)."""
-    result = HtmlArchive({}, [], {})
+    first), one at a time (a full build at 50,000 releases has thousands: they are written
+    as they are made, never held all at once). ``read``: the Atom archive document at a
+    relative path, as this build publishes it (None: unreadable; its page is left out, with
+    no key);
+    ``doc_keys``: each Atom document's key, by path; ``unchanged(path, key)``: whether the
+    published page has that key (then it is kept, not rendered)."""
     for slug, chain in chains.items():
         periods = [doc.period for doc in chain]
         months = Navigation.of(periods)
         for doc in chain:
             atom_path = archive_path(slug, doc.period, ATOM)
             path = archive_page_path(slug, doc.period)
-            key = result.keys[path] = page_key(doc_keys.get(atom_path, ""), months, doc.period)
+            key = page_key(doc_keys.get(atom_path, ""), months, doc.period)
             if unchanged(path, key):
-                result.kept.append(path)
+                yield ArchivePage(path, key, None)
                 continue
             document = read(atom_path)
             if document is not None:
                 entries = read_atom(document)
-                result.pages[path] = render_month_page(doc, periods, entries, titles, urls)
-    return result
+                page = render_month_page(doc, periods, entries, titles, urls)
+                yield ArchivePage(path, key, page)

@@ -31,16 +31,18 @@ class HtmlArchiveChannel(Channel):
         def unchanged(path: str, key: str) -> bool:
             return old_keys.get(path) == key and path in previous
 
-        made = html_archive(
+        keys: Keys = {}
+        for path, key, page in html_archive(
             view.archive_chains,
             publisher.reader(),
             titles,
             view.urls,
             view.archive_keys,
             unchanged,
-        )
-        for path in made.kept:
-            publisher.keep(path, check=False)
-        for path, page in made.pages.items():
-            publisher.write(path, page)
-        return made.keys
+        ):
+            keys[path] = key
+            if page is None:
+                publisher.keep(path, check=False)
+            else:
+                publisher.write(path, page)
+        return keys

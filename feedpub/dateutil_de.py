@@ -154,7 +154,9 @@ _DAY_MONTH = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(?![\d])")
 # "10.07.2024", "1.7.24", "10.07.": checked before dateutil, which would silently swap day and
 # month when one of them is too big for a month ("10.13.2024" → 13 October) and would read a
 # one-digit year as 200x ("10.07.4").
-_NUMERIC_DATE = re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d+)?(?![\d:])")
+# Day first, also with "/" or "-" (dateutil, dayfirst or not, swaps day and month when the
+# month cannot be one: "01/21/2000" would be 21 January; here 21 is refused as a month).
+_NUMERIC_DATE = re.compile(r"(?<![\d.:/-])(\d{1,2})([./-])(\d{1,2})\2(\d+)?(?![\d:/-])")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$")
 # "2024-7-10", "2024/07/10", "2024.07.10": with dayfirst=True dateutil reads these as year, day,
 # month (10 July becomes 7 October), so turn them into "10.7.2024" first.
@@ -286,7 +288,7 @@ def _take_relative_day(text: str, shown: str) -> tuple[str, int | None]:
 def _check_numeric_dates(text: str, shown: str) -> None:
     """Refuse a numeric date whose month, day or year cannot be one (``10.13.2024``)."""
     for match in _NUMERIC_DATE.finditer(text):
-        day, month, year = int(match[1]), int(match[2]), match[3]
+        day, month, year = int(match[1]), int(match[3]), match[4]
         if not 1 <= month <= 12:
             raise ValueError(f"{shown!r}: {month} is not a month (1–12)")
         if not 1 <= day <= 31:

@@ -165,7 +165,9 @@ def site_overrides() -> dict[str, str]:
     style = (DEFAULTS / "style.css").read_text("utf-8").rstrip("\n")
     return {
         "footer.html": (
-            '<footer class="amt">\n<p class="site">{{ site.site_name }}, Musterstraße 1, '
+            '<footer class="amt">\n<link rel="stylesheet" href="{{ static_url }}amt.css">\n'
+            '<p class="site amt-static">{% if site.logo %}<img src="{{ site.logo }}" alt="">'
+            "{% endif %}{{ site.site_name }}, Musterstraße 1, "
             "12345 Musterstadt</p>\n{% if site.footer %}"
             '<nav aria-label="Rechtliches"><ul class="legal">{% for link in site.footer %}'
             '<li><a href="{{ link.url }}">{{ link.title }}</a></li>{% endfor %}</ul></nav>'
@@ -189,13 +191,28 @@ def overriding_site(folder: Path, base_url: str = "https://presse.example.de/fee
     ``templates/`` folder and ``base_url``."""
     text = SAMPLE_CONFIG.read_text("utf-8")
     text = re.sub(r'^base_url = ".*"$', f'base_url = "{base_url}"', text, flags=re.M)
+    text = re.sub(r'^# logo = "logo.svg"$', 'logo = "logo.svg"', text, flags=re.M)
     (folder / "templates").mkdir(parents=True)
     for name, template in site_overrides().items():
         (folder / "templates" / name).write_text(template, "utf-8")
+    # Its static files: the logo in every footer and a style sheet the footer links.
+    (folder / "static").mkdir()
+    for name, data in STATIC_FILES.items():
+        (folder / "static" / name).write_text(data, "utf-8")
     (folder / "feedpub.toml").write_text(text, "utf-8")
     config = load_config(folder / "feedpub.toml")
     assert config.templates == folder / "templates" and config.base_url == base_url
+    assert config.static == folder / "static" and config.logo == f"{base_url}static/logo.svg"
     return config
+
+
+STATIC_FILES = {
+    "logo.svg": (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40">'
+        '<rect width="40" height="40" fill="#7a1f1f"/></svg>\n'
+    ),
+    "amt.css": ".amt-static{color:#7a1f1f}\n",
+}
 
 
 def feed_published(record: dict[str, Any]) -> datetime:

@@ -412,13 +412,17 @@ def test_every_page_passes_the_axe_audit(
 def test_a_site_with_its_own_templates_passes_the_same_checks(
     custom_site: Site, browser: tuple[Browser, str], axe: str
 ) -> None:
-    """Every page of a site whose footer, style and archive page are its own: the overrides
-    show, nothing loads from another host, and axe finds nothing."""
+    """Every page of a site whose footer, style and archive page are its own, with its own
+    static files (a logo and a style sheet from static/): the overrides show, the static
+    files load (a failed load or a blocked style sheet is a console message), nothing loads
+    from another host, and axe finds nothing."""
     problems: dict[str, list[str]] = {}
     pages = all_pages(custom_site)
     for page in pages:
         text = (custom_site.out / page).read_text("utf-8")
         assert "Musterstraße 1" in text and ".amt{" in text, page
+        assert f'href="{custom_site.base}static/amt.css"' in text, page
+        assert f'src="{custom_site.base}static/logo.svg"' in text, page
         assert ("Das Archiv des Landkreises" in text) == ("archive/" in page), page
         seen = visit(browser, custom_site.base + page, axe)
         found = (

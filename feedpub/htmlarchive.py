@@ -20,25 +20,10 @@ from typing import NamedTuple
 
 from feedpub.archive import ArchiveDoc
 from feedpub.content import cut_teaser
+from feedpub.dateutil_de import MONTH_NAMES
 from feedpub.layout import ATOM, Urls, archive_page_path, archive_path
 from feedpub.pages import ALL_RELEASES, Crumb, feed_list, page_context
 from feedpub.templating import render
-
-#: German month names, for headings and the list of months.
-MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
 
 
 class Archived(NamedTuple):
@@ -101,7 +86,7 @@ def _text(entry: bytes, tag: bytes) -> str:
 def month_text(period: str) -> str:
     """``2024-07`` → ``Juli 2024``."""
     year, month = period.split("-")
-    return f"{MONTHS[int(month) - 1]} {year}"
+    return f"{MONTH_NAMES[int(month) - 1]} {year}"
 
 
 class Item(NamedTuple):
@@ -175,7 +160,7 @@ def _years(slug: str | None, periods: Sequence[str], current: str, urls: Urls) -
     """The feed's archive years, the newest first, the page's own year with its months."""
     own, years = navigation(periods, current)
     months = tuple(
-        Month(urls.archive_page(slug, period), MONTHS[int(period[5:]) - 1], period == current)
+        Month(urls.archive_page(slug, period), MONTH_NAMES[int(period[5:]) - 1], period == current)
         for period in own
     )
     return [

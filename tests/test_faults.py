@@ -193,16 +193,16 @@ def _command(releases: Path, out: Path, config: Path, *extra: str) -> list[str]:
     return [*FEEDPUB, *args, *extra]
 
 
-@pytest.fixture
-def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
-    """Start ``feedpub build`` in a session of its own; whatever is left of the sessions
-    started here (a forked second process of a killed build) is killed at the end."""
+@contextlib.contextmanager
+def _sessions(cwd: Path) -> Iterator[Callable[[list[str]], subprocess.Popen[str]]]:
+    """Start commands in sessions of their own; whatever is left of those sessions (a
+    forked second process of a killed build) is killed at the end."""
     started: list[subprocess.Popen[str]] = []
 
-    def start(releases: Path, out: Path, config: Path, *extra: str) -> subprocess.Popen[str]:
+    def start(command: list[str]) -> subprocess.Popen[str]:
         process = subprocess.Popen(
-            _command(releases, out, config, *extra),
-            cwd=tmp_path,
+            command,
+            cwd=cwd,
             env=_environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -212,12 +212,22 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
         started.append(process)
         return process
 
-    yield start
-    for process in started:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.communicate(timeout=TIMEOUT)
+    try:
+        yield start
+    finally:
+        for process in started:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.communicate(timeout=TIMEOUT)
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Start ``feedpub build`` in a session of its own; whatever is left of the sessions
+    started here (a forked second process of a killed build) is killed at the end."""
+    with _sessions(tmp_path) as session:
+        yield lambda releases, out, config, *extra: session(_command(releases, out, config, *extra))
 
 
 def run_build(
@@ -922,28 +932,13 @@ def empty_folders(out: Path) -> list[str]:
 def hooked(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
     """Start ``feedpub build`` with a hook (see _HOOKED) in a session of its own, like
     ``spawn``; whatever is left of those sessions is killed at the end."""
-    started: list[subprocess.Popen[str]] = []
+    with _sessions(tmp_path) as session:
 
-    def start(hook: str, releases: Path, out: Path, config: Path) -> subprocess.Popen[str]:
-        args = ["build", "--releases", releases, "--out", out, "--config", config]
-        process = subprocess.Popen(
-            [sys.executable, "-c", _HOOKED, hook, *map(str, args)],
-            cwd=tmp_path,
-            env=_environment(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        started.append(process)
-        return process
+        def start(hook: str, releases: Path, out: Path, config: Path) -> subprocess.Popen[str]:
+            args = ["build", "--releases", releases, "--out", out, "--config", config]
+            return session([sys.executable, "-c", _HOOKED, hook, *map(str, args)])
 
-    yield start
-    for process in started:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.communicate(timeout=TIMEOUT)
+        yield start
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -128,14 +128,19 @@ def remember_held(out_dir: Path, held: set[str], due: int | None) -> None:
     db, _ = open_for_build(out_dir)
     try:
         db.execute("BEGIN IMMEDIATE")
-        db.execute("DELETE FROM meta WHERE key IN ('held', 'next_due')")
-        if held and due is not None:
-            set_meta(db, [("held", " ".join(sorted(held))), ("next_due", str(due))])
+        _set_held(db, held, due)
         db.execute("COMMIT")
     finally:
         if db.in_transaction:
             db.execute("ROLLBACK")
         db.close()
+
+
+def _set_held(db: sqlite3.Connection, held: Collection[str], due: int | None) -> None:
+    """The ``held`` and ``next_due`` rows of ``meta`` (see Cache.held), or none."""
+    db.execute("DELETE FROM meta WHERE key IN ('held', 'next_due')")
+    if held and due is not None:
+        set_meta(db, [("held", " ".join(sorted(held))), ("next_due", str(due))])
 
 
 def stage(
@@ -160,10 +165,8 @@ def stage(
             before = State(False, None, {}, {}), empty
         _update(db, before, seen, shown, cache)
         set_meta(db, [("tag_prefix", tag_prefix), ("fingerprint", cache.fingerprint)])
-        db.execute("DELETE FROM meta WHERE key IN ('under_way', 'held', 'next_due')")
-        if cache.held and cache.next_due is not None:
-            held = " ".join(sorted(cache.held))
-            set_meta(db, [("held", held), ("next_due", str(cache.next_due))])
+        db.execute("DELETE FROM meta WHERE key = 'under_way'")
+        _set_held(db, cache.held, cache.next_due)
     except BaseException:
         db.execute("ROLLBACK")
         raise
